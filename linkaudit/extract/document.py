@@ -1,0 +1,217 @@
+"""Reading an article into text, and mapping positions in that text back to the file's bytes.
+
+Every extractor works on `Document.text` (a `str`) and reports character offsets; `finish` turns them
+into lines, columns and byte offsets in one linear walk, so that `file[start:end]` decoded with the
+file's encoding is exactly the destination as written — whatever the encoding, BOM or line endings.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from linkaudit.models import LinkKind, Occurrence, Target
+from linkaudit.urls import normalize
+
+__all__ = [
+    "DEFAULT_MAX_FILE_SIZE",
+    "Document",
+    "ExtractError",
+    "RawLink",
+    "decode",
+    "finish",
+    "read_document",
+]
+
+DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024
+
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_LEGACY_CJK = ("gb18030", "big5", "big5hkscs", "gbk", "gb2312", "hz", "euc_jp", "shift_jis", "euc_kr", "cp950")
+
+
+class ExtractError(Exception):
+    """A file that cannot be extracted; the message is one line meant for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A decoded article.
+
+    `text` is what parsers see; `original` has the same characters, except that bytes that were not
+    valid in `encoding` are kept as lone surrogates (so they re-encode to the exact original bytes) where
+    `text` has U+FFFD. `bom` is the byte length of the byte-order mark that `text` omits.
+    """
+
+    path: Path
+    display: str
+    text: str
+    original: str
+    encoding: str
+    bom: int
+
+
+@dataclass(frozen=True, slots=True)
+class RawLink:
+    """A destination found by an extractor, in character offsets of `Document.text`.
+
+    `at` is where the citation starts (for line:column), `start`/`end` the destination as written,
+    `value` the destination as the format means it (escapes and entities resolved) to normalize.
+    """
+
+    kind: LinkKind
+    at: int
+    start: int
+    end: int
+    value: str
+    text: str = ""
+    title: str = ""
+
+
+def decode(data: bytes) -> tuple[str, str, int, bool]:
+    """Decode a file's bytes: (text, encoding, BOM length, whether invalid bytes were kept as surrogates).
+
+    UTF-8 (with or without BOM) and UTF-16/32 with BOM are taken as they are; a UTF-8 file with a few
+    stray bytes keeps them (as lone surrogates, so offsets stay exact); otherwise legacy Chinese
+    encodings are detected. NUL bytes outside UTF-16/32 mean binary content.
+    """
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data[len(bom) :].decode(encoding), encoding, len(bom), False
+            except UnicodeDecodeError as exc:
+                raise ExtractError(f"not valid {encoding} (bad bytes at byte {exc.start + len(bom)})") from None
+    nul = data.find(b"\0")
+    if nul != -1:
+        raise ExtractError(f"not valid text (binary content at byte {nul})")
+    try:
+        return data.decode("utf-8"), "utf-8", 0, False
+    except UnicodeDecodeError as exc:
+        first_bad = exc.start
+    text = data.decode("utf-8", errors="surrogateescape")
+    bad = sum(1 for c in text if "\udc80" <= c <= "\udcff")
+    if bad * 200 <= len(data):
+        return text, "utf-8", 0, True
+    legacy = legacy_encoding(data)
+    if legacy is not None:
+        return data.decode(legacy), legacy, 0, False
+    raise ExtractError(f"not valid text (undecodable byte 0x{data[first_bad]:02x} at byte {first_bad})")
+
+
+def legacy_encoding(data: bytes) -> str | None:
+    """The legacy CJK encoding (GB18030, Big5, ...) that decodes `data` cleanly and plausibly, if any."""
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data[: 1 << 20], cp_isolation=list(_LEGACY_CJK)).best()
+    if best is None:
+        return None
+    try:
+        name = codecs.lookup(best.encoding).name
+        data.decode(name)
+    except (UnicodeDecodeError, LookupError):
+        return None
+    return name
+
+
+def read_document(path: Path, display: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Document:
+    """Read and decode one file, raising `ExtractError` with a one-line reason when it cannot be."""
+    try:
+        with open(path, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode) and display != "-":
+                raise ExtractError("not a regular file")
+            if info.st_size > max_size:
+                raise ExtractError(
+                    f"file too large ({info.st_size / 1e6:.1f} MB; the limit is {max_size / 1e6:.0f} MB, "
+                    "see --max-file-size)"
+                )
+            data = handle.read(max_size + 1)
+    except ExtractError:
+        raise
+    except IsADirectoryError:
+        raise ExtractError("is a directory") from None
+    except PermissionError:
+        raise ExtractError("permission denied") from None
+    except FileNotFoundError:
+        raise ExtractError("no such file (vanished or a broken symlink)") from None
+    except OSError as exc:
+        raise ExtractError(f"cannot read ({exc.strerror or exc})") from None
+    if len(data) > max_size:
+        raise ExtractError(f"file too large (over {max_size / 1e6:.0f} MB, see --max-file-size)")
+    return document_from_bytes(data, path, display)
+
+
+def document_from_bytes(data: bytes, path: Path, display: str) -> Document:
+    original, encoding, bom, lossy = decode(data)
+    text = original
+    if lossy:
+        # Lone surrogates stand for invalid bytes; parsers need valid text, of the same length.
+        text = "".join("\ufffd" if "\udc80" <= c <= "\udcff" else c for c in original)
+    return Document(path=path, display=display, text=text, original=original, encoding=encoding, bom=bom)
+
+
+def finish(
+    doc: Document,
+    raws: list[RawLink],
+    *,
+    root: Path | None,
+    base_url: str | None = None,
+) -> list[Occurrence]:
+    """Turn character offsets into Occurrences with lines, columns, byte spans and normalized targets."""
+    if not raws:
+        return []
+    points = sorted({p for raw in raws for p in (raw.at, raw.start, raw.end)})
+    original = doc.original
+    encoding = doc.encoding
+    ascii_only = encoding == "utf-8" and original.isascii()
+    line_col: dict[int, tuple[int, int]] = {}
+    byte_at: dict[int, int] = {}
+    line, col, prev, offset = 1, 1, 0, doc.bom
+    for point in points:
+        chunk = original[prev:point]
+        newlines = chunk.count("\n")
+        if newlines:
+            line += newlines
+            col = len(chunk) - chunk.rfind("\n")
+        else:
+            col += len(chunk)
+        if ascii_only:
+            offset = doc.bom + point
+        else:
+            offset += len(chunk.encode(encoding, errors="surrogateescape"))
+        line_col[point] = (line, col)
+        byte_at[point] = offset
+        prev = point
+    occurrences: list[Occurrence] = []
+    targets: dict[str, Target] = {}
+    display = doc.display
+    path = doc.path
+    for raw in raws:
+        target = targets.get(raw.value)
+        if target is None:
+            target = normalize(raw.value, source=path, root=root, base_url=base_url)
+            targets[raw.value] = target
+        ln, cl = line_col[raw.at]
+        occurrences.append(
+            Occurrence(
+                file=display,
+                line=ln,
+                column=cl,
+                start=byte_at[raw.start],
+                end=byte_at[raw.end],
+                kind=raw.kind,
+                raw=original[raw.start : raw.end],
+                target=target,
+                text=raw.text,
+                title=raw.title,
+            )
+        )
+    return occurrences

@@ -1,0 +1,289 @@
+"""Links in Markdown, exactly as CommonMark defines them, through pulldown-cmark (pyromark).
+
+The parser decides what is a link (so code spans, code blocks and HTML comments are never mistaken
+for citations) and gives each construct's source range; we only locate the destination inside that
+range, by the grammar of link destinations, to report its exact byte span.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pyromark
+
+from linkaudit.extract.bare import find_bare_urls
+from linkaudit.extract.document import Document, RawLink
+from linkaudit.extract.html import scan_fragment
+from linkaudit.models import LinkKind
+from linkaudit.urls import normalize
+
+__all__ = ["extract_markdown", "with_scheme"]
+
+_OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_FOOTNOTES | pyromark.Options.ENABLE_STRIKETHROUGH
+_URLISH = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
+_LABEL_SPACE = re.compile(r"\s+")
+_BLANKS = b" \t"
+
+
+def _skip_space(src: bytes, pos: int, end: int) -> int:
+    """Skip spaces and at most one line ending (with container prefixes such as '> ')."""
+    while pos < end and src[pos] in _BLANKS:
+        pos += 1
+    if pos < end and src[pos] in b"\r\n":
+        if src[pos] == 13 and pos + 1 < end and src[pos + 1] == 10:
+            pos += 1
+        pos += 1
+        while pos < end and src[pos] in b" \t>":
+            pos += 1
+    return pos
+
+
+def _destination(src: bytes, pos: int, end: int) -> tuple[int, int]:
+    """Span of a link destination starting at `pos` (CommonMark §6.3): `<...>` content or balanced text."""
+    if pos < end and src[pos] == 60:  # "<"
+        i = pos + 1
+        while i < end:
+            c = src[i]
+            if c == 92:  # backslash escape
+                i += 2
+                continue
+            if c == 62:  # ">"
+                return pos + 1, i
+            if c in (10, 13, 60):
+                break
+            i += 1
+        return pos + 1, pos + 1
+    depth = 0
+    i = pos
+    while i < end:
+        c = src[i]
+        if c == 92 and i + 1 < end:
+            i += 2
+            continue
+        if c <= 32:
+            break
+        if c == 40:
+            depth += 1
+        elif c == 41:
+            if depth == 0:
+                break
+            depth -= 1
+        i += 1
+    return pos, i
+
+
+def _definition_destination(src: bytes, start: int, end: int) -> tuple[int, int]:
+    """Span of the destination in a reference definition `[label]: dest "title"` at `start`."""
+    i = start + 1
+    while i < end:
+        c = src[i]
+        if c == 92:
+            i += 2
+            continue
+        if c == 93 and i + 1 < end and src[i + 1] == 58:  # "]:"
+            return _destination(src, _skip_space(src, i + 2, end), end)
+        i += 1
+    return start, start
+
+
+def _differs(shown: str, dest: str, doc: Document) -> bool:
+    """Whether a URL shown as link text names another target than the link's destination."""
+    shown_target = normalize(with_scheme(shown))
+    return shown_target.url != normalize(dest, source=doc.path).url
+
+
+def with_scheme(url: str) -> str:
+    """`www.…` as GitHub links it (http://)."""
+    return "http://" + url if url[:4].lower() == "www." else url
+
+
+def _normalize_label(label: str) -> str:
+    return _LABEL_SPACE.sub(" ", label.strip()).casefold()
+
+
+class _Frame:
+    __slots__ = ("data", "end", "image", "inner_end", "parts", "start", "text_end", "text_start")
+
+    def __init__(self, data: dict[str, Any], image: bool, start: int, end: int) -> None:
+        self.data = data
+        self.image = image
+        self.start = start
+        self.end = end
+        self.inner_end = start + (2 if image else 1)
+        self.parts: list[str] = []
+        self.text_start = -1
+        self.text_end = -1
+
+
+def extract_markdown(doc: Document) -> list[RawLink]:
+    """RawLinks of a Markdown document, in document order."""
+    text = doc.text
+    ascii_only = text.isascii()
+    src = text.encode("utf-8") if not ascii_only else text.encode("ascii")
+    # Byte (UTF-8) spans found while walking events; converted to character offsets at the end.
+    found: list[tuple[LinkKind, int, int, int, str, str, str]] = []
+    text_runs: list[tuple[int, int]] = []
+    html_spans: list[tuple[int, int]] = []
+    stack: list[_Frame] = []
+    code_depth = 0
+    html_block_start = -1
+    definitions: dict[str, tuple[int, int]] | None = None
+
+    for event, span in pyromark.events_with_range(text, options=_OPTIONS, merge_text=True):
+        s = span["start"]
+        e = span["end"]
+        if type(event) is str:  # SoftBreak, HardBreak, Rule
+            if stack:
+                stack[-1].parts.append(" ")
+            continue
+        if "Text" in event:
+            if code_depth:
+                continue
+            if stack:
+                frame = stack[-1]
+                frame.parts.append(event["Text"])
+                if frame.text_start < 0:
+                    frame.text_start = s
+                frame.text_end = e
+                frame.inner_end = max(frame.inner_end, e)
+            else:
+                text_runs.append((s, e))
+            continue
+        if "Start" in event:
+            tag = event["Start"]
+            if type(tag) is dict:
+                if "Link" in tag:
+                    stack.append(_Frame(tag["Link"], False, s, e))
+                    continue
+                if "Image" in tag:
+                    stack.append(_Frame(tag["Image"], True, s, e))
+                    continue
+                if "CodeBlock" in tag:
+                    code_depth += 1
+                    continue
+            elif tag == "HtmlBlock":
+                html_block_start = s
+            continue
+        if "End" in event:
+            tag = event["End"]
+            if stack and (tag == "Link" or tag == "Image"):
+                frame = stack.pop()
+                if stack:
+                    parent = stack[-1]
+                    parent.inner_end = max(parent.inner_end, frame.end)
+                    if frame.image:
+                        parent.parts.extend(frame.parts)
+                data = frame.data
+                link_type = data["link_type"]
+                kind: LinkKind
+                if frame.image:
+                    kind = LinkKind.IMAGE
+                elif link_type == "Inline":
+                    kind = LinkKind.LINK
+                elif link_type in ("Autolink", "Email"):
+                    kind = LinkKind.AUTOLINK
+                else:
+                    kind = LinkKind.REFERENCE
+                value = data["dest_url"]
+                if link_type == "Inline":
+                    close = src.find(b"](", frame.inner_end, frame.end)
+                    if close == -1:
+                        continue
+                    ds, de = _destination(src, _skip_space(src, close + 2, frame.end), frame.end)
+                elif link_type in ("Autolink", "Email"):
+                    ds, de = frame.start + 1, frame.end - 1
+                    if link_type == "Email":
+                        value = "mailto:" + value
+                else:
+                    if definitions is None:
+                        definitions = {
+                            _normalize_label(label): (d["span"]["start"], d["span"]["end"])
+                            for label, d in pyromark.reference_definitions(text, options=_OPTIONS).items()
+                        }
+                    def_span = definitions.get(_normalize_label(data["id"]))
+                    if def_span is None:
+                        continue
+                    ds, de = _definition_destination(src, def_span[0], def_span[1])
+                shown = "".join(frame.parts)
+                found.append((kind, frame.start, ds, de, value, shown, data["title"]))
+                if kind is LinkKind.LINK or kind is LinkKind.REFERENCE:
+                    stripped = shown.strip()
+                    if _URLISH.match(stripped) and frame.text_start >= 0 and _differs(stripped, value, doc):
+                        found.append(
+                            (LinkKind.TEXT_URL, frame.text_start, frame.text_start, frame.text_end, "", stripped, "")
+                        )
+            elif tag == "HtmlBlock" and html_block_start >= 0:
+                html_spans.append((html_block_start, e))
+                html_block_start = -1
+            elif type(tag) is dict and "CodeBlock" in tag:
+                code_depth -= 1
+            elif stack:
+                stack[-1].inner_end = max(stack[-1].inner_end, e)
+            continue
+        if "InlineHtml" in event:
+            html_spans.append((s, e))
+            if stack:
+                stack[-1].inner_end = max(stack[-1].inner_end, e)
+            continue
+        if stack:
+            if "Code" in event:
+                stack[-1].parts.append(event["Code"])
+            stack[-1].inner_end = max(stack[-1].inner_end, e)
+
+    return _to_chars(doc, src, ascii_only, found, text_runs, html_spans)
+
+
+def _to_chars(
+    doc: Document,
+    src: bytes,
+    ascii_only: bool,
+    found: list[tuple[LinkKind, int, int, int, str, str, str]],
+    text_runs: list[tuple[int, int]],
+    html_spans: list[tuple[int, int]],
+) -> list[RawLink]:
+    """Convert UTF-8 offsets to character offsets (one linear walk), then add bare URLs and raw HTML."""
+    text = doc.text
+    if ascii_only:
+        char_at: dict[int, int] | None = None
+    else:
+        points = sorted(
+            {p for item in found for p in item[1:4]}
+            | {p for run in text_runs for p in run}
+            | {p for run in html_spans for p in run}
+        )
+        char_at = {}
+        chars = 0
+        prev = 0
+        for point in points:
+            chars += len(src[prev:point].decode("utf-8", errors="replace"))
+            char_at[point] = chars
+            prev = point
+
+    def ch(offset: int) -> int:
+        return offset if char_at is None else char_at[offset]
+
+    links: list[RawLink] = []
+    for kind, at, ds, de, value, shown, title in found:
+        cs, ce = ch(ds), ch(de)
+        if kind is LinkKind.TEXT_URL:
+            run = text[cs:ce]
+            inner = run.find(shown)
+            if inner == -1:
+                continue
+            cs += inner
+            ce = cs + len(shown)
+            links.append(RawLink(kind, cs, cs, ce, with_scheme(text[cs:ce]), shown))
+            continue
+        links.append(RawLink(kind, ch(at), cs, ce, value, shown, title))
+    for s, e in text_runs:
+        cs, ce = ch(s), ch(e)
+        if "http" not in text[cs:ce] and "www." not in text[cs:ce]:
+            continue
+        for bs, be, url in find_bare_urls(text, cs, ce):
+            links.append(RawLink(LinkKind.BARE, bs, bs, be, with_scheme(url)))
+    for s, e in html_spans:
+        cs, ce = ch(s), ch(e)
+        links.extend(scan_fragment(text[cs:ce], cs))
+    links.sort(key=lambda link: (link.at, link.start))
+    return links

@@ -1,0 +1,232 @@
+"""URL normalization: one function that turns a destination as written into a `Target`.
+
+The normalized URL is the key for "one request per distinct URL", so it must be stable: scheme and
+host lower-cased, hosts IDNA-encoded, IRIs percent-encoded (RFC 3987 §3.1), default ports and dot
+segments removed. Existing percent-escapes are kept byte for byte: the archive holds double-encoded
+`%25E5…` URLs whose meaning depends on that. The fragment is kept apart (it never changes what a
+server answers). Relative destinations become `file:` URLs so local citations share the vocabulary.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from urllib.parse import quote, unquote, urljoin
+
+import idna
+
+from linkaudit.models import Target, TargetStatus
+
+__all__ = ["KNOWN_SCHEMES", "local_path", "normalize", "remove_dot_segments"]
+
+_SCHEME = re.compile(r"^([A-Za-z][A-Za-z0-9+.\-]*):")
+_HEX = frozenset("0123456789abcdefABCDEF")
+# RFC 3986 unreserved + sub-delims + ":@/" (path) and "?" (query); "%" is handled apart.
+_PATH_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/")
+_QUERY_SAFE = _PATH_SAFE | {"?"}
+_HOST_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_\-]*[a-z0-9_])?$")
+_DEFAULT_PORTS = {"http": "80", "https": "443"}
+
+#: Schemes we recognize but do not check: reported as `skipped` with the scheme.
+KNOWN_SCHEMES = frozenset(
+    "mailto tel sms fax ipfs ipns javascript data ftp ftps sftp ssh git svn irc ircs magnet news nntp "
+    "xmpp skype callto weixin wechat whatsapp tg bitcoin ethereum urn about blob chrome chrome-extension "
+    "file feed webcal rtmp rtsp mms steam spotify zoommtg market itms-apps itms-services intent "
+    "geo maps facetime slack discord onion dat hyper gemini gopher ws wss ed2k thunder".split()
+)
+
+
+def _encode_component(text: str, safe: frozenset[str]) -> str:
+    """Percent-encode what is not allowed, keeping valid `%XX` escapes exactly as written."""
+    if all(c in safe for c in text):
+        return text
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c in safe:
+            out.append(c)
+        elif c == "%" and i + 2 < n and text[i + 1] in _HEX and text[i + 2] in _HEX:
+            out.append(text[i : i + 3])
+            i += 3
+            continue
+        else:
+            out.append(quote(c, safe="", errors="surrogatepass"))
+        i += 1
+    return "".join(out)
+
+
+def remove_dot_segments(path: str) -> str:
+    """RFC 3986 §5.2.4."""
+    if "." not in path:
+        return path
+    output: list[str] = []
+    segments = path.split("/")
+    absolute = path.startswith("/")
+    for i, seg in enumerate(segments):
+        last = i == len(segments) - 1
+        if seg == ".":
+            if last:
+                output.append("")
+            continue
+        if seg == "..":
+            if len(output) > (1 if absolute else 0):
+                output.pop()
+            if last:
+                output.append("")
+            continue
+        output.append(seg)
+    result = "/".join(output)
+    if absolute and not result.startswith("/"):
+        result = "/" + result
+    return result
+
+
+def _normalize_host(host: str) -> str | None:
+    """Lower-case and IDNA-encode a host; None when it cannot be a host name."""
+    if host.startswith("[") and host.endswith("]"):
+        inner = host[1:-1]
+        return host.lower() if inner and all(c in _HEX or c in ":." for c in inner) else None
+    host = unquote(host) if "%" in host else host
+    host = host.rstrip(".").lower() if host.endswith(".") else host.lower()
+    if not host:
+        return None
+    if host.isascii():
+        labels = host.split(".")
+        if all(_HOST_LABEL.match(label) for label in labels):
+            return host
+        return None
+    try:
+        encoded = idna.encode(host, uts46=True).decode("ascii")
+    except (idna.IDNAError, UnicodeError, ValueError):
+        try:
+            encoded = host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
+    labels = encoded.split(".")
+    return encoded if all(_HOST_LABEL.match(label) for label in labels) else None
+
+
+def _normalize_http(url: str, scheme: str) -> Target:
+    rest = url[len(scheme) + 1 :]
+    fragment: str | None = None
+    if "#" in rest:
+        rest, fragment = rest.split("#", 1)
+    if not rest.startswith("//"):
+        return Target(url=url, status=TargetStatus.INVALID, reason="no host after the scheme")
+    rest = rest[2:].replace("\\", "/")
+    cut = len(rest)
+    for stop in "/?":
+        pos = rest.find(stop)
+        if pos != -1:
+            cut = min(cut, pos)
+    authority, tail = rest[:cut], rest[cut:]
+    userinfo = ""
+    if "@" in authority:
+        userinfo, authority = authority.rsplit("@", 1)
+        userinfo += "@"
+    port = ""
+    if authority.startswith("["):
+        close = authority.find("]")
+        if close == -1:
+            return Target(url=url, status=TargetStatus.INVALID, reason="unclosed IPv6 bracket in host")
+        host, after = authority[: close + 1], authority[close + 1 :]
+        if after.startswith(":"):
+            port = after[1:]
+        elif after:
+            return Target(url=url, status=TargetStatus.INVALID, reason=f"bad host {authority!r}")
+    elif ":" in authority:
+        host, port = authority.rsplit(":", 1)
+    else:
+        host = authority
+    if port and not (port.isdigit() and port.isascii() and int(port) <= 65535):
+        return Target(url=url, status=TargetStatus.INVALID, reason=f"bad port {port!r}")
+    if not host:
+        return Target(url=url, status=TargetStatus.INVALID, reason="empty host")
+    norm_host = _normalize_host(host)
+    if norm_host is None:
+        return Target(url=url, status=TargetStatus.INVALID, reason=f"bad host {host!r}")
+    if port:
+        port = str(int(port))
+        if _DEFAULT_PORTS.get(scheme) == port:
+            port = ""
+    path, sep, query = tail.partition("?")
+    path = remove_dot_segments(_encode_component(path, _PATH_SAFE)) or "/"
+    out = f"{scheme}://{_encode_component(userinfo, _PATH_SAFE)}{norm_host}{':' + port if port else ''}{path}"
+    if sep:
+        out += "?" + _encode_component(query, _QUERY_SAFE)
+    frag = _encode_component(fragment, _QUERY_SAFE) if fragment is not None else None
+    return Target(url=out, fragment=frag)
+
+
+def _looks_like_misspelt_http(scheme: str) -> bool:
+    s = scheme.lower()
+    return s not in ("http", "https") and ("http" in s or s in ("htp", "htps", "htttp", "htttps", "ttp", "ttps"))
+
+
+def normalize(
+    dest: str,
+    *,
+    source: Path | None = None,
+    root: Path | None = None,
+    base_url: str | None = None,
+) -> Target:
+    """Normalize a destination as the citing document means it.
+
+    `source` is the citing file (relative destinations resolve against its folder), `root` the folder
+    root-relative (`/x`) destinations resolve against, `base_url` an HTML `<base href>`.
+    """
+    dest = dest.strip(" \t\r\n\f")
+    if not dest:
+        return Target(url="", status=TargetStatus.INVALID, reason="empty destination")
+    if "\n" in dest or "\r" in dest:
+        dest = re.sub(r"[\r\n]+", "", dest)
+    match = _SCHEME.match(dest)
+    if match is None and base_url is not None:
+        dest = urljoin(base_url, dest)
+        match = _SCHEME.match(dest)
+    if match is not None:
+        scheme = match.group(1).lower()
+        if scheme in ("http", "https"):
+            return _normalize_http(scheme + dest[len(scheme) :], scheme)
+        if len(scheme) == 1 and dest[2:3] in ("\\", "/"):
+            return Target(url=dest, status=TargetStatus.INVALID, reason="Windows drive path")
+        if scheme == "file":
+            return Target(url=dest, status=TargetStatus.SKIPPED, reason="scheme file: (absolute local path)")
+        if scheme in KNOWN_SCHEMES:
+            return Target(url=dest, status=TargetStatus.SKIPPED, reason=f"scheme {scheme}:")
+        if _looks_like_misspelt_http(scheme):
+            return Target(url=dest, status=TargetStatus.INVALID, reason=f"misspelt scheme {scheme!r}")
+        if dest[len(scheme) + 1 : len(scheme) + 3] == "//":
+            return Target(url=dest, status=TargetStatus.SKIPPED, reason=f"scheme {scheme}:")
+        # "foo:bar" without "//" and an unknown scheme is most likely a relative path with a colon.
+        if not re.match(r"^[a-z][a-z0-9+.\-]{1,31}$", scheme):
+            return Target(url=dest, status=TargetStatus.INVALID, reason=f"unknown scheme {scheme!r}")
+        return Target(url=dest, status=TargetStatus.SKIPPED, reason=f"scheme {scheme}:")
+    if dest.startswith("//"):
+        return _normalize_http("https:" + dest, "https")
+    return _normalize_local(dest, source=source, root=root)
+
+
+def _normalize_local(dest: str, *, source: Path | None, root: Path | None) -> Target:
+    fragment: str | None = None
+    if "#" in dest:
+        dest, fragment = dest.split("#", 1)
+    path_part = dest.split("?", 1)[0]
+    base_dir = (source.parent if source is not None else Path.cwd()).absolute()
+    if path_part.startswith("/"):
+        anchor = (root if root is not None else base_dir).absolute()
+        joined = anchor.as_posix().rstrip("/") + "/" + path_part.lstrip("/")
+    elif path_part:
+        joined = base_dir.as_posix().rstrip("/") + "/" + path_part
+    else:
+        # A bare "#fragment" (or "?query") cites the document itself.
+        joined = (source.absolute() if source is not None else base_dir).as_posix()
+    path = remove_dot_segments(_encode_component(joined, _PATH_SAFE))
+    frag = _encode_component(fragment, _QUERY_SAFE) if fragment is not None else None
+    return Target(url="file://" + path, fragment=frag)
+
+
+def local_path(target: Target) -> Path:
+    """The file-system path a local `file:` target names."""
+    return Path(unquote(target.url[len("file://") :]))
