@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 __all__ = [
+    "AuditReport",
     "Attempt",
     "ErrorKind",
     "Evidence",
@@ -232,3 +233,21 @@ class UrlResult:
     judgement: Judgement
     evidence: Evidence | None
     occurrences: tuple[Occurrence, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class AuditReport:
+    """The outcome of one run, as every reporter receives it.
+
+    `settings` holds the effective options (plain JSON-able values). `partial` is true when the run was
+    interrupted and only some URLs were checked.
+    """
+
+    generated_at: str
+    files: int
+    links: int
+    results: tuple[UrlResult, ...]
+    errors: tuple[FileError, ...]
+    settings: dict[str, object] = field(default_factory=dict)
+    partial: bool = False
+    elapsed_s: float = 0.0
