@@ -1,0 +1,182 @@
+"""Stage 2: probe every distinct target once, concurrently and politely, and judge it.
+
+`check_targets` runs under trio: one nursery; per host, as many workers as the host may have
+requests in flight, so a slow or rate-limited host never ties up the workers other hosts need; a
+global `CapacityLimiter` bounds requests in flight overall. Each worker turns its own failure into a
+result: a dead link is data, never an exception that would tear the nursery down.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import httpcore
+import httpx
+import trio
+
+from linkaudit.check.gate import HostGate
+from linkaudit.check.probe import Prober
+from linkaudit.check.resolve import Resolver, ResolvingBackend
+from linkaudit.classify import judge
+from linkaudit.models import ErrorKind, Evidence, Judgement, Occurrence, Target, TargetStatus, UrlResult, Verdict
+from linkaudit.observer import NullObserver, Observer
+from linkaudit.settings import CheckSettings
+from linkaudit.urls import local_path
+
+__all__ = ["CheckItem", "build_client", "check_targets", "group_occurrences", "judge_local"]
+
+
+@dataclass(frozen=True, slots=True)
+class CheckItem:
+    """A distinct target with every place it is cited."""
+
+    target: Target
+    occurrences: tuple[Occurrence, ...]
+
+    @property
+    def wants_image(self) -> bool:
+        return any(occ.kind.wants_image for occ in self.occurrences)
+
+
+def build_client(settings: CheckSettings, resolver: Resolver) -> httpx.AsyncClient:
+    """An httpx client whose connections go through linkaudit's resolver (no system DNS unless allowed)."""
+    limits = httpx.Limits(max_connections=settings.concurrency * 2, max_keepalive_connections=settings.concurrency)
+    transport = httpx.AsyncHTTPTransport(verify=settings.verify_tls, trust_env=False, limits=limits)
+    # httpx has no parameter for the network backend; the pool it builds is replaced by an equal one that has ours.
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=httpx.create_ssl_context(verify=settings.verify_tls, trust_env=False),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=5.0,
+        http1=True,
+        http2=False,
+        network_backend=ResolvingBackend(resolver),
+    )
+    return httpx.AsyncClient(
+        transport=transport,
+        timeout=httpx.Timeout(settings.timeout),
+        follow_redirects=False,
+        trust_env=False,
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+
+
+def judge_local(target: Target) -> tuple[Judgement, Evidence]:
+    """A relative or root-relative citation: does the file (or folder) exist?"""
+    path = local_path(target)
+    if path.exists():
+        return Judgement(Verdict.LIVE, "file-exists"), Evidence(url=target.url, checked_at=_now())
+    evidence = Evidence(url=target.url, error=ErrorKind.FILE_MISSING, detail=f"no such file: {path}", checked_at=_now())
+    return judge(evidence), evidence
+
+
+def _static_result(item: CheckItem, settings: CheckSettings) -> UrlResult | None:
+    """Results that need no request: skipped, invalid, excluded and local targets."""
+    target = item.target
+    if target.status is TargetStatus.SKIPPED:
+        return UrlResult(target, Judgement(Verdict.SKIPPED, target.reason or "skipped"), None, item.occurrences)
+    if target.status is TargetStatus.INVALID:
+        return UrlResult(target, Judgement(Verdict.INVALID, target.reason or "invalid"), None, item.occurrences)
+    if settings.is_excluded(target.url):
+        return UrlResult(target, Judgement(Verdict.SKIPPED, "excluded"), None, item.occurrences)
+    if target.is_local:
+        if not settings.check_local:
+            return UrlResult(target, Judgement(Verdict.SKIPPED, "local-not-checked"), None, item.occurrences)
+        judgement, evidence = judge_local(target)
+        return UrlResult(target, judgement, evidence, item.occurrences)
+    return None
+
+
+async def check_targets(
+    items: Sequence[CheckItem],
+    settings: CheckSettings,
+    *,
+    on_result: Callable[[UrlResult], None],
+    observer: Observer | None = None,
+    resolver: Resolver | None = None,
+) -> None:
+    """Judge every item, calling `on_result` as each verdict is known (so an interrupted run keeps them)."""
+    observer = observer or NullObserver()
+    resolver = resolver or Resolver(settings.resolve)
+    by_host: dict[str, list[CheckItem]] = defaultdict(list)
+    for item in items:
+        static = _static_result(item, settings)
+        if static is not None:
+            on_result(static)
+            observer.url_done(static)
+        else:
+            by_host[item.target.host].append(item)
+
+    gates: dict[str, HostGate] = {}
+
+    def gate_for(host: str) -> HostGate:
+        gate = gates.get(host)
+        if gate is None:
+            gate = gates[host] = HostGate(
+                host,
+                settings.policy_for(host),
+                max_wait=settings.max_retry_wait,
+                backoff_base=settings.retry_base,
+            )
+        return gate
+
+    limiter = trio.CapacityLimiter(max(1, settings.concurrency))
+    async with build_client(settings, resolver) as client:
+        prober = Prober(client, settings, gate_for=gate_for, limiter=limiter, on_backoff=observer.host_backoff)
+
+        async def run_item(item: CheckItem, gate: HostGate) -> None:
+            target = item.target
+            if gate.dead is not None:
+                evidence = Evidence(
+                    url=target.url,
+                    error=gate.dead,
+                    detail=f"host unreachable: {gate.dead_detail or gate.dead.value}",
+                    short_circuited=True,
+                    checked_at=_now(),
+                )
+            else:
+                try:
+                    evidence = await prober.probe(target.url, item.wants_image)
+                except (httpx.HTTPError, OSError, ValueError) as exc:  # never let one link end the run
+                    evidence = Evidence(url=target.url, error=ErrorKind.OTHER, detail=str(exc), checked_at=_now())
+                if evidence.error is not None:
+                    was_dead = gate.dead is not None
+                    gate.failed(evidence.error, evidence.detail, dead_after=settings.dead_host_after)
+                    if not was_dead and gate.dead is not None:
+                        observer.host_dead(gate.host, evidence.detail or evidence.error.value)
+            judgement = judge(evidence, wants_image=item.wants_image, accept=settings.accept)
+            result = UrlResult(target, judgement, evidence, item.occurrences)
+            on_result(result)
+            observer.url_done(result)
+
+        async def host_worker(host_items: list[CheckItem], cursor: list[int], gate: HostGate) -> None:
+            while cursor[0] < len(host_items):
+                item = host_items[cursor[0]]
+                cursor[0] += 1
+                await run_item(item, gate)
+
+        async with trio.open_nursery() as nursery:
+            for host, host_items in by_host.items():
+                gate = gate_for(host)
+                cursor = [0]
+                for _ in range(min(len(host_items), max(1, gate.policy.concurrency))):
+                    nursery.start_soon(host_worker, host_items, cursor, gate)
+
+
+def group_occurrences(occurrences: Sequence[Occurrence]) -> list[CheckItem]:
+    """One CheckItem per distinct target, in order of first citation."""
+    grouped: dict[tuple[TargetStatus, str], list[Occurrence]] = {}
+    targets: dict[tuple[TargetStatus, str], Target] = {}
+    for occ in occurrences:
+        key = (occ.target.status, occ.target.url or occ.raw)
+        if key not in grouped:
+            grouped[key] = []
+            targets[key] = occ.target
+        grouped[key].append(occ)
+    return [CheckItem(targets[key], tuple(occs)) for key, occs in grouped.items()]
