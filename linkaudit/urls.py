@@ -114,7 +114,11 @@ def _normalize_http(url: str, scheme: str) -> Target:
         rest, fragment = rest.split("#", 1)
     if not rest.startswith("//"):
         return Target(url=url, status=TargetStatus.INVALID, reason="no host after the scheme")
-    rest = rest[2:].replace("\\", "/")
+    rest = rest[2:]
+    if "\\" in rest:
+        # As browsers do (WHATWG URL): a backslash is a "/" in the authority and path, not in the query.
+        head, sep, query = rest.partition("?")
+        rest = head.replace("\\", "/") + sep + query
     cut = len(rest)
     for stop in "/?":
         pos = rest.find(stop)

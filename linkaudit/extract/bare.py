@@ -18,15 +18,18 @@ _CJK_STOPS = (
     "\uff01-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"  # full-width ！（），．：；？［］｛｝ …
     "\u2018-\u201f\u2026\u2014\u2015\u00a0\ufeff"  # curly quotes, …, —, nbsp, zwnbsp
 )
+# A domain character, as GFM has it: not whitespace and not punctuation (so "http://🍄.ga" is a URL).
+_DOMAIN_CHAR = rf"(?:[\w\-]|[^\x00-\x7f\s{_CJK_STOPS}])"
+_DOMAIN = re.compile(rf"{_DOMAIN_CHAR}+(?:\.{_DOMAIN_CHAR}+)*")
 _URL = re.compile(
     r"(?:https?://|www\.)"
-    r"([\w\-]+(?:\.[\w\-]+)*)"  # domain (checked below)
+    rf"({_DOMAIN.pattern})"  # domain (checked below)
     rf"[^\s<{_CJK_STOPS}]*",
     re.IGNORECASE,
 )
 _TEXT_STOP = re.compile(r"[>\"']")
 _TRAILING_PUNCT = "?!.,:*_~'\""
-_ENTITY_TAIL = re.compile(r"&[A-Za-z0-9]+;$")
+_ENTITY_TAIL = re.compile(r"&[A-Za-z]+;$")
 
 
 def _valid_domain(domain: str, www: bool) -> bool:
@@ -43,16 +46,16 @@ def _trim(url: str) -> str:
         last = url[-1]
         if last in _TRAILING_PUNCT:
             url = url[:-1]
-        elif last == ")":
-            if url.count(")") > url.count("("):
+        elif last in ")]":
+            # An unbalanced ")" ends the URL (GFM); "]" likewise (ours: GitHub links nothing in "[…]").
+            if url.count(last) > url.count("(" if last == ")" else "["):
                 url = url[:-1]
             else:
                 break
         elif last == ";":
+            # As cmark-gfm does: a trailing ";" never belongs, nor an entity-like "&name;" it ends.
             entity = _ENTITY_TAIL.search(url)
-            if entity is None:
-                break
-            url = url[: entity.start()]
+            url = url[: entity.start()] if entity is not None else url[:-1]
         else:
             break
     return url
@@ -71,8 +74,13 @@ def find_bare_urls(text: str, start: int = 0, end: int | None = None, *, plain: 
         begin = match.start()
         if begin > 0:
             before = text[begin - 1]
-            # Not a URL start when inside a word or another URL: "hhttps://", "x.www.", "://www."
-            if (before.isascii() and (before.isalnum() or before in "/.:@-_+%")) or before == "\\":
+            # As GitHub: a letter before "http" makes another scheme ("hhttps://"); "www." must not
+            # continue a word, host or path ("xwww.", "a.www.", "/www.", "://www.").
+            if before.isascii() and (
+                before.isalpha()
+                if text[begin] in "hH"
+                else (before.isalnum() or before in "/.:@-+%\\")
+            ):
                 continue
         url = match.group(0)
         if plain:
@@ -81,8 +89,11 @@ def find_bare_urls(text: str, start: int = 0, end: int | None = None, *, plain: 
                 url = url[: cut.start()]
         url = _trim(url)
         www = url[:4].lower() == "www."
-        scheme_len = 0 if www else url.index("//") + 2
-        domain_match = re.match(r"[\w\-]+(?:\.[\w\-]+)*", url[scheme_len:])
+        scheme_end = url.find("//")
+        if not www and scheme_end == -1:
+            continue  # trimming ate into the prefix ("www._" -> "www"): nothing left to link
+        scheme_len = 0 if www else scheme_end + 2
+        domain_match = _DOMAIN.match(url, scheme_len)
         if domain_match is None or not _valid_domain(domain_match.group(0), www):
             continue
         if www and len(url) <= 4:

@@ -7,7 +7,9 @@ range, by the grammar of link destinations, to report its exact byte span.
 
 from __future__ import annotations
 
+import html
 import re
+from html.entities import html5
 from typing import Any
 
 import pyromark
@@ -21,9 +23,20 @@ from linkaudit.urls import normalize
 __all__ = ["extract_markdown", "with_scheme"]
 
 _OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_FOOTNOTES | pyromark.Options.ENABLE_STRIKETHROUGH
+_MAYBE_URL = re.compile(r"https?://|www\.", re.IGNORECASE)
 _URLISH = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _LABEL_SPACE = re.compile(r"\s+")
 _BLANKS = b" \t"
+_ESCAPE_OR_ENTITY = re.compile(
+    r"\\([!-/:-@\[-`{-~])|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+)
+
+
+def _resolve(match: re.Match[str]) -> str:
+    if match.group(1) is not None:
+        return match.group(1)
+    ref = match.group(0)
+    return html.unescape(ref) if ref[1] == "#" else html5.get(ref[1:], ref)
 
 
 def _skip_space(src: bytes, pos: int, end: int) -> int:
@@ -172,8 +185,10 @@ def extract_markdown(doc: Document) -> list[RawLink]:
                 if stack:
                     parent = stack[-1]
                     parent.inner_end = max(parent.inner_end, frame.end)
-                    if frame.image:
-                        parent.parts.extend(frame.parts)
+                    parent.parts.extend(frame.parts)
+                    if any(outer.image for outer in stack):
+                        # Inside an image description only the text survives (as alt): no citation.
+                        continue
                 data = frame.data
                 link_type = data["link_type"]
                 kind: LinkKind
@@ -186,6 +201,9 @@ def extract_markdown(doc: Document) -> list[RawLink]:
                 else:
                     kind = LinkKind.REFERENCE
                 value = data["dest_url"]
+                if "\\" in value:
+                    # Markdown renderers percent-encode a backslash in the href: it is never a "/".
+                    value = value.replace("\\", "%5C")
                 if link_type == "Inline":
                     close = src.find(b"](", frame.inner_end, frame.end)
                     if close == -1:
@@ -269,19 +287,33 @@ def _to_chars(
         if kind is LinkKind.TEXT_URL:
             run = text[cs:ce]
             inner = run.find(shown)
+            length = len(shown)
             if inner == -1:
-                continue
+                # As written, the URL may hold escapes (`\_`, `&amp;`) that the shown text has resolved.
+                written = run.strip()
+                if _ESCAPE_OR_ENTITY.sub(_resolve, written) != shown:
+                    continue
+                inner, length = run.find(written), len(written)
             cs += inner
-            ce = cs + len(shown)
-            links.append(RawLink(kind, cs, cs, ce, with_scheme(text[cs:ce]), shown))
+            ce = cs + length
+            links.append(RawLink(kind, cs, cs, ce, with_scheme(shown), shown))
             continue
         links.append(RawLink(kind, ch(at), cs, ce, value, shown, title))
+    joined: list[tuple[int, int]] = []
     for s, e in text_runs:
+        # GitHub finds a bare URL before emphasis: "https://a.example/_x_" is one URL, so join the
+        # text runs that only emphasis delimiters separate.
+        if joined and not src[joined[-1][1] : s].strip(b"*_~"):
+            joined[-1] = (joined[-1][0], e)
+        else:
+            joined.append((s, e))
+    for s, e in joined:
         cs, ce = ch(s), ch(e)
-        if "http" not in text[cs:ce] and "www." not in text[cs:ce]:
+        if not _MAYBE_URL.search(text, cs, ce):
             continue
         for bs, be, url in find_bare_urls(text, cs, ce):
-            links.append(RawLink(LinkKind.BARE, bs, bs, be, with_scheme(url)))
+            # GitHub links a bare URL as written (no escapes or entities resolved), a backslash as %5C.
+            links.append(RawLink(LinkKind.BARE, bs, bs, be, with_scheme(url.replace("\\", "%5C"))))
     for s, e in html_spans:
         cs, ce = ch(s), ch(e)
         links.extend(scan_fragment(text[cs:ce], cs))
