@@ -13,6 +13,7 @@ import hashlib
 import ssl
 import zlib
 from collections.abc import Callable
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import urljoin
@@ -264,17 +265,18 @@ class Prober:
             decoder = zlib.decompressobj()
         out = bytearray()
         raw_read = 0
-        async for chunk in response.aiter_raw():
-            raw_read += len(chunk)
-            if decoder is None:
-                out += chunk[: limit - len(out)]
-            else:
-                try:
-                    out += decoder.decompress(chunk, limit - len(out))
-                except zlib.error:
+        async with aclosing(response.aiter_raw()) as chunks:
+            async for chunk in chunks:
+                raw_read += len(chunk)
+                if decoder is None:
+                    out += chunk[: limit - len(out)]
+                else:
+                    try:
+                        out += decoder.decompress(chunk, limit - len(out))
+                    except zlib.error:
+                        break
+                if len(out) >= limit or raw_read >= _MAX_RAW_READ:
                     break
-            if len(out) >= limit or raw_read >= _MAX_RAW_READ:
-                break
         return bytes(out)
 
     async def _follow(self, method: str, url: str, attempts: list[Attempt]) -> _Outcome:
