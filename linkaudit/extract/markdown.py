@@ -234,7 +234,7 @@ def extract_markdown(doc: Document) -> list[RawLink]:
             elif tag == "HtmlBlock" and html_block_start >= 0:
                 html_spans.append((html_block_start, e))
                 html_block_start = -1
-            elif type(tag) is dict and "CodeBlock" in tag:
+            elif tag == "CodeBlock":  # the End event names the tag only: a str, not the Start's dict
                 code_depth -= 1
             elif stack:
                 stack[-1].inner_end = max(stack[-1].inner_end, e)
