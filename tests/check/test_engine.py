@@ -311,7 +311,7 @@ async def test_per_host_limits_never_exceeded(web: SimWeb) -> None:
         gap = stats.min_gap()
         assert gap is not None
         # Measured at the server: connection set-up and thread scheduling blur a few milliseconds.
-        assert gap >= 0.08
+        assert gap >= 0.05  # without spacing it would be ~0; exact spacing is tested on trio's clock
 
 
 async def test_host_that_429s_above_two_in_flight_gets_none_under_limit_two(web: SimWeb) -> None:
