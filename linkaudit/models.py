@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 __all__ = [
-    "AuditReport",
     "Attempt",
+    "AuditReport",
     "ErrorKind",
     "Evidence",
     "FileError",

@@ -19,7 +19,9 @@ __all__ = [
 
 PROJECT_URL = "https://github.com/linkaudit/linkaudit"
 DEFAULT_USER_AGENT = f"linkaudit/{__version__} (+{PROJECT_URL})"
-DEFAULT_ACCEPT_HEADER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+DEFAULT_ACCEPT_HEADER = (
+    "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
+)
 
 
 class SettingsError(ValueError):
@@ -91,7 +93,9 @@ class CheckSettings:
             "concurrency": self.concurrency,
             "host_concurrency": self.host.concurrency,
             "host_interval": self.host.interval,
-            "host_overrides": {h: [p.concurrency, p.interval] for h, p in sorted(self.host_overrides.items())},
+            "host_overrides": {
+                h: [p.concurrency, p.interval] for h, p in sorted(self.host_overrides.items())
+            },
             "timeout": self.timeout,
             "retries": self.retries,
             "max_retry_wait": self.max_retry_wait,

@@ -21,7 +21,16 @@ from linkaudit.check.gate import HostGate
 from linkaudit.check.probe import Prober
 from linkaudit.check.resolve import Resolver, ResolvingBackend
 from linkaudit.classify import judge
-from linkaudit.models import ErrorKind, Evidence, Judgement, Occurrence, Target, TargetStatus, UrlResult, Verdict
+from linkaudit.models import (
+    ErrorKind,
+    Evidence,
+    Judgement,
+    Occurrence,
+    Target,
+    TargetStatus,
+    UrlResult,
+    Verdict,
+)
 from linkaudit.observer import NullObserver, Observer
 from linkaudit.settings import CheckSettings
 from linkaudit.urls import local_path
@@ -43,9 +52,11 @@ class CheckItem:
 
 def build_client(settings: CheckSettings, resolver: Resolver) -> httpx.AsyncClient:
     """An httpx client whose connections go through linkaudit's resolver (no system DNS unless allowed)."""
-    limits = httpx.Limits(max_connections=settings.concurrency * 2, max_keepalive_connections=settings.concurrency)
+    limits = httpx.Limits(
+        max_connections=settings.concurrency * 2, max_keepalive_connections=settings.concurrency
+    )
     transport = httpx.AsyncHTTPTransport(verify=settings.verify_tls, trust_env=False, limits=limits)
-    # httpx has no parameter for the network backend; the pool it builds is replaced by an equal one that has ours.
+    # httpx takes no network backend: the pool it builds is replaced by an equal one that has ours.
     transport._pool = httpcore.AsyncConnectionPool(
         ssl_context=httpx.create_ssl_context(verify=settings.verify_tls, trust_env=False),
         max_connections=limits.max_connections,
@@ -72,7 +83,9 @@ def judge_local(target: Target) -> tuple[Judgement, Evidence]:
     path = local_path(target)
     if path.exists():
         return Judgement(Verdict.LIVE, "file-exists"), Evidence(url=target.url, checked_at=_now())
-    evidence = Evidence(url=target.url, error=ErrorKind.FILE_MISSING, detail=f"no such file: {path}", checked_at=_now())
+    evidence = Evidence(
+        url=target.url, error=ErrorKind.FILE_MISSING, detail=f"no such file: {path}", checked_at=_now()
+    )
     return judge(evidence), evidence
 
 
@@ -80,9 +93,13 @@ def _static_result(item: CheckItem, settings: CheckSettings) -> UrlResult | None
     """Results that need no request: skipped, invalid, excluded and local targets."""
     target = item.target
     if target.status is TargetStatus.SKIPPED:
-        return UrlResult(target, Judgement(Verdict.SKIPPED, target.reason or "skipped"), None, item.occurrences)
+        return UrlResult(
+            target, Judgement(Verdict.SKIPPED, target.reason or "skipped"), None, item.occurrences
+        )
     if target.status is TargetStatus.INVALID:
-        return UrlResult(target, Judgement(Verdict.INVALID, target.reason or "invalid"), None, item.occurrences)
+        return UrlResult(
+            target, Judgement(Verdict.INVALID, target.reason or "invalid"), None, item.occurrences
+        )
     if settings.is_excluded(target.url):
         return UrlResult(target, Judgement(Verdict.SKIPPED, "excluded"), None, item.occurrences)
     if target.is_local:
@@ -128,7 +145,9 @@ async def check_targets(
 
     limiter = trio.CapacityLimiter(max(1, settings.concurrency))
     async with build_client(settings, resolver) as client:
-        prober = Prober(client, settings, gate_for=gate_for, limiter=limiter, on_backoff=observer.host_backoff)
+        prober = Prober(
+            client, settings, gate_for=gate_for, limiter=limiter, on_backoff=observer.host_backoff
+        )
 
         async def run_item(item: CheckItem, gate: HostGate) -> None:
             target = item.target
@@ -144,7 +163,9 @@ async def check_targets(
                 try:
                     evidence = await prober.probe(target.url, item.wants_image)
                 except (httpx.HTTPError, OSError, ValueError) as exc:  # never let one link end the run
-                    evidence = Evidence(url=target.url, error=ErrorKind.OTHER, detail=str(exc), checked_at=_now())
+                    evidence = Evidence(
+                        url=target.url, error=ErrorKind.OTHER, detail=str(exc), checked_at=_now()
+                    )
                 if evidence.error is not None:
                     was_dead = gate.dead is not None
                     gate.failed(evidence.error, evidence.detail, dead_after=settings.dead_host_after)

@@ -126,7 +126,7 @@ class HostGate:
             return
         self.connection_failures += 1
         # A name that does not exist will not exist for the next URL either.
-        if kind is ErrorKind.DNS_NOT_FOUND or self.connection_failures >= dead_after:
-            if self.dead is None:
-                self.dead = kind
-                self.dead_detail = detail
+        gone = kind is ErrorKind.DNS_NOT_FOUND or self.connection_failures >= dead_after
+        if gone and self.dead is None:
+            self.dead = kind
+            self.dead_detail = detail

@@ -12,10 +12,11 @@ import errno
 import hashlib
 import ssl
 import zlib
-from collections.abc import Callable
+from collections.abc import AsyncGenerator, Callable
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import cast
 from urllib.parse import urljoin
 
 import httpx
@@ -228,7 +229,12 @@ class Prober:
                         await response.aclose()
                 except httpx.HTTPError as exc:
                     answer.error, answer.detail = error_kind(exc)
-                except (OSError, ssl.SSLError, ValueError, UnicodeError) as exc:  # defensive: a link's failure is data
+                except (
+                    OSError,
+                    ssl.SSLError,
+                    ValueError,
+                    UnicodeError,
+                ) as exc:  # defensive: a link's failure is data
                     answer.error, answer.detail = error_kind(exc)
             if scope.cancelled_caught:
                 answer.error = ErrorKind.TIMEOUT
@@ -265,7 +271,7 @@ class Prober:
             decoder = zlib.decompressobj()
         out = bytearray()
         raw_read = 0
-        async with aclosing(response.aiter_raw()) as chunks:
+        async with aclosing(cast(AsyncGenerator[bytes, None], response.aiter_raw())) as chunks:
             async for chunk in chunks:
                 raw_read += len(chunk)
                 if decoder is None:
@@ -294,7 +300,11 @@ class Prober:
             hops.append(Hop(current, status))
             if len(hops) > self.settings.max_redirects:
                 return _Outcome(
-                    current, answer, hops, ErrorKind.TOO_MANY_REDIRECTS, f"more than {self.settings.max_redirects}"
+                    current,
+                    answer,
+                    hops,
+                    ErrorKind.TOO_MANY_REDIRECTS,
+                    f"more than {self.settings.max_redirects}",
                 )
             target = normalize(urljoin(current, location.strip()))
             if not target.is_http:

@@ -31,11 +31,11 @@ __all__ = [
 NXDOMAIN = "nxdomain"
 
 
-class NameNotFound(httpcore.ConnectError):  # noqa: N818 - it is a ConnectError for httpx's mapping
+class NameNotFound(httpcore.ConnectError):
     """The name does not exist (NXDOMAIN): a permanent fact about the host, never retried."""
 
 
-class NameResolutionFailed(httpcore.ConnectError):  # noqa: N818
+class NameResolutionFailed(httpcore.ConnectError):
     """Looking the name up failed for another reason (resolver down, SERVFAIL): may be temporary."""
 
 
@@ -182,7 +182,9 @@ class Resolver:
                 return NameNotFound(f"name not found: {host}")
             return NameResolutionFailed(f"cannot resolve {host}: {exc.strerror}")
         except OSError as exc:
-            return NameResolutionFailed(f"cannot resolve {host}: {exc.strerror or errno.errorcode.get(exc.errno or 0)}")
+            return NameResolutionFailed(
+                f"cannot resolve {host}: {exc.strerror or errno.errorcode.get(exc.errno or 0)}"
+            )
         for family, _, _, _, sockaddr in infos:
             if family == socket.AF_INET:
                 return str(sockaddr[0]), port
@@ -200,7 +202,7 @@ class ResolvingBackend(httpcore.AsyncNetworkBackend):
         self,
         host: str,
         port: int,
-        timeout: float | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
         local_address: str | None = None,
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
@@ -212,7 +214,7 @@ class ResolvingBackend(httpcore.AsyncNetworkBackend):
     async def connect_unix_socket(
         self,
         path: str,
-        timeout: float | None = None,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         raise httpcore.ConnectError("unix sockets are not used by linkaudit")

@@ -48,7 +48,7 @@ def _canonical(url: str) -> tuple[str, str, str]:
 
 
 def is_benign_redirect(source: str, target: str) -> bool:
-    """The same page under a cosmetic change: http→https, trailing slash, host case, `www.` added or removed."""
+    """The same page, cosmetically changed: http→https, trailing slash, host case, `www.` added or removed."""
     source_scheme = source.split(":", 1)[0].lower()
     target_scheme = target.split(":", 1)[0].lower()
     if source_scheme != target_scheme and not (source_scheme == "http" and target_scheme == "https"):
@@ -56,7 +56,9 @@ def is_benign_redirect(source: str, target: str) -> bool:
     return _canonical(source) == _canonical(target)
 
 
-def judge(evidence: Evidence, *, wants_image: bool = False, accept: frozenset[int] = frozenset()) -> Judgement:
+def judge(
+    evidence: Evidence, *, wants_image: bool = False, accept: frozenset[int] = frozenset()
+) -> Judgement:
     """The verdict on one URL from what its probe observed."""
     if evidence.error is not None:
         verdict = _ERROR_VERDICTS.get(evidence.error, Verdict.UNREACHABLE)

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import email.utils
+import itertools
 import time
+import tracemalloc
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,7 +23,9 @@ from linkaudit.settings import CheckSettings, HeaderRule, HostPolicy
 from linkaudit.simweb import Reply, SimWeb
 from linkaudit.urls import normalize
 
-FAST = CheckSettings(retry_base=0.02, max_retry_wait=5.0, host=HostPolicy(concurrency=4, interval=0.0), timeout=5.0)
+FAST = CheckSettings(
+    retry_base=0.02, max_retry_wait=5.0, host=HostPolicy(concurrency=4, interval=0.0), timeout=5.0
+)
 
 
 @pytest.fixture
@@ -37,16 +41,16 @@ def item(url: str, kind: LinkKind = LinkKind.LINK) -> CheckItem:
     return CheckItem(target, (occ,))
 
 
-async def run(
-    web: SimWeb, items: list[CheckItem], settings: CheckSettings = FAST
-) -> dict[str, UrlResult]:
+async def run(web: SimWeb, items: list[CheckItem], settings: CheckSettings = FAST) -> dict[str, UrlResult]:
     results: list[UrlResult] = []
     resolver = Resolver({**web.resolve, "*": None}, system=False)
     await check_targets(items, settings, on_result=results.append, resolver=resolver)
     return {r.target.url: r for r in results}
 
 
-async def one(web: SimWeb, url: str, settings: CheckSettings = FAST, kind: LinkKind = LinkKind.LINK) -> UrlResult:
+async def one(
+    web: SimWeb, url: str, settings: CheckSettings = FAST, kind: LinkKind = LinkKind.LINK
+) -> UrlResult:
     results = await run(web, [item(url, kind)], settings)
     return results[normalize(url).url]
 
@@ -82,7 +86,9 @@ async def test_redirect_that_sends_a_body_to_head_does_not_poison_the_connection
     host.route("/old", dataclasses.replace(Reply.redirect("/new", 302), send_body_to_head=True))
     host.route("/new", Reply.html("new"))
     host.route("/other", Reply.html("other"))
-    results = await run(web, [item(web.url("broken.example", "/old")), item(web.url("broken.example", "/other"))])
+    results = await run(
+        web, [item(web.url("broken.example", "/old")), item(web.url("broken.example", "/other"))]
+    )
     old = results["http://broken.example/old"]
     assert old.judgement.verdict is Verdict.REDIRECTED
     assert old.evidence is not None
@@ -158,7 +164,7 @@ async def test_429_then_200_honours_retry_after(web: SimWeb, style: str) -> None
     assert statuses.count(429) == times
     assert statuses[-1] == 200
     starts = web.stats("busy.example").starts()
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     if style == "seconds":
         assert min(gaps) >= 0.95
     elif style == "date":
@@ -235,8 +241,6 @@ async def test_huge_headers_do_not_break_the_run(web: SimWeb) -> None:
 
 
 async def test_gzip_bomb_costs_nothing(web: SimWeb) -> None:
-    import tracemalloc
-
     web.host("bomb.example").route("/a.png", Reply.gzip_bomb())
     tracemalloc.start()
     try:
@@ -346,7 +350,9 @@ async def test_local_files(tmp_path: Path, web: SimWeb) -> None:
     items = []
     for dest in ("there.md", "missing.md"):
         target = normalize(dest, source=here)
-        occ = Occurrence(file="a.md", line=1, column=1, start=0, end=1, kind=LinkKind.LINK, raw=dest, target=target)
+        occ = Occurrence(
+            file="a.md", line=1, column=1, start=0, end=1, kind=LinkKind.LINK, raw=dest, target=target
+        )
         items.append(CheckItem(target, (occ,)))
     results = await run(web, items)
     verdicts = {Path(u).name: r.judgement for u, r in results.items()}
@@ -358,7 +364,9 @@ async def test_exclude_include_and_skipped(web: SimWeb) -> None:
     web.host("x.example").route("/keep", Reply.html("ok"))
     settings = dataclasses.replace(FAST, exclude=(r"x\.example",), include=(r"/keep$",))
     results = await run(
-        web, [item("http://x.example/keep"), item("http://x.example/drop"), item("mailto:a@b.example")], settings
+        web,
+        [item("http://x.example/keep"), item("http://x.example/drop"), item("mailto:a@b.example")],
+        settings,
     )
     assert results["http://x.example/keep"].judgement.verdict is Verdict.LIVE
     assert results["http://x.example/drop"].judgement.reason == "excluded"

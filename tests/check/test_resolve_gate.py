@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import email.utils
+import itertools
 import time
 
 import pytest
@@ -30,7 +31,9 @@ def test_parse_resolve(spec: str, expected: tuple[str, str | None]) -> None:
     assert parse_resolve(spec) == expected
 
 
-@pytest.mark.parametrize("spec", ["news.example", "news.example:not-an-ip", ":127.0.0.1", "a:127.0.0.1:99999"])
+@pytest.mark.parametrize(
+    "spec", ["news.example", "news.example:not-an-ip", ":127.0.0.1", "a:127.0.0.1:99999"]
+)
 def test_parse_resolve_rejects(spec: str) -> None:
     with pytest.raises(ValueError, match="--resolve"):
         parse_resolve(spec)
@@ -38,7 +41,12 @@ def test_parse_resolve_rejects(spec: str) -> None:
 
 async def test_resolver_overrides_wildcards_and_no_system() -> None:
     resolver = Resolver(
-        {"news.example": "127.0.0.2:8080", "*.cdn.example": "127.0.0.3", "gone.example": None, "only.example": "443=127.0.0.4"},
+        {
+            "news.example": "127.0.0.2:8080",
+            "*.cdn.example": "127.0.0.3",
+            "gone.example": None,
+            "only.example": "443=127.0.0.4",
+        },
         system=False,
     )
     assert await resolver.resolve("NEWS.example", 80) == ("127.0.0.2", 8080)
@@ -80,7 +88,7 @@ async def test_gate_spaces_starts_and_limits_in_flight(autojump_clock: trio.test
     async with trio.open_nursery() as nursery:
         for _ in range(6):
             nursery.start_soon(request)
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(starts)]
     assert min(gaps) >= 0.5 - 1e-9
     assert gate.max_in_flight == 2
 
