@@ -1,0 +1,836 @@
+"""A simulated web on loopback, for tests, the `linkaudit demo` command and benchmarks.
+
+`SimWeb` is a real HTTP/1.1 server: every virtual host gets its own loopback address (127.0.0.N) and
+port, and `web.resolve` maps the host names an article cites to them. A checker that resolves names
+through that map talks to it over real TCP, as it would to the internet, while nothing leaves the
+machine. Each path answers a script of `Reply`s (429, 429, then 200 ...); hosts can be slow or
+rate-limited; replies can misbehave as real servers do (trickling, truncated or malformed responses,
+huge headers, gzip bombs). Everything a host receives is recorded, so a test can assert how polite the
+checker was: `web.stats(name)`.
+
+The server runs its own asyncio loop in a daemon thread, so it works beside trio (or plain threads) in
+the main thread:
+
+    with SimWeb() as web:
+        web.host("news.example").route("/a", Reply(429, headers={"Retry-After": "1"}), Reply(200))
+        settings = CheckSettings(resolve=web.resolve)
+        ...  # check web.url("news.example", "/a")
+        assert web.stats("news.example").max_in_flight <= 2
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import functools
+import http
+import itertools
+import re
+import socket
+import struct
+import threading
+import time
+import traceback
+import zlib
+from collections import Counter, deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from enum import StrEnum
+from html import escape
+from types import TracebackType
+from urllib.parse import quote
+
+__all__ = [
+    "GZIP_BOMB_INFLATED_SIZE",
+    "Fault",
+    "HostStats",
+    "Reply",
+    "RequestRecord",
+    "SimHost",
+    "SimWeb",
+    "gzip_bomb",
+    "image_bytes",
+]
+
+# Requests: a line may be this long (StreamReader limit), the whole head too; beyond that, 431.
+_MAX_LINE = 64 * 1024
+_MAX_HEAD = 64 * 1024
+_MAX_REQUEST_BODY = 1024 * 1024
+# Accept queue of each listener: the benchmark opens hundreds of connections at once.
+_BACKLOG = 1024
+_HUGE_HEADERS_SIZE = 100 * 1024
+_TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
+_REQUEST_LINE = re.compile(r"^([^ ]+) ([^ ]+) HTTP/(\d)\.(\d)$")
+
+#: What the body of `Reply.gzip_bomb()` inflates to.
+GZIP_BOMB_INFLATED_SIZE = 1 << 30
+
+
+class Fault(StrEnum):
+    """Ways a reply misbehaves on the wire, each met in the wild."""
+
+    #: The whole response, status line included, at `Reply.rate` bytes per second (defeats read timeouts).
+    TRICKLE = "trickle"
+    #: Status line and headers at once, then the body at `Reply.rate` bytes per second.
+    TRICKLE_BODY = "trickle-body"
+    #: Part of the status line and headers, then the connection closes.
+    CLOSE_MID_HEADERS = "close-mid-headers"
+    #: A status line no HTTP parser accepts, then the connection closes.
+    MALFORMED_STATUS = "malformed-status"
+    #: More than 100 KiB of response headers before an otherwise normal response.
+    HUGE_HEADERS = "huge-headers"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """One scripted answer.
+
+    `latency` (seconds) replaces the host's latency when set. A HEAD gets `head` instead when set (e.g.
+    `Reply(405)` for a server that refuses HEAD), and never a body unless `send_body_to_head`, which
+    mimics a broken server. `head_advances=False` keeps a HEAD answered by this reply from moving the
+    path on to its next reply, so that a scripted step is kept for the GET that follows.
+    """
+
+    status: int = 200
+    body: bytes = b""
+    content_type: str = "text/html; charset=utf-8"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    latency: float | None = None
+    head: Reply | None = None
+    send_body_to_head: bool = False
+    head_advances: bool = True
+    fault: Fault | None = None
+    #: Bytes per second, for the trickle faults.
+    rate: float = 1.0
+
+    @classmethod
+    def html(cls, text: str, *, status: int = 200, headers: Mapping[str, str] | None = None) -> Reply:
+        """An HTML page; a text without markup is wrapped in a minimal document."""
+        if not text.lstrip().startswith("<"):
+            safe = escape(text)
+            text = f"<!doctype html><html><head><title>{safe}</title></head><body><p>{safe}</p></body></html>"
+        return cls(status, text.encode("utf-8"), headers=dict(headers or {}))
+
+    @classmethod
+    def redirect(cls, location: str, status: int = 301) -> Reply:
+        return cls(
+            status,
+            f'<!doctype html><html><body><a href="{location}">Moved</a></body></html>'.encode(),
+            headers={"Location": location},
+        )
+
+    @classmethod
+    def image(cls, kind: str = "png") -> Reply:
+        """A real, tiny image (1x1 pixel) of `kind` png, jpeg or gif, with its content type."""
+        kind = "jpeg" if kind.lower() == "jpg" else kind.lower()
+        return cls(200, image_bytes(kind), content_type=f"image/{kind}")
+
+    @classmethod
+    def trickle(cls, rate: float = 1.0, *, body: bytes | None = None, head_first: bool = False) -> Reply:
+        """A 200 dripping out at `rate` bytes per second; with `head_first`, only its body drips."""
+        if rate <= 0:
+            raise ValueError("rate must be positive")
+        page = body if body is not None else b"<!doctype html><p>" + b"slow " * 2000 + b"</p>"
+        return cls(200, page, fault=Fault.TRICKLE_BODY if head_first else Fault.TRICKLE, rate=rate)
+
+    @classmethod
+    def close_mid_headers(cls) -> Reply:
+        return cls(200, b"never sent", fault=Fault.CLOSE_MID_HEADERS)
+
+    @classmethod
+    def malformed_status(cls) -> Reply:
+        return cls(200, fault=Fault.MALFORMED_STATUS)
+
+    @classmethod
+    def huge_headers(cls) -> Reply:
+        return cls(200, b"<!doctype html><p>fine, after all those headers</p>", fault=Fault.HUGE_HEADERS)
+
+    @classmethod
+    def gzip_bomb(cls) -> Reply:
+        """About 1 MB of gzip that inflates to 1 GiB of zeros, labelled as a gzip-encoded page."""
+        return cls(200, gzip_bomb(), headers={"Content-Encoding": "gzip"})
+
+    @classmethod
+    def partial(cls, body: bytes | None = None, *, total: int | None = None) -> Reply:
+        """A 206 with `Content-Range`, as servers that ignore (or invent) a Range request send."""
+        part = body if body is not None else b"<!doctype html><p>" + b"part " * 200
+        whole = total if total is not None else len(part) * 4
+        return cls(206, part, headers={"Content-Range": f"bytes 0-{len(part) - 1}/{whole}"})
+
+
+@dataclass(frozen=True, slots=True)
+class RequestRecord:
+    """One request as a host received it. `path` is the request target as sent (latin-1 decoded, so
+    `path.encode("latin-1")` gives the bytes back); `time` is `time.monotonic()` when its head was read."""
+
+    time: float
+    method: str
+    path: str
+    headers: tuple[tuple[str, str], ...]
+
+    def header(self, name: str) -> str | None:
+        wanted = name.lower()
+        return next((value for key, value in self.headers if key.lower() == wanted), None)
+
+
+@dataclass(frozen=True, slots=True)
+class HostStats:
+    """A snapshot of what one host received.
+
+    `requests` counts every request with a readable head (including those `rejected` with 429 by the
+    host's limits); `bad_requests` those answered 400 (or 431, 501 ...) because they could not be parsed.
+    `in_flight` counts requests whose answer is not fully written yet; `paths` counts requests per path.
+    """
+
+    name: str
+    requests: int
+    in_flight: int
+    max_in_flight: int
+    rejected: int
+    bad_requests: int
+    connections: int
+    paths: dict[str, int]
+    log: tuple[RequestRecord, ...]
+
+    def starts(self) -> list[float]:
+        return sorted(record.time for record in self.log)
+
+    def min_gap(self) -> float | None:
+        """The smallest time between two successive request starts (None for fewer than two requests)."""
+        return min((b - a for a, b in itertools.pairwise(self.starts())), default=None)
+
+    def saw_header(self, name: str, value: str | None = None) -> bool:
+        """Whether any request carried header `name` (with exactly `value`, when given)."""
+        return any(
+            (found := record.header(name)) is not None and (value is None or found == value)
+            for record in self.log
+        )
+
+
+_PRINTABLE_ASCII = "".join(chr(c) for c in range(0x21, 0x7F))
+
+
+def _route_key(path: str) -> str:
+    # A correct client sends spaces and non-ASCII percent-encoded (as UTF-8), so that is what a route
+    # must match; everything else, escapes included, stays exactly as given.
+    return quote(path, safe=_PRINTABLE_ASCII)
+
+
+class SimHost:
+    """A virtual host: its address, its scripted paths and what it has received (thread-safe)."""
+
+    def __init__(
+        self,
+        name: str,
+        ip: str,
+        port: int,
+        *,
+        latency: float = 0.0,
+        max_inflight: int | None = None,
+        max_per_second: int | None = None,
+    ) -> None:
+        self.name = name
+        self.ip = ip
+        self.port = port
+        self.latency = latency
+        self.max_inflight = max_inflight
+        self.max_per_second = max_per_second
+        # The test thread scripts and reads while the server thread serves.
+        self._lock = threading.Lock()
+        self._routes: dict[str, tuple[Reply, ...]] = {}
+        self._next_step: dict[str, int] = {}
+        self._requests = 0
+        self._in_flight = 0
+        self._max_in_flight = 0
+        self._rejected = 0
+        self._bad_requests = 0
+        self._connections = 0
+        self._paths: Counter[str] = Counter()
+        self._log: list[RequestRecord] = []
+        self._recent_starts: deque[float] = deque()
+
+    def __repr__(self) -> str:
+        return f"SimHost({self.name!r} at {self.address})"
+
+    @property
+    def address(self) -> str:
+        return f"{self.ip}:{self.port}"
+
+    def url(self, path: str = "/") -> str:
+        return f"http://{self.name}{path if path.startswith('/') else '/' + path}"
+
+    def route(self, path: str, *replies: Reply) -> SimHost:
+        """Script `path` (with its query string, as sent): successive requests get successive replies,
+        the last one repeating. Scripting a path again starts its script over."""
+        if not replies:
+            raise ValueError("route() needs at least one reply")
+        key = _route_key(path)
+        with self._lock:
+            self._routes[key] = replies
+            self._next_step[key] = 0
+        return self
+
+    def stats(self) -> HostStats:
+        with self._lock:
+            return HostStats(
+                name=self.name,
+                requests=self._requests,
+                in_flight=self._in_flight,
+                max_in_flight=self._max_in_flight,
+                rejected=self._rejected,
+                bad_requests=self._bad_requests,
+                connections=self._connections,
+                paths=dict(self._paths),
+                log=tuple(self._log),
+            )
+
+    # The server thread's side.
+
+    def _connection_opened(self) -> None:
+        with self._lock:
+            self._connections += 1
+
+    def _bad_request(self) -> None:
+        with self._lock:
+            self._bad_requests += 1
+
+    def _begin(self, method: str, path: str, headers: tuple[tuple[str, str], ...]) -> tuple[Reply, bool]:
+        """Record a request and choose its reply; the flag says the host's limits rejected it."""
+        now = time.monotonic()
+        with self._lock:
+            self._requests += 1
+            self._in_flight += 1
+            self._max_in_flight = max(self._max_in_flight, self._in_flight)
+            self._paths[path] += 1
+            self._log.append(RequestRecord(now, method, path, headers))
+            self._recent_starts.append(now)
+            while self._recent_starts[0] <= now - 1.0:
+                self._recent_starts.popleft()
+            too_many = self.max_inflight is not None and self._in_flight > self.max_inflight
+            too_fast = self.max_per_second is not None and len(self._recent_starts) > self.max_per_second
+            if too_many or too_fast:
+                self._rejected += 1
+                # A rejected request never reached the "application", so its script does not move on.
+                return _RATE_LIMITED, True
+            script = self._routes.get(path)
+            if script is None:
+                return _NOT_FOUND, False
+            step = self._next_step[path]
+            reply = script[min(step, len(script) - 1)]
+            if method != "HEAD" or reply.head_advances:
+                self._next_step[path] = step + 1
+        if method == "HEAD" and reply.head is not None:
+            reply = reply.head
+        return reply, False
+
+    def _end(self) -> None:
+        with self._lock:
+            self._in_flight -= 1
+
+
+_NOT_FOUND = Reply.html("Not Found", status=404)
+_RATE_LIMITED = replace(Reply.html("Too Many Requests", status=429), headers={"Retry-After": "1"})
+
+
+class _BadRequest(Exception):
+    def __init__(self, status: int, why: str) -> None:
+        super().__init__(why)
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    method: str
+    target: str
+    headers: tuple[tuple[str, str], ...]
+    keep_alive: bool
+
+
+async def _read_request(reader: asyncio.StreamReader) -> _Request | None:
+    """The next request on a connection, None when the client has gone (cleanly or not)."""
+    try:
+        line = await reader.readline()
+        # RFC 9112 §2.2: a server should ignore empty lines received before a request line.
+        while line in (b"\r\n", b"\n"):
+            line = await reader.readline()
+        if not line.endswith(b"\n"):
+            return None
+        match = _REQUEST_LINE.match(line.rstrip(b"\r\n").decode("latin-1"))
+        if match is None:
+            raise _BadRequest(400, "malformed request line")
+        method, target, major, minor = match.groups()
+        if not _TOKEN.match(method) or any(ord(c) < 0x21 or ord(c) == 0x7F for c in target):
+            raise _BadRequest(400, "malformed request line")
+        if major != "1":
+            raise _BadRequest(505, "only HTTP/1.x is spoken here")
+        headers: list[tuple[str, str]] = []
+        size = len(line)
+        while True:
+            line = await reader.readline()
+            if not line.endswith(b"\n"):
+                return None
+            if line in (b"\r\n", b"\n"):
+                break
+            size += len(line)
+            if size > _MAX_HEAD:
+                raise _BadRequest(431, "request head too large")
+            name, colon, value = line.decode("latin-1").partition(":")
+            if not colon or not _TOKEN.match(name):  # also rejects obsolete line folding
+                raise _BadRequest(400, f"malformed header line {name[:40]!r}")
+            headers.append((name, value.strip()))
+    except ValueError as exc:  # StreamReader: a line longer than its limit
+        raise _BadRequest(431, "request line or header too long") from exc
+    lowered = {name.lower(): value for name, value in headers}
+    if minor != "0" and "host" not in lowered:
+        raise _BadRequest(400, "HTTP/1.1 request without Host")
+    if "transfer-encoding" in lowered:
+        raise _BadRequest(501, "request bodies must come with Content-Length")
+    length = lowered.get("content-length", "0").strip()
+    if not length.isdigit():
+        raise _BadRequest(400, "bad Content-Length")
+    if int(length) > _MAX_REQUEST_BODY:
+        raise _BadRequest(413, "request body too large")
+    if int(length):
+        await reader.readexactly(int(length))
+    connection = lowered.get("connection", "").lower()
+    keep_alive = "keep-alive" in connection if minor == "0" else "close" not in connection
+    if target.startswith(("http://", "https://")):  # absolute form: only the path matters here
+        target = "/" + target.split("://", 1)[1].partition("/")[2]
+    return _Request(method.upper(), target, tuple(headers), keep_alive)
+
+
+def _reason(status: int) -> str:
+    try:
+        return http.HTTPStatus(status).phrase
+    except ValueError:
+        return "Unknown"
+
+
+def _response_head(reply: Reply, *, body_length: int, keep_alive: bool) -> bytes:
+    given = {name.lower() for name in reply.headers}
+    lines = [f"HTTP/1.1 {reply.status} {_reason(reply.status)}"]
+    if "server" not in given:
+        lines.append("Server: simweb")
+    if not (reply.status < 200 or reply.status in (204, 304)):
+        if reply.content_type and "content-type" not in given:
+            lines.append(f"Content-Type: {reply.content_type}")
+        if "content-length" not in given:
+            lines.append(f"Content-Length: {body_length}")
+    if not keep_alive and "connection" not in given:
+        lines.append("Connection: close")
+    lines.extend(f"{name}: {value}" for name, value in reply.headers.items())
+    if reply.fault is Fault.HUGE_HEADERS:
+        filler = "x" * 100
+        lines.extend(f"X-Padding-{i:04d}: {filler}" for i in range(_HUGE_HEADERS_SIZE // len(filler) + 1))
+    # Real servers put raw UTF-8 in headers (a Location with Chinese in it); ASCII is unaffected.
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("utf-8")
+
+
+async def _trickle(writer: asyncio.StreamWriter, data: bytes, rate: float) -> None:
+    step = max(1, int(rate / 20))  # about 20 writes a second, never less than a byte
+    for i in range(0, len(data), step):
+        writer.write(data[i : i + step])
+        await writer.drain()  # raises once the client has gone
+        await asyncio.sleep(step / rate)
+
+
+async def _send(writer: asyncio.StreamWriter, reply: Reply, *, head_only: bool, keep_alive: bool) -> bool:
+    """Write `reply`; returns whether the connection can carry another request."""
+    if reply.fault is Fault.CLOSE_MID_HEADERS:
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/ht")
+        await writer.drain()
+        return False
+    if reply.fault is Fault.MALFORMED_STATUS:
+        writer.write(b"HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n")
+        await writer.drain()
+        return False
+    bodyless = reply.status < 200 or reply.status in (204, 304)
+    body = b"" if bodyless or (head_only and not reply.send_body_to_head) else reply.body
+    head = _response_head(reply, body_length=len(reply.body), keep_alive=keep_alive)
+    if reply.fault is Fault.TRICKLE:
+        await _trickle(writer, head + body, reply.rate)
+    elif reply.fault is Fault.TRICKLE_BODY:
+        writer.write(head)
+        await _trickle(writer, body, reply.rate)
+    else:
+        writer.write(head + body)
+        await writer.drain()
+    return keep_alive
+
+
+@dataclass(slots=True)
+class _Listener:
+    """A bound socket waiting to be served: by a host, or by a host that accepts and never answers."""
+
+    sock: socket.socket
+    host: SimHost | None
+
+
+class SimWeb:
+    """Many virtual hosts on loopback, served from a background thread. See the module docstring."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._hosts: dict[str, SimHost] = {}
+        self._resolve: dict[str, str | None] = {}
+        self._listeners: list[_Listener] = []
+        self._dead_sockets: list[socket.socket] = []
+        self._next_address = 2
+        self._errors: list[str] = []
+        self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop_event: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._startup_error: BaseException | None = None
+        self._stopped = False
+        # Owned by the server thread.
+        self._servers: list[asyncio.Server] = []
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._writers: set[asyncio.StreamWriter] = set()
+        self._closing = False
+
+    # Scripting (any thread, before or after start).
+
+    def host(
+        self,
+        name: str,
+        *,
+        latency: float = 0.0,
+        max_inflight: int | None = None,
+        max_per_second: int | None = None,
+    ) -> SimHost:
+        """A new virtual host on its own address and port, bound (and accepting) at once."""
+        name = self._claim(name)
+        sock, ip, port = self._bind(listen=True)
+        host = SimHost(
+            name, ip, port, latency=latency, max_inflight=max_inflight, max_per_second=max_per_second
+        )
+        with self._lock:
+            self._hosts[name] = host
+            self._resolve[name] = host.address
+        self._serve(_Listener(sock, host))
+        return host
+
+    def dead_host(self, name: str, *, refused: bool = True) -> str:
+        """A name whose address refuses connections, or with `refused=False` accepts them and never
+        answers (so the client times out). Returns its "ADDR:PORT"."""
+        name = self._claim(name)
+        # A bound socket that does not listen keeps the port ours and makes the kernel refuse connections.
+        sock, ip, port = self._bind(listen=not refused)
+        with self._lock:
+            self._resolve[name] = f"{ip}:{port}"
+            if refused:
+                self._dead_sockets.append(sock)
+        if not refused:
+            self._serve(_Listener(sock, None))
+        return f"{ip}:{port}"
+
+    def missing_host(self, name: str) -> None:
+        """A name that does not resolve."""
+        name = self._claim(name)
+        with self._lock:
+            self._resolve[name] = None
+
+    @property
+    def resolve(self) -> dict[str, str | None]:
+        """Host name -> "127.0.0.N:PORT", or None for a name that is not found (a copy)."""
+        with self._lock:
+            return dict(self._resolve)
+
+    def url(self, name: str, path: str = "/") -> str:
+        """The URL an article cites: no port, since the resolve map supplies it."""
+        return f"http://{name.lower()}{path if path.startswith('/') else '/' + path}"
+
+    def __getitem__(self, name: str) -> SimHost:
+        with self._lock:
+            return self._hosts[name.lower()]
+
+    def stats(self, name: str) -> HostStats:
+        return self[name].stats()
+
+    @property
+    def errors(self) -> list[str]:
+        """Tracebacks of failures inside the server itself (bugs in simweb, not client misbehaviour)."""
+        with self._lock:
+            return list(self._errors)
+
+    def _claim(self, name: str) -> str:
+        if self._stopped:
+            raise RuntimeError("this SimWeb has stopped")
+        name = name.lower()
+        if not name or any(c in name for c in ":/ ") or not name.isascii():
+            raise ValueError(f"not a host name: {name!r}")
+        with self._lock:
+            if name in self._resolve:
+                raise ValueError(f"host {name!r} is already part of this web")
+        return name
+
+    def _bind(self, *, listen: bool) -> tuple[socket.socket, str, int]:
+        with self._lock:
+            n = self._next_address
+            self._next_address += 1 if n % 256 != 254 else 4  # skip x.x.x.255 and x.x.x.0 (and .1)
+        ip = f"127.{(n >> 16) & 255}.{(n >> 8) & 255}.{n & 255}"
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            try:
+                sock.bind((ip, 0))
+            except OSError as exc:
+                # Linux routes all of 127/8 to loopback; macOS only 127.0.0.1 unless aliases are added.
+                if exc.errno != errno.EADDRNOTAVAIL:
+                    raise
+                ip = "127.0.0.1"
+                sock.bind((ip, 0))
+            if listen:
+                sock.listen(_BACKLOG)
+        except BaseException:
+            sock.close()
+            raise
+        return sock, ip, sock.getsockname()[1]
+
+    def _serve(self, listener: _Listener) -> None:
+        with self._lock:
+            loop = self._loop
+            if loop is None:  # not started yet: the kernel queues connections until start()
+                self._listeners.append(listener)
+                return
+        asyncio.run_coroutine_threadsafe(self._open(listener), loop).result()
+
+    # Lifetime.
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self) -> SimWeb:
+        if self._thread is not None or self._stopped:
+            raise RuntimeError("a SimWeb starts once")
+        self._thread = threading.Thread(target=self._run, name="simweb", daemon=True)
+        self._thread.start()
+        self._ready.wait()
+        if self._startup_error is not None:
+            self._thread.join()
+            raise RuntimeError("simweb failed to start") from self._startup_error
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, drop every connection and join the thread; also fine if never started."""
+        if self._stopped:
+            return
+        self._stopped = True
+        with self._lock:
+            loop, stop_event = self._loop, self._stop_event
+        if loop is not None and stop_event is not None:
+            with contextlib.suppress(RuntimeError):  # the loop already ended
+                loop.call_soon_threadsafe(stop_event.set)
+        if self._thread is not None:
+            self._thread.join()
+        with self._lock:
+            for listener in self._listeners:
+                listener.sock.close()
+            for sock in self._dead_sockets:
+                sock.close()
+            self._listeners.clear()
+            self._dead_sockets.clear()
+
+    def __enter__(self) -> SimWeb:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # The server thread.
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except BaseException as exc:
+            if not self._ready.is_set():
+                self._startup_error = exc
+            else:
+                self._record_error()
+        finally:
+            self._ready.set()
+
+    async def _main(self) -> None:
+        stop_event = asyncio.Event()
+        with self._lock:
+            self._loop, self._stop_event = asyncio.get_running_loop(), stop_event
+            pending, self._listeners = self._listeners, []
+        for listener in pending:
+            await self._open(listener)
+        self._ready.set()
+        await stop_event.wait()
+        await self._shutdown()
+
+    async def _open(self, listener: _Listener) -> None:
+        host = listener.host
+
+        async def on_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            await self._connection(host, reader, writer)
+
+        server = await asyncio.start_server(
+            on_connection, sock=listener.sock, limit=_MAX_LINE, backlog=_BACKLOG
+        )
+        self._servers.append(server)
+
+    async def _shutdown(self) -> None:
+        self._closing = True
+        for server in self._servers:
+            server.close()
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        # Connections still flushing a response to a client that stopped reading.
+        for writer in list(self._writers):
+            writer.transport.abort()
+        for server in self._servers:
+            await server.wait_closed()
+        # Let the transports' connection_lost callbacks run before the loop closes.
+        for _ in range(3):
+            await asyncio.sleep(0)
+
+    async def _connection(
+        self, host: SimHost | None, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        task = asyncio.current_task()
+        assert task is not None
+        self._tasks.add(task)
+        self._writers.add(writer)
+        try:
+            if host is None:
+                while await reader.read(65536):  # a host that accepts and never answers
+                    pass
+            elif not self._closing:
+                host._connection_opened()
+                await self._converse(host, reader, writer)
+            writer.close()
+            # Stays tracked until flushed, so that shutdown can abort a connection nobody reads.
+            await writer.wait_closed()
+        except (ConnectionError, asyncio.IncompleteReadError):
+            pass  # the client went away: its business, not an error
+        except asyncio.CancelledError:
+            # Only shutdown cancels us. End normally rather than cancelled: Python 3.11's stream protocol
+            # calls task.exception() on the finished task, and logs the CancelledError that raises.
+            if not self._closing:
+                raise
+        except Exception:
+            self._record_error()
+        finally:
+            writer.transport.abort()  # a no-op once closed; otherwise nobody is left to close it
+            self._writers.discard(writer)
+            self._tasks.discard(task)
+
+    async def _converse(
+        self, host: SimHost, reader: asyncio.StreamReader, writer: asyncio.StreamWriter
+    ) -> None:
+        while True:
+            try:
+                request = await _read_request(reader)
+            except _BadRequest as exc:
+                host._bad_request()
+                page = Reply.html(f"{exc.status} {_reason(exc.status)}: {exc}", status=exc.status)
+                await _send(writer, page, head_only=False, keep_alive=False)
+                return
+            if request is None:
+                return
+            reply, rejected = host._begin(request.method, request.target, request.headers)
+            try:
+                delay = 0.0 if rejected else (reply.latency if reply.latency is not None else host.latency)
+                if delay > 0:
+                    await asyncio.sleep(delay)
+                keep = await _send(
+                    writer, reply, head_only=request.method == "HEAD", keep_alive=request.keep_alive
+                )
+            finally:
+                host._end()
+            if not keep:
+                return
+
+    def _record_error(self) -> None:
+        with self._lock:
+            self._errors.append(traceback.format_exc())
+
+
+# Real image bytes, so a checker that sniffs content (not just Content-Type) sees a genuine image.
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _tiny_png() -> bytes:
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)  # 1x1, 8-bit RGB
+    pixels = zlib.compress(b"\x00" + b"\x2e\x8b\x57")  # filter byte, one sea-green pixel
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _png_chunk(b"IHDR", header)
+        + _png_chunk(b"IDAT", pixels)
+        + _png_chunk(b"IEND", b"")
+    )
+
+
+def _tiny_jpeg() -> bytes:
+    """A baseline JPEG, 1x1 grey: one 8x8 block whose coefficients are all zero. Both Huffman tables
+    hold a single 1-bit code "0" (DC difference 0, AC end-of-block), so the scan is the bits 00, padded
+    with ones: 0x3F."""
+
+    def segment(marker: int, payload: bytes) -> bytes:
+        return struct.pack(">BBH", 0xFF, marker, len(payload) + 2) + payload
+
+    one_code = bytes([1] + [0] * 15)
+    return b"".join(
+        [
+            b"\xff\xd8",
+            segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00"),
+            segment(0xDB, b"\x00" + b"\x01" * 64),
+            segment(0xC0, b"\x08\x00\x01\x00\x01\x01\x01\x11\x00"),
+            segment(0xC4, b"\x00" + one_code + b"\x00"),
+            segment(0xC4, b"\x10" + one_code + b"\x00"),
+            segment(0xDA, b"\x01\x01\x00\x00\x3f\x00"),
+            b"\x3f",
+            b"\xff\xd9",
+        ]
+    )
+
+
+_TINY_GIF = (
+    b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00\x00"
+    b",\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+)
+
+
+@functools.cache
+def image_bytes(kind: str = "png") -> bytes:
+    """A real 1x1 image: `kind` is png, jpeg (or jpg) or gif."""
+    kind = kind.lower()
+    if kind == "png":
+        return _tiny_png()
+    if kind in ("jpeg", "jpg"):
+        return _tiny_jpeg()
+    if kind == "gif":
+        return _TINY_GIF
+    raise ValueError(f"no tiny image of kind {kind!r} (png, jpeg, gif)")
+
+
+@functools.cache
+def gzip_bomb() -> bytes:
+    """About 1 MB of gzip that inflates to `GZIP_BOMB_INFLATED_SIZE` zeros; built once, in half a second.
+
+    Compressing 1 GiB would take seconds. After a full flush a deflate stream forgets its history, so
+    compressing 1 MiB of zeros and flushing yields a self-contained piece that can simply be repeated;
+    only the CRC needs the whole length.
+    """
+    chunk = bytes(1 << 20)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -15)  # raw deflate: we write the gzip framing
+    piece = compressor.compress(chunk) + compressor.flush(zlib.Z_FULL_FLUSH)
+    last_block = compressor.flush(zlib.Z_FINISH)
+    crc = 0
+    for _ in range(GZIP_BOMB_INFLATED_SIZE // len(chunk)):
+        crc = zlib.crc32(chunk, crc)
+    header = b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff"  # gzip, deflate, no name, no mtime, unknown OS
+    trailer = struct.pack("<II", crc, GZIP_BOMB_INFLATED_SIZE & 0xFFFFFFFF)
+    return header + piece * (GZIP_BOMB_INFLATED_SIZE // len(chunk)) + last_block + trailer
