@@ -126,7 +126,11 @@ def collect_inputs(
             continue
         candidates: list[str]
         if any(c in arg for c in "*?[") and not os.path.exists(arg):
-            candidates = sorted(glob.glob(arg, recursive=True))
+            # "**" follows symlinked folders, loops included: keep each real file once, by its shortest path.
+            unique: dict[str, str] = {}
+            for found in sorted(glob.glob(arg, recursive=True), key=len):
+                unique.setdefault(os.path.realpath(found), found)
+            candidates = sorted(unique.values())
             if not candidates:
                 raise UsageError(f"no files match {arg!r}")
         else:

@@ -124,7 +124,8 @@ def legacy_encoding(data: bytes) -> str | None:
 def read_document(path: Path, display: str, max_size: int = DEFAULT_MAX_FILE_SIZE) -> Document:
     """Read and decode one file, raising `ExtractError` with a one-line reason when it cannot be."""
     try:
-        with open(path, "rb") as handle:
+        # Non-blocking, so that a FIFO is reported (not a regular file) instead of hanging the run.
+        with open(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
             info = os.fstat(handle.fileno())
             if not stat.S_ISREG(info.st_mode) and display != "-":
                 raise ExtractError("not a regular file")
