@@ -32,6 +32,7 @@ FINANCE = "http://finance-journal.example"
 SHORT = "http://tinylink.example"
 OBSERVER = "http://linjiang-observer.example"
 RADIO = "http://citizen-radio.example"
+STATS = "http://stats-bureau.example"
 
 # Cited with its Chinese path as written; a checker sends it percent-encoded, and that is its key.
 _TOPIC_PATH = quote("/专题/临江洪灾")
@@ -44,16 +45,16 @@ DEMO_EXPECTED: dict[str, str] = {
     f"{WIKI}/wiki/Linjiang_(city)": "live",
     f"{IMAGES}/2024/03/flood-aerial.png": "live",
     f"{IMAGES}/2024/03/rescue-boat.jpg": "live",
-    # Redirects that only tidy the URL (trailing slash, www. removed) or are temporary (302).
+    # Redirects that only tidy the URL (trailing slash, www. removed).
     f"{DAILY}/world/2024/03/ceasefire-talks": "live",
     f"{DAILY_WWW}/business/2024/03/markets-rally": "live",
-    f"{DAILY}/live/latest": "live",
     # Servers that recover, are slow, or refuse HEAD: a patient, careful checker still finds them live.
     f"{WIRE}/news/2024/03/18/summit-opens": "live",
     f"{WIRE}/news/2024/03/17/markets-wobble": "live",
     f"{GAZETTE}/opinion/2024/03/after-the-flood": "live",
     f"{OLD_PRESS}/cgi-bin/article.pl?id=20240316": "live",
-    # Moved for good (301 and 308 chains to another page).
+    # Answered from another URL: moved for good (301 and 308 chains), or for now (302, permanent: false).
+    f"{DAILY}/live/latest": "redirected",
     f"{DAILY}/politics/2019/budget-vote": "redirected",
     f"{TECH}/p/4471": "redirected",
     f"{DAILY}/tech/2023/chip-ban": "redirected",
@@ -68,6 +69,8 @@ DEMO_EXPECTED: dict[str, str] = {
     f"{FINANCE}/markets/2024/03/rate-decision": "blocked",
     f"{FINANCE}/premium/2024/03/chip-stocks": "blocked",
     f"{TECH}/2024/03/fab-tour": "blocked",
+    # Still "too many requests" after every patient retry.
+    f"{STATS}/data/2024/flood-losses.csv": "rate-limited",
     # The host is there and refuses to talk.
     f"{RADIO}/archive/2023/flood-call-in": "unreachable",
 }
@@ -173,6 +176,11 @@ def _script(web: SimWeb) -> None:
     for here, there in itertools.pairwise(hops):
         short.route(here, Reply.redirect(there, status=301))
     short.route("/landing", _page("tinylink", "Short links for busy people."))
+
+    web.host("stats-bureau.example").route(
+        "/data/2024/flood-losses.csv",
+        Reply.html("Too Many Requests", status=429, headers={"Retry-After": "1"}),
+    )
 
     web.missing_host("linjiang-observer.example")
     web.dead_host("citizen-radio.example")
