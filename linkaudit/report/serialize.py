@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from linkaudit.models import Attempt, Evidence, FileError, Hop, Occurrence, TargetStatus
+from linkaudit.models import Attempt, Evidence, FileError, Hop, Occurrence, TargetStatus, UrlResult
 
-__all__ = ["attempt_dict", "error_dict", "hop_dict", "occurrence_dict"]
+__all__ = ["attempt_dict", "error_dict", "hop_dict", "occurrence_dict", "url_result_dict"]
 
 
 def occurrence_dict(occ: Occurrence, *, with_target: bool = True) -> dict[str, Any]:
@@ -61,3 +61,64 @@ def attempt_dict(attempt: Attempt) -> dict[str, Any]:
 
 def evidence_headers(evidence: Evidence) -> dict[str, str]:
     return dict(evidence.extra)
+
+
+def _cited_dict(occ: Occurrence) -> dict[str, Any]:
+    """An occurrence inside a URL entry: the extract fields, plus what differs between citations of one URL.
+
+    Keys are never omitted here (`title` and `fragment` are null when absent), so consumers can index freely.
+    """
+    item = occurrence_dict(occ, with_target=False)
+    item.setdefault("title", None)
+    item["fragment"] = occ.target.fragment
+    return item
+
+
+def _citation_order(occ: Occurrence) -> tuple[str, int, int, int]:
+    return (occ.file, occ.start, occ.line, occ.column)
+
+
+def url_result_dict(result: UrlResult) -> dict[str, Any]:
+    """One URL entry of `linkaudit.report/1`: verdict, the evidence behind it and every citation.
+
+    Skipped and invalid targets have no evidence: their evidence fields are null or empty lists, never
+    missing, so every entry has the same keys.
+    """
+    judgement = result.judgement
+    evidence = result.evidence
+    occurrences = result.occurrences
+    if len(occurrences) > 1:
+        occurrences = tuple(sorted(occurrences, key=_citation_order))
+    if evidence is None:
+        return {
+            "url": result.target.url,
+            "verdict": judgement.verdict.value,
+            "reason": judgement.reason,
+            "http_status": None,
+            "final_url": None,
+            "permanent": judgement.permanent,
+            "redirects": [],
+            "content_type": None,
+            "checked_at": None,
+            "error": None,
+            "detail": result.target.reason,
+            "short_circuited": False,
+            "attempts": [],
+            "occurrences": [_cited_dict(occ) for occ in occurrences],
+        }
+    return {
+        "url": result.target.url,
+        "verdict": judgement.verdict.value,
+        "reason": judgement.reason,
+        "http_status": evidence.status,
+        "final_url": evidence.final_url,
+        "permanent": judgement.permanent,
+        "redirects": [hop_dict(hop) for hop in evidence.redirects],
+        "content_type": evidence.content_type,
+        "checked_at": evidence.checked_at or None,
+        "error": evidence.error.value if evidence.error is not None else None,
+        "detail": evidence.detail,
+        "short_circuited": evidence.short_circuited,
+        "attempts": [attempt_dict(attempt) for attempt in evidence.attempts],
+        "occurrences": [_cited_dict(occ) for occ in occurrences],
+    }

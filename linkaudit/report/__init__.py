@@ -1,0 +1,106 @@
+"""Stage 5: present an `AuditReport`, for people (terminal) or for machines (json).
+
+One enum names the formats and `write_report` dispatches over it, ending in `assert_never`: adding a
+format is one new module plus one enum member, and forgetting the dispatch fails type-checking (and the
+test that loops over every member). Reporters write only to the stream they are given; `write_report_file`
+is the one place that opens a file, and it replaces the destination atomically so an interrupted run never
+leaves half a report behind.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+import sys
+from collections.abc import Iterator
+from enum import StrEnum
+from pathlib import Path
+from typing import TextIO, assert_never
+
+from linkaudit.models import AuditReport
+from linkaudit.report.json import REPORT_SCHEMA, write_json_report
+from linkaudit.report.terminal import write_terminal_report
+
+__all__ = ["REPORT_SCHEMA", "ReportFormat", "atomic_text_file", "write_report", "write_report_file"]
+
+
+class ReportFormat(StrEnum):
+    """`--format` of `linkaudit check`. Values are CLI strings: add members, never rename."""
+
+    TERMINAL = "terminal"
+    JSON = "json"
+
+
+def write_report(
+    report: AuditReport,
+    fmt: ReportFormat,
+    out: TextIO,
+    *,
+    color: bool,
+    verbose: bool,
+    width: int | None = None,
+) -> None:
+    """Write `report` to `out` in `fmt`. `color`, `verbose` and `width` matter only to human formats."""
+    if fmt is ReportFormat.TERMINAL:
+        write_terminal_report(report, out, color=color, verbose=verbose, width=width)
+    elif fmt is ReportFormat.JSON:
+        write_json_report(report, out)
+    else:
+        assert_never(fmt)
+
+
+def write_report_file(
+    report: AuditReport,
+    fmt: ReportFormat,
+    path: str | os.PathLike[str],
+    *,
+    color: bool = False,
+    verbose: bool = False,
+    width: int | None = None,
+    stdout: TextIO | None = None,
+) -> None:
+    """Write the report to `path` atomically, or to `stdout` (default `sys.stdout`) when `path` is `-`.
+
+    Raises `OSError` when the file cannot be written (missing folder, permissions); the previous file, if
+    any, is then left as it was. Colour is off by default: a file is not a terminal.
+    """
+    if os.fspath(path) == "-":
+        out = stdout if stdout is not None else sys.stdout
+        write_report(report, fmt, out, color=color, verbose=verbose, width=width)
+        out.flush()
+        return
+    with atomic_text_file(path) as out:
+        write_report(report, fmt, out, color=color, verbose=verbose, width=width)
+
+
+@contextlib.contextmanager
+def atomic_text_file(path: str | os.PathLike[str]) -> Iterator[TextIO]:
+    """Yield a UTF-8 text stream that replaces `path` only if the `with` block completes.
+
+    The data goes to a hidden temporary file in the same folder (so `os.replace` is an atomic rename on
+    the same file system) and is flushed to disk first. On any exception, or Ctrl-C, the temporary file is
+    removed and `path` keeps its old content. A symlink is followed, so the file it points to is replaced.
+    """
+    destination = Path(path)
+    if destination.is_symlink():
+        destination = destination.resolve()
+    existing_mode: int | None = None
+    with contextlib.suppress(FileNotFoundError):
+        existing_mode = stat.S_IMODE(destination.stat().st_mode)
+    temporary = destination.with_name(f".{destination.name}.{secrets.token_hex(4)}.tmp")
+    # os.open applies the umask to a new file, as open() would for the destination itself.
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with open(fd, "w", encoding="utf-8", newline="\n") as out:
+            yield out
+            out.flush()
+            os.fsync(out.fileno())
+        if existing_mode is not None:
+            os.chmod(temporary, existing_mode)
+        os.replace(temporary, destination)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
+        raise

@@ -1,0 +1,603 @@
+"""The end-of-run report for people, rendered with rich.
+
+What an editor needs is a to-do list per article: where each broken citation is (`line:col`), what is
+wrong, and what it says and points at. Three things would drown that list on a real archive, so they are
+folded into one line each: a vanished host (45,000 URLs on one dead publisher are one problem, not 45,000),
+a link in a shared template (one fix, not one per article), and anything beyond a bounded number of lines per
+file and of files (`verbose` lifts the bounds; the JSON report always has everything). The verdict summary
+comes last, where it is still on screen when the run ends.
+
+It must read as well without colour (piped, CI logs) as with it, at 80 columns, with link text in any
+script: every cell width is measured by rich, and nothing from the articles is ever parsed as markup.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from http import HTTPStatus
+from typing import TextIO, TypeVar, assert_never
+
+from rich import box
+from rich.cells import cell_len
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from linkaudit.models import AuditReport, Occurrence, UrlResult, Verdict
+
+__all__ = [
+    "FOLD_HOST_AT",
+    "MAX_FILES",
+    "MAX_FOLDED",
+    "MAX_PROBLEMS_PER_FILE",
+    "Citation",
+    "FoldedHost",
+    "FoldedTemplate",
+    "TerminalPlan",
+    "describe_reason",
+    "is_problem",
+    "plan_report",
+    "severity",
+    "write_terminal_report",
+]
+
+FOLD_HOST_AT = 10
+"""A host with this many URLs failing at the connection level is shown as one line."""
+MAX_PROBLEMS_PER_FILE = 10
+MAX_FILES = 100
+MAX_FOLDED = 25
+"""Without --verbose, at most this many folded hosts, template links and unreadable files are listed."""
+_TEXT_CELLS = 30
+_T = TypeVar("_T")
+
+
+def severity(verdict: Verdict) -> int:
+    """Order of presentation, worst first. Exhaustive: a new verdict fails type-checking until placed."""
+    match verdict:
+        case Verdict.DEAD:
+            return 0
+        case Verdict.USURPED:
+            return 1
+        case Verdict.SOFT_DEAD:
+            return 2
+        case Verdict.INVALID:
+            return 3
+        case Verdict.UNREACHABLE:
+            return 4
+        case Verdict.BLOCKED:
+            return 5
+        case Verdict.RATE_LIMITED:
+            return 6
+        case Verdict.REDIRECTED:
+            return 7
+        case Verdict.SKIPPED:
+            return 8
+        case Verdict.LIVE:
+            return 9
+        case _:
+            assert_never(verdict)
+
+
+_RANK = {verdict: severity(verdict) for verdict in Verdict}
+_PROBLEMS = frozenset(verdict for verdict in Verdict if _RANK[verdict] < _RANK[Verdict.REDIRECTED])
+
+
+def is_problem(verdict: Verdict) -> bool:
+    """Listed without --verbose. Redirects still work and skipped targets were never meant to be checked."""
+    return verdict in _PROBLEMS
+
+
+_VERDICT_STYLE = {
+    Verdict.DEAD: "bold red",
+    Verdict.USURPED: "bold red",
+    Verdict.SOFT_DEAD: "red",
+    Verdict.INVALID: "magenta",
+    Verdict.UNREACHABLE: "red",
+    Verdict.BLOCKED: "yellow",
+    Verdict.RATE_LIMITED: "yellow",
+    Verdict.REDIRECTED: "cyan",
+    Verdict.SKIPPED: "dim",
+    Verdict.LIVE: "green",
+}
+
+_REASON_TEXT = {
+    "dns-not-found": "DNS name not found",
+    "dns-failure": "DNS lookup failed",
+    "connection-refused": "connection refused",
+    "connection-reset": "connection reset",
+    "connect-error": "cannot connect",
+    "timeout": "timed out",
+    "tls-error": "TLS error",
+    "protocol-error": "broken HTTP answer",
+    "too-many-redirects": "too many redirects",
+    "redirect-loop": "redirect loop",
+    "bad-redirect": "bad redirect",
+    "file-missing": "file missing",
+    "host-unreachable": "host unreachable",
+    "blocked-address": "address not allowed",
+    "not-an-image": "not an image",
+    "challenge": "bot challenge",
+}
+
+
+def describe_reason(reason: str) -> str:
+    """A machine reason (`http-404`, `dns-not-found`) as people read it; unknown reasons pass through."""
+    if reason in _REASON_TEXT:
+        return _REASON_TEXT[reason]
+    prefix, _, code = reason.partition("-")
+    if prefix == "http" and code.isdigit():
+        try:
+            return f"{code} {HTTPStatus(int(code)).phrase}"
+        except ValueError:
+            return f"HTTP {code}"
+    return reason
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One problem as an article shows it: a result and one place it is cited."""
+
+    result: UrlResult
+    occurrence: Occurrence
+
+
+@dataclass(frozen=True, slots=True)
+class FoldedHost:
+    """A host whose URLs failed at the connection level, shown once instead of in every article.
+
+    `verdict`/`reason` are the most common real cause (a short-circuited URL was never requested, so its
+    reason is derived); `other_reasons` counts the other causes seen on the same host.
+    """
+
+    host: str
+    verdict: Verdict
+    reason: str
+    urls: int
+    citations: int
+    files: int
+    other_reasons: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class FoldedTemplate:
+    """A URL cited from a shared template: shown once with the number of files that carry it."""
+
+    result: UrlResult
+    files: int
+
+
+@dataclass(frozen=True, slots=True)
+class TerminalPlan:
+    """What the terminal report shows, decided before anything is drawn (and testable as data)."""
+
+    by_file: tuple[tuple[str, tuple[Citation, ...]], ...]
+    hosts: tuple[FoldedHost, ...]
+    templates: tuple[FoldedTemplate, ...]
+
+
+def _host_failure(result: UrlResult) -> bool:
+    evidence = result.evidence
+    if evidence is None or result.judgement.verdict not in _PROBLEMS or not result.target.is_http:
+        return False
+    return evidence.short_circuited or (evidence.error is not None and evidence.error.is_connection_level)
+
+
+def _fold_host(host: str, results: list[UrlResult]) -> FoldedHost:
+    causes = Counter(
+        (r.judgement.verdict, r.judgement.reason)
+        for r in results
+        if r.evidence is not None and not r.evidence.short_circuited
+    )
+    if not causes:
+        causes = Counter((r.judgement.verdict, r.judgement.reason) for r in results)
+    ranked = sorted(causes.items(), key=lambda item: (-item[1], _RANK[item[0][0]], item[0][1]))
+    (verdict, reason), _ = ranked[0]
+    files = {occ.file for r in results for occ in r.occurrences}
+    return FoldedHost(
+        host=host,
+        verdict=verdict,
+        reason=reason,
+        urls=len(results),
+        citations=sum(len(r.occurrences) for r in results),
+        files=len(files),
+        other_reasons=tuple((other, count) for (_, other), count in ranked[1:]),
+    )
+
+
+def plan_report(report: AuditReport, *, verbose: bool, fold_host_at: int = FOLD_HOST_AT) -> TerminalPlan:
+    """Decide what is listed per article and what is folded.
+
+    A host is folded when any of its URLs was short-circuited (the engine already gave up on it) or when
+    at least `fold_host_at` of its URLs failed at the connection level. Template citations of a listed URL
+    are folded into one line per URL; its other citations stay with their articles.
+    """
+    failing_by_host: defaultdict[str, list[UrlResult]] = defaultdict(list)
+    for result in report.results:
+        if _host_failure(result):
+            failing_by_host[result.target.host].append(result)
+    hosts: list[FoldedHost] = []
+    folded_urls: set[str] = set()
+    for host, results in failing_by_host.items():
+        if len(results) >= fold_host_at or any(r.evidence and r.evidence.short_circuited for r in results):
+            hosts.append(_fold_host(host, results))
+            folded_urls.update(r.target.url for r in results)
+
+    by_file: defaultdict[str, list[Citation]] = defaultdict(list)
+    templates: list[FoldedTemplate] = []
+    for result in report.results:
+        if not (verbose or result.judgement.verdict in _PROBLEMS) or result.target.url in folded_urls:
+            continue
+        template_files: set[str] = set()
+        for occ in result.occurrences:
+            if occ.template:
+                template_files.add(occ.file)
+            else:
+                by_file[occ.file].append(Citation(result, occ))
+        if template_files:
+            templates.append(FoldedTemplate(result, len(template_files)))
+
+    def citation_order(c: Citation) -> tuple[int, int, int, str]:
+        return (
+            _RANK[c.result.judgement.verdict],
+            c.occurrence.line,
+            c.occurrence.column,
+            c.result.target.url,
+        )
+
+    return TerminalPlan(
+        by_file=tuple((file, tuple(sorted(cs, key=citation_order))) for file, cs in sorted(by_file.items())),
+        hosts=tuple(sorted(hosts, key=lambda h: (-h.urls, h.host))),
+        templates=tuple(
+            sorted(
+                templates, key=lambda t: (_RANK[t.result.judgement.verdict], -t.files, t.result.target.url)
+            )
+        ),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Symbols:
+    arrow: str
+    final: str
+    dash: str
+    ellipsis: str
+
+
+_UNICODE = _Symbols(arrow="→", final="⇒", dash="—", ellipsis="…")
+_ASCII = _Symbols(arrow="->", final="=>", dash="--", ellipsis="...")
+
+
+def _symbols_for(out: TextIO) -> _Symbols:
+    encoding = getattr(out, "encoding", None)
+    if not encoding:
+        return _UNICODE
+    try:
+        "→⇒—…".encode(encoding)
+    except (UnicodeEncodeError, LookupError):
+        return _ASCII
+    return _UNICODE
+
+
+# Control characters (escape sequences!) and bidi overrides would be obeyed by the terminal: drop them.
+_UNPRINTABLE = dict.fromkeys(
+    [*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
+)
+for _space in "\t\n\v\f\r":
+    _UNPRINTABLE[ord(_space)] = ord(" ")
+
+
+def _clean(value: str) -> str:
+    """Article text may hold newlines or escape sequences: one line, nothing the terminal would obey."""
+    return " ".join(value.translate(_UNPRINTABLE).split())
+
+
+def _clip(value: str, cells: int, ellipsis: str) -> str:
+    if cell_len(value) <= cells:
+        return value
+    if cells <= cell_len(ellipsis):
+        return ""
+    text = Text(value)
+    text.truncate(cells - cell_len(ellipsis))
+    # A double-width character that would straddle the limit is replaced by a space: drop it.
+    return text.plain.rstrip() + ellipsis
+
+
+def _shown_target(result: UrlResult, occ: Occurrence) -> str:
+    """Checked http(s) URLs as normalized; local paths and unusable targets as the article wrote them."""
+    return _clean(result.target.url if result.target.is_http else occ.raw or result.target.url)
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
+class _Renderer:
+    def __init__(
+        self,
+        report: AuditReport,
+        console: Console,
+        symbols: _Symbols,
+        *,
+        verbose: bool,
+        fold_host_at: int,
+        max_per_file: int,
+        max_files: int,
+    ) -> None:
+        self.report = report
+        self.console = console
+        self.sym = symbols
+        self.verbose = verbose
+        self.plan = plan_report(report, verbose=verbose, fold_host_at=fold_host_at)
+        self.max_per_file = max_per_file
+        self.max_files = max_files
+        shown = [c for _, cs in self.plan.by_file for c in cs]
+        self.loc_width = max((len(f"{c.occurrence.line}:{c.occurrence.column}") for c in shown), default=3)
+        verdicts = [c.result.judgement.verdict for c in shown]
+        verdicts += [t.result.judgement.verdict for t in self.plan.templates]
+        verdicts += [h.verdict for h in self.plan.hosts]
+        self.verdict_width = max((len(v.value) for v in verdicts), default=4)
+        reasons = [describe_reason(c.result.judgement.reason) for c in shown]
+        reasons += [describe_reason(t.result.judgement.reason) for t in self.plan.templates]
+        self.width = console.width
+        # 24 cells at 80 columns: "429 Too Many Requests" fits, the link text keeps about 30.
+        reason_cap = min(24, max(10, (self.width - 30) // 2))
+        self.reason_width = min(max((cell_len(r) for r in reasons), default=6), reason_cap)
+
+    def render(self) -> None:
+        if self.report.partial:
+            self.console.print(Text(self._partial_note(), style="bold yellow"))
+            self.console.print()
+        self._files()
+        self._hosts()
+        self._templates()
+        self._errors()
+        self._summary()
+
+    def _partial_note(self) -> str:
+        return f"Interrupted: only the {len(self.report.results):,} URLs checked before the stop are shown."
+
+    def _verdict(self, verdict: Verdict) -> Text:
+        return Text(verdict.value, style=_VERDICT_STYLE.get(verdict, ""))
+
+    def _entry(
+        self, location: str | None, result: UrlResult, lead: str, target: str, note: str = ""
+    ) -> list[Text]:
+        """One listed URL: `location  verdict  reason  lead → target — note`, aligned in columns.
+
+        When that does not fit the width, the URL moves to a line of its own under the verdict. URLs are
+        never broken: one longer than the line is left whole, for the terminal to wrap, so it can still be
+        clicked and copied.
+        """
+        sym = self.sym
+        row = Text("  ")
+        if location is not None:
+            row.append(location.rjust(self.loc_width) + "  ")
+        indent = " " * row.cell_len
+        verdict = result.judgement.verdict
+        row.append(verdict.value.ljust(self.verdict_width), style=_VERDICT_STYLE.get(verdict, ""))
+        reason = _clip(describe_reason(result.judgement.reason), self.reason_width, sym.ellipsis)
+        row.append("  " + reason + " " * (self.reason_width - cell_len(reason)) + "  ")
+        room = self.width - row.cell_len
+        arrow = f" {sym.arrow} " if lead else ""
+        tail = f" {sym.dash} {note}" if note else ""
+        lines = [row]
+        if cell_len(lead) + len(arrow) + cell_len(target) + cell_len(tail) <= room:
+            row.append(lead)
+            row.append(arrow, style="dim")
+            row.append(target, style="blue")
+            row.append(tail, style="dim")
+        else:
+            gap = 1 if lead and note else 0
+            row.append(_clip(lead, room - cell_len(note) - gap, sym.ellipsis) + " " * gap)
+            row.append(note, style="dim")
+            url_line = Text(indent)
+            url_line.append(f"{sym.arrow} ", style="dim")
+            url_line.append(target, style="blue")
+            lines.append(url_line)
+        evidence = result.evidence
+        if verdict is Verdict.REDIRECTED and evidence is not None and evidence.final_url:
+            final = Text(indent)
+            final.append(f"{sym.final} ", style="dim")
+            final.append(_clean(evidence.final_url), style="cyan")
+            final.append(" (permanent)" if result.judgement.permanent else " (temporary)", style="dim")
+            lines.append(final)
+        for line in lines:
+            line.rstrip()
+        return lines
+
+    def _print_lines(self, lines: list[Text]) -> None:
+        if lines:
+            # soft_wrap: the lines are laid out already; rich must neither wrap nor crop a long URL.
+            self.console.print(Text("\n").join(lines), soft_wrap=True)
+
+    def _files(self) -> None:
+        by_file = self.plan.by_file
+        shown_files = by_file if self.verbose else by_file[: self.max_files]
+        for file, citations in shown_files:
+            problems = sum(1 for c in citations if is_problem(c.result.judgement.verdict))
+            heading = Text(_clean(file), style="bold")
+            label = _count(problems, "problem")
+            if len(citations) != problems:
+                label += f", {_count(len(citations), 'link')}"
+            heading.append(f"  ({label})", style="dim")
+            lines = [heading]
+            shown = citations if self.verbose else citations[: self.max_per_file]
+            for c in shown:
+                occ = c.occurrence
+                target = _shown_target(c.result, occ)
+                text = _clean(occ.text)
+                lead = _clip(text, _TEXT_CELLS, self.sym.ellipsis) if text and text != target else ""
+                lines += self._entry(f"{occ.line}:{occ.column}", c.result, lead, target)
+            if len(shown) < len(citations):
+                more = len(citations) - len(shown)
+                lines.append(Text(f"  {self.sym.ellipsis} and {more:,} more in this file", style="dim"))
+            lines.append(Text())
+            self._print_lines(lines)
+        if len(shown_files) < len(by_file):
+            rest = by_file[len(shown_files) :]
+            hidden = (
+                f"{_count(len(rest), 'more file')} with {_count(sum(len(cs) for _, cs in rest), 'problem')}"
+            )
+            self.console.print(
+                Text(
+                    f"{self.sym.ellipsis} and {hidden} "
+                    "(--verbose lists them all; the JSON report has every detail)",
+                    style="dim",
+                )
+            )
+            self.console.print()
+
+    def _section(self, title: str) -> None:
+        self.console.print(Text(title, style="bold underline"))
+
+    def _hosts(self) -> None:
+        if not self.plan.hosts:
+            return
+        self._section("Unreachable hosts (their URLs are not listed per file)")
+        dash = self.sym.dash
+        hosts = self._bounded(self.plan.hosts)
+        for host in hosts:
+            line = Text("  ")
+            line.append(self._verdict(host.verdict))
+            line.append(" " * (self.verdict_width - len(host.verdict.value) + 2))
+            line.append(_clean(host.host), style="bold")
+            where = f"{_count(host.urls, 'URL')} in {_count(host.files, 'file')}"
+            line.append(f" {dash} {where} {dash} {describe_reason(host.reason)}")
+            if host.other_reasons:
+                others = ", ".join(f"{describe_reason(r)} ({n:,})" for r, n in host.other_reasons)
+                line.append(f"; also {others}", style="dim")
+            self.console.print(line)
+        self._more(len(self.plan.hosts) - len(hosts), "host")
+        self.console.print()
+
+    def _bounded(self, items: tuple[_T, ...]) -> tuple[_T, ...]:
+        return items if self.verbose else items[:MAX_FOLDED]
+
+    def _more(self, count: int, noun: str) -> None:
+        if count > 0:
+            self.console.print(
+                Text(f"  {self.sym.ellipsis} and {_count(count, 'more ' + noun)}", style="dim")
+            )
+
+    def _templates(self) -> None:
+        if not self.plan.templates:
+            return
+        self._section("Template links (cited from a shared layout; listed once)")
+        templates = self._bounded(self.plan.templates)
+        lines: list[Text] = []
+        for folded in templates:
+            url = _clean(folded.result.target.url)
+            lines += self._entry(None, folded.result, "", url, f"in {_count(folded.files, 'file')}")
+        self._print_lines(lines)
+        self._more(len(self.plan.templates) - len(templates), "template link")
+        self.console.print()
+
+    def _errors(self) -> None:
+        if not self.report.errors:
+            return
+        self._section("Files that could not be read")
+        errors = self._bounded(tuple(sorted(self.report.errors, key=lambda e: (e.file, e.message))))
+        for error in errors:
+            line = Text("  ")
+            line.append(_clean(error.file), style="bold")
+            line.append(f": {_clean(error.message)}")
+            self.console.print(line)
+        self._more(len(self.report.errors) - len(errors), "file")
+        self.console.print()
+
+    def _summary(self) -> None:
+        report = self.report
+        urls = Counter(r.judgement.verdict for r in report.results)
+        citations: Counter[Verdict] = Counter()
+        for r in report.results:
+            citations[r.judgement.verdict] += len(r.occurrences)
+        if not any(is_problem(v) for v in urls):
+            message = "No links found." if not report.results else "No problems found."
+            self.console.print(Text(message, style="bold green"))
+        table = Table(box=box.SIMPLE, show_footer=True, show_edge=False, pad_edge=False)
+        table.add_column("verdict", footer="total", no_wrap=True)
+        table.add_column("URLs", justify="right", footer=f"{len(report.results):,}")
+        table.add_column("citations", justify="right", footer=f"{sum(citations.values()):,}")
+        for verdict in sorted(urls, key=_RANK.__getitem__):
+            table.add_row(self._verdict(verdict), f"{urls[verdict]:,}", f"{citations[verdict]:,}")
+        self.console.print(table)
+        line = ", ".join(
+            (
+                _count(report.files, "file"),
+                _count(report.links, "link"),
+                _count(len(report.results), "distinct URL"),
+            )
+        )
+        if report.elapsed_s:
+            line += f", {report.elapsed_s:,.1f} s"
+        self.console.print(Text(line))
+        if report.partial:
+            self.console.print(Text(self._partial_note(), style="bold yellow"))
+
+
+class _TrailingSpaceTrimmer:
+    """Rich pads every table cell to its column width; without colour that padding is just noise at line ends.
+
+    A minimal write-only stream for rich's Console: whole lines are passed on without trailing spaces, a
+    partial line waits for its end (or `flush`).
+    """
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.pending = ""
+        self.encoding = getattr(out, "encoding", None)
+
+    def write(self, data: str) -> int:
+        lines = (self.pending + data).split("\n")
+        self.pending = lines.pop()
+        if lines:
+            self.out.write("".join(line.rstrip(" ") + "\n" for line in lines))
+        return len(data)
+
+    def flush(self) -> None:
+        if self.pending:
+            self.out.write(self.pending.rstrip(" "))
+            self.pending = ""
+        self.out.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+
+def write_terminal_report(
+    report: AuditReport,
+    out: TextIO,
+    *,
+    color: bool,
+    verbose: bool,
+    width: int | None = None,
+    fold_host_at: int = FOLD_HOST_AT,
+    max_per_file: int = MAX_PROBLEMS_PER_FILE,
+    max_files: int = MAX_FILES,
+) -> None:
+    """Write the human report to `out`. `verbose` also lists live, redirected and skipped URLs, unbounded."""
+    trimmer = None if color else _TrailingSpaceTrimmer(out)
+    console = Console(
+        file=out if trimmer is None else trimmer,  # type: ignore[arg-type]
+        width=width,
+        color_system="auto" if color else None,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        markup=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+    renderer = _Renderer(
+        report,
+        console,
+        _symbols_for(out),
+        verbose=verbose,
+        fold_host_at=fold_host_at,
+        max_per_file=max_per_file,
+        max_files=max_files,
+    )
+    renderer.render()
+    if trimmer is not None:
+        trimmer.flush()

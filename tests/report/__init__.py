@@ -1,0 +1,1 @@
+"""Tests of linkaudit.report: the check reports (terminal, json) and progress."""

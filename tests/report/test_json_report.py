@@ -1,0 +1,286 @@
+"""The `linkaudit.report/1` contract: every key, for every verdict, parsed back from the real output."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import PurePosixPath
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from linkaudit.models import ErrorKind, FileError, Hop, LinkKind, TargetStatus, Verdict
+from linkaudit.report.json import REPORT_SCHEMA, write_json_report
+
+from .builders import CHECKED_AT, cite, every_verdict, http_result, report_of, unchecked_result
+
+TOP_KEYS = {"schema", "generated_at", "partial", "elapsed_s", "settings", "summary", "urls", "errors"}
+URL_KEYS = {
+    "url",
+    "verdict",
+    "reason",
+    "http_status",
+    "final_url",
+    "permanent",
+    "redirects",
+    "content_type",
+    "checked_at",
+    "error",
+    "detail",
+    "short_circuited",
+    "attempts",
+    "occurrences",
+}
+ATTEMPT_KEYS = {"method", "url", "status", "error", "detail", "elapsed_ms"}
+OCCURRENCE_KEYS = {
+    "file",
+    "line",
+    "column",
+    "kind",
+    "text",
+    "raw",
+    "start",
+    "end",
+    "template",
+    "title",
+    "fragment",
+}
+
+
+def render(*args: Any, **kwargs: Any) -> dict[str, Any]:
+    out = io.StringIO()
+    write_json_report(report_of(*args, **kwargs), out)
+    parsed: dict[str, Any] = json.loads(out.getvalue())
+    return parsed
+
+
+def by_url(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {entry["url"]: entry for entry in doc["urls"]}
+
+
+def test_every_key_of_the_contract_for_every_verdict() -> None:
+    doc = render(
+        *every_verdict(),
+        errors=(FileError("articles/bad.md", "cannot decode"),),
+        settings={"concurrency": 64, "fail_on": ["dead"]},
+    )
+    assert set(doc) == TOP_KEYS
+    assert doc["schema"] == REPORT_SCHEMA == "linkaudit.report/1"
+    assert doc["generated_at"] == "2026-05-01T12:00:05Z"
+    assert doc["partial"] is False
+    assert doc["elapsed_s"] == 3.25
+    assert doc["settings"] == {"concurrency": 64, "fail_on": ["dead"]}
+    assert doc["errors"] == [{"file": "articles/bad.md", "message": "cannot decode"}]
+    assert {entry["verdict"] for entry in doc["urls"]} == {v.value for v in Verdict}
+    for entry in doc["urls"]:
+        assert set(entry) == URL_KEYS, entry["url"]
+        for attempt in entry["attempts"]:
+            assert set(attempt) == ATTEMPT_KEYS
+        for hop in entry["redirects"]:
+            assert set(hop) == {"url", "status"}
+        assert entry["occurrences"]
+        for occurrence in entry["occurrences"]:
+            assert set(occurrence) == OCCURRENCE_KEYS
+
+
+def test_summary_counts_files_links_urls_and_every_verdict() -> None:
+    doc = render(*every_verdict(), files=7)
+    summary = doc["summary"]
+    assert summary["files"] == 7
+    assert summary["links"] == sum(len(r.occurrences) for r in every_verdict())
+    assert summary["urls"] == len(every_verdict())
+    assert summary["by_verdict"] == {v.value: 1 for v in Verdict}
+
+
+def test_verdicts_that_did_not_occur_are_zero_not_missing() -> None:
+    doc = render(http_result("https://a.example/", Verdict.LIVE, "http-200", status=200))
+    assert doc["summary"]["by_verdict"]["dead"] == 0
+    assert doc["summary"]["by_verdict"]["live"] == 1
+    assert list(doc["summary"]["by_verdict"]) == [v.value for v in Verdict]
+
+
+def test_a_dead_url_carries_its_evidence_and_every_citation() -> None:
+    entry = by_url(render(*every_verdict()))["https://gone.example/x"]
+    assert entry["verdict"] == "dead"
+    assert entry["reason"] == "http-404"
+    assert entry["http_status"] == 404
+    assert entry["checked_at"] == CHECKED_AT
+    assert entry["attempts"] == [
+        {
+            "method": "HEAD",
+            "url": "https://gone.example/x",
+            "status": 404,
+            "error": None,
+            "detail": None,
+            "elapsed_ms": 81,
+        }
+    ]
+    assert [(o["file"], o["line"], o["column"], o["text"]) for o in entry["occurrences"]] == [
+        ("articles/a.md", 12, 9, "the study"),
+        ("articles/b.md", 2, 1, "same study"),
+    ]
+
+
+def test_a_redirect_lists_every_hop_and_whether_it_is_permanent() -> None:
+    entry = by_url(render(*every_verdict()))["https://moved.example/old"]
+    assert entry["verdict"] == "redirected"
+    assert entry["permanent"] is True
+    assert entry["final_url"] == "https://new.example/home"
+    assert entry["redirects"] == [
+        {"url": "https://moved.example/old", "status": 301},
+        {"url": "https://moved.example/mid", "status": 308},
+    ]
+    assert [a["status"] for a in entry["attempts"]] == [301, 308, 200]
+
+
+def test_a_connection_failure_has_no_status_and_names_its_error() -> None:
+    entry = by_url(render(*every_verdict()))["https://slow.example/p"]
+    assert entry["http_status"] is None
+    assert entry["final_url"] is None
+    assert entry["error"] == "timeout"
+    assert entry["attempts"][0]["error"] == "timeout"
+
+
+def test_skipped_and_invalid_targets_have_nulls_and_empty_lists_not_missing_keys() -> None:
+    urls = by_url(render(*every_verdict()))
+    for url, verdict in (("mailto:me@example.org", "skipped"), ("htp://typo", "invalid")):
+        entry = urls[url]
+        assert entry["verdict"] == verdict
+        assert entry["http_status"] is None
+        assert entry["final_url"] is None
+        assert entry["permanent"] is None
+        assert entry["content_type"] is None
+        assert entry["checked_at"] is None
+        assert entry["error"] is None
+        assert entry["short_circuited"] is False
+        assert entry["redirects"] == []
+        assert entry["attempts"] == []
+    assert urls["htp://typo"]["detail"] == "misspelt scheme 'htp'"
+
+
+def test_short_circuited_urls_are_marked() -> None:
+    entry = render(
+        http_result(
+            "https://gone.example/1",
+            Verdict.DEAD,
+            "host-unreachable",
+            error=ErrorKind.HOST_UNREACHABLE,
+            short_circuited=True,
+        )
+    )["urls"][0]
+    assert entry["short_circuited"] is True
+    assert entry["attempts"] == []
+
+
+def test_occurrences_keep_template_title_fragment_and_raw() -> None:
+    url = "https://a.example/page"
+    result = http_result(
+        url,
+        Verdict.LIVE,
+        "http-200",
+        cite(url, "z.md", 4, 2, template=True, title="A title", fragment="part", kind=LinkKind.IMAGE),
+        cite(url, "a.md", 9, 1),
+        status=200,
+    )
+    occurrences = render(result)["urls"][0]["occurrences"]
+    assert [o["file"] for o in occurrences] == ["a.md", "z.md"]
+    assert occurrences[0]["title"] is None
+    assert occurrences[0]["fragment"] is None
+    assert occurrences[1] | {"start": 0, "end": 0} == {
+        "raw": url,
+        "kind": "image",
+        "text": "link text",
+        "file": "z.md",
+        "line": 4,
+        "column": 2,
+        "start": 0,
+        "end": 0,
+        "template": True,
+        "title": "A title",
+        "fragment": "part",
+    }
+
+
+def test_urls_are_in_url_order_whatever_order_the_engine_finished_in() -> None:
+    results = every_verdict()
+    forward = render(*results)
+    backward = render(*reversed(results))
+    assert forward == backward
+    urls = [entry["url"] for entry in forward["urls"]]
+    assert urls == sorted(urls)
+
+
+def test_partial_runs_are_marked() -> None:
+    assert render(*every_verdict(), partial=True)["partial"] is True
+
+
+def test_settings_with_sets_enums_and_paths_become_json() -> None:
+    doc = render(
+        settings={"fail_on": frozenset({Verdict.DEAD, Verdict.BLOCKED}), "root": PurePosixPath("/a")}
+    )
+    assert doc["settings"] == {"fail_on": ["blocked", "dead"], "root": "/a"}
+
+
+def test_an_empty_run_is_valid_json() -> None:
+    doc = render(files=0)
+    assert doc["urls"] == []
+    assert doc["errors"] == []
+    assert doc["summary"]["urls"] == 0
+
+
+def test_one_url_per_line_for_grep_and_diff() -> None:
+    out = io.StringIO()
+    write_json_report(report_of(*every_verdict()), out)
+    lines = out.getvalue().splitlines()
+    url_lines = [line for line in lines if line.startswith('{"url":')]
+    assert len(url_lines) == len(every_verdict())
+    for line in url_lines:
+        assert json.loads(line.rstrip(","))["verdict"]
+
+
+def test_non_ascii_is_written_as_is() -> None:
+    url = "https://例子.example/文章"
+    out = io.StringIO()
+    write_json_report(
+        report_of(http_result(url, Verdict.LIVE, "http-200", cite(url, text="中文"), status=200)), out
+    )
+    assert "中文" in out.getvalue()
+    assert json.loads(out.getvalue())["urls"][0]["url"] == url
+
+
+def test_many_urls_stream_out_whole() -> None:
+    results = tuple(
+        http_result(
+            f"https://h{i % 50}.example/{i}",
+            Verdict.DEAD,
+            "http-404",
+            status=404,
+            redirects=(Hop(f"https://h{i % 50}.example/r{i}", 302),),
+        )
+        for i in range(5_000)
+    )
+    doc = render(*results)
+    assert doc["summary"]["urls"] == len(doc["urls"]) == 5_000
+    assert doc["summary"]["by_verdict"]["dead"] == 5_000
+
+
+@settings(max_examples=50, deadline=None)
+@given(text=st.text(), raw=st.text(min_size=1), detail=st.none() | st.text())
+def test_any_text_round_trips(text: str, raw: str, detail: str | None) -> None:
+    occurrence = cite(raw, text=text, status=TargetStatus.INVALID, reason=detail)
+    result = unchecked_result(raw, TargetStatus.INVALID, detail or "bad", occurrence)
+    entry = render(result)["urls"][0]
+    assert entry["url"] == raw
+    assert entry["occurrences"][0]["text"] == text
+    assert entry["occurrences"][0]["raw"] == raw
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_non_finite_settings_become_null_so_strict_parsers_accept_the_report(value: float) -> None:
+    out = io.StringIO()
+    write_json_report(report_of(settings={"timeout": value, "nested": {"wait": [value, 1.5]}}), out)
+    assert "Infinity" not in out.getvalue()
+    assert "NaN" not in out.getvalue()
+    assert json.loads(out.getvalue())["settings"] == {"timeout": None, "nested": {"wait": [None, 1.5]}}
