@@ -1,0 +1,198 @@
+"""`linkaudit check` end to end: a real process, real servers on loopback, exit codes, JSON, Ctrl-C."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from linkaudit.simweb import Reply, SimWeb
+
+
+@pytest.fixture
+def web() -> Iterator[SimWeb]:
+    with SimWeb() as simulated:
+        news = simulated.host("news.example")
+        news.route("/live", Reply.html("live"))
+        news.route("/moved", Reply.redirect("/live", 301))
+        news.route("/pic.png", Reply.image("png"))
+        simulated.missing_host("gone.example")
+        yield simulated
+
+
+def resolve_args(web: SimWeb) -> list[str]:
+    args: list[str] = []
+    for name, address in web.resolve.items():
+        args += ["--resolve", f"{name}:{address if address is not None else 'nxdomain'}"]
+    return [*args, "--resolve", "*:nxdomain"]
+
+
+def linkaudit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
+    return subprocess.run(
+        [sys.executable, "-m", "linkaudit", *args],
+        check=False,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=120,
+    )
+
+
+def write(folder: Path, name: str, text: str) -> Path:
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_all_live_exits_0(tmp_path: Path, web: SimWeb) -> None:
+    write(tmp_path, "a.md", "据[新闻](http://news.example/live)报道 ![](http://news.example/pic.png)\n")
+    done = linkaudit("check", ".", *resolve_args(web), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "live" in done.stdout
+
+
+def test_dead_link_exits_1_and_json_report(tmp_path: Path, web: SimWeb) -> None:
+    write(
+        tmp_path,
+        "a.md",
+        "[a](http://news.example/live)\n[b](http://gone.example/x)\n[c](http://news.example/moved)\n",
+    )
+    done = linkaudit(
+        "check", "a.md", *resolve_args(web), "--format", "json", "--output", "out.json", cwd=tmp_path
+    )
+    assert done.returncode == 1, done.stderr
+    report = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert report["schema"] == "linkaudit.report/1"
+    assert report["partial"] is False
+    by_url = {entry["url"]: entry for entry in report["urls"]}
+    assert by_url["http://gone.example/x"]["verdict"] == "dead"
+    assert by_url["http://gone.example/x"]["reason"] == "dns-not-found"
+    moved = by_url["http://news.example/moved"]
+    assert (moved["verdict"], moved["permanent"], moved["final_url"]) == (
+        "redirected",
+        True,
+        "http://news.example/live",
+    )
+    assert moved["redirects"] == [{"url": "http://news.example/moved", "status": 301}]
+    occurrence = by_url["http://gone.example/x"]["occurrences"][0]
+    assert (occurrence["file"], occurrence["line"], occurrence["column"]) == ("a.md", 2, 1)
+    assert report["summary"]["by_verdict"]["dead"] == 1
+
+
+def test_json_to_stdout_is_pure_json(tmp_path: Path, web: SimWeb) -> None:
+    write(tmp_path, "a.md", "[a](http://news.example/live)\n")
+    done = linkaudit("check", ".", *resolve_args(web), "--format", "json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["summary"]["urls"] == 1
+
+
+def test_fail_on_other_verdicts(tmp_path: Path, web: SimWeb) -> None:
+    write(tmp_path, "a.md", "[b](http://gone.example/x)\n")
+    done = linkaudit("check", ".", *resolve_args(web), "--fail-on", "unreachable", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["missing-folder"],
+        [".", "--resolve", "no-address"],
+        [".", "--accept", "abc"],
+        [".", "--fail-on", "dead,sorta"],
+        [".", "--header", "no colon here"],
+        [".", "--host-concurrency", "0"],
+        [".", "--exclude", "("],
+        [".", "--timeout", "0"],
+        [".", "--format", "yaml"],
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(tmp_path: Path, args: list[str]) -> None:
+    write(tmp_path, "a.md", "[a](http://news.example/live)\n")
+    done = linkaudit("check", *args, cwd=tmp_path)
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr
+    assert done.stdout == ""
+
+
+def test_unwritable_output_is_a_clear_error(tmp_path: Path, web: SimWeb) -> None:
+    write(tmp_path, "a.md", "[a](http://news.example/live)\n")
+    done = linkaudit(
+        "check", ".", *resolve_args(web), "-f", "json", "-o", "no/such/dir/out.json", cwd=tmp_path
+    )
+    assert done.returncode == 2
+    assert "cannot write report" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_ctrl_c_stops_fast_and_keeps_a_partial_report(tmp_path: Path) -> None:
+    with SimWeb() as web:
+        fast = web.host("fast.example")
+        slow = web.host("slow.example", latency=30)
+        for n in range(20):
+            fast.route(f"/p{n}", Reply.html("ok"))
+            slow.route(f"/p{n}", Reply.html("eventually"))
+        lines = [f"[f{n}](http://fast.example/p{n}) [s{n}](http://slow.example/p{n})" for n in range(20)]
+        write(tmp_path, "a.md", "\n".join(lines) + "\n")
+        env = {**os.environ, "NO_COLOR": "1"}
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "linkaudit",
+                "check",
+                ".",
+                *resolve_args(web),
+                "-f",
+                "json",
+                "-o",
+                "out.json",
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        deadline = time.monotonic() + 30
+        while web.stats("fast.example").requests < 20 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.5)
+        sent = time.monotonic()
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=10)
+        took = time.monotonic() - sent
+    assert process.returncode == 130, stderr
+    assert took < 2.0
+    assert "Traceback" not in stderr
+    report = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    assert report["partial"] is True
+    verdicts = {entry["url"]: entry["verdict"] for entry in report["urls"]}
+    assert sum(1 for url in verdicts if "fast.example" in url) == 20
+    assert not any("slow.example" in url for url in verdicts)
+
+
+def test_demo_shows_every_verdict(tmp_path: Path) -> None:
+    done = linkaudit("demo", "--format", "json", "--output", "demo.json", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "verdicts as the simulated web knows them" in done.stderr
+    report = json.loads((tmp_path / "demo.json").read_text(encoding="utf-8"))
+    seen = {entry["verdict"] for entry in report["urls"]}
+    assert seen >= {
+        "live",
+        "redirected",
+        "dead",
+        "blocked",
+        "rate-limited",
+        "unreachable",
+        "invalid",
+        "skipped",
+    }
