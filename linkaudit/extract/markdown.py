@@ -143,7 +143,9 @@ def extract_markdown(doc: Document) -> list[RawLink]:
     html_block_start = -1
     definitions: dict[str, tuple[int, int]] | None = None
 
-    for event, span in pyromark.events_with_range(text, options=_OPTIONS, merge_text=True):
+    # pyromark's event types are a union too wide to narrow cheaply in this hot loop: walk them as Any.
+    events: Any = pyromark.events_with_range(text, options=_OPTIONS, merge_text=True)
+    for event, span in events:
         s = span["start"]
         e = span["end"]
         if type(event) is str:  # SoftBreak, HardBreak, Rule
