@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.exceptions import TyperException
 from rich.console import Console
 
 from linkaudit import __version__
@@ -424,9 +425,23 @@ def demo(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point."""
+    """Console entry point: usage errors become one line on stderr (exit 2), never a panel or a traceback."""
     try:
-        app(args=argv, prog_name="linkaudit")
+        code = app(args=argv, prog_name="linkaudit", standalone_mode=False)
+    except TyperException as exc:
+        exit_code = int(getattr(exc, "exit_code", 2))
+        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `linkaudit`: the help is the answer
+            exc.show()  # type: ignore[attr-defined]
+            raise SystemExit(exit_code) from None
+        ctx = getattr(exc, "ctx", None)
+        command = getattr(ctx, "command_path", "linkaudit") if ctx is not None else "linkaudit"
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        hint = f" (see: {command} --help)" if exit_code == 2 else ""
+        typer.echo(f"linkaudit: error: {' '.join(message.split())}{hint}", err=True)
+        raise SystemExit(exit_code) from None
+    except typer.Abort:
+        raise SystemExit(130) from None
     except BrokenPipeError:
         sys.stderr.close()
         raise SystemExit(0) from None
+    raise SystemExit(code if isinstance(code, int) else 0)
