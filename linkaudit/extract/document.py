@@ -176,12 +176,15 @@ def finish(
     line_col: dict[int, tuple[int, int]] = {}
     byte_at: dict[int, int] = {}
     line, col, prev, offset = 1, 1, 0, doc.bom
+    # A lone CR ends a line too (CommonMark, editors); rare, so only such files pay for it.
+    lone_cr = original.count("\r") != original.count("\r\n")
     for point in points:
         chunk = original[prev:point]
-        newlines = chunk.count("\n")
+        lines_chunk = chunk.replace("\r\n", "\n").replace("\r", "\n") if lone_cr else chunk
+        newlines = lines_chunk.count("\n")
         if newlines:
             line += newlines
-            col = len(chunk) - chunk.rfind("\n")
+            col = len(lines_chunk) - lines_chunk.rfind("\n")
         else:
             col += len(chunk)
         if ascii_only:

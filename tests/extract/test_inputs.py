@@ -194,6 +194,19 @@ def test_encodings(tmp_path: Path, encoding: str, bom: bytes, crlf: bool) -> Non
         assert data[occ.start : occ.end].decode(encoding) == occ.raw
 
 
+def test_lone_cr_line_endings_count_as_lines(tmp_path: Path) -> None:
+    """Old Mac files end lines with a lone CR; CommonMark and editors count those as lines (before the
+    fix, everything was on line 1)."""
+    path = tmp_path / "mac.md"
+    path.write_bytes(b"title\r[a](https://a.example/)\r\rsee https://b.example/\r\n[c](https://c.example/)\r")
+    _, found, _ = run([path])
+    assert [(o.raw, o.line, o.column) for o in found] == [
+        ("https://a.example/", 2, 1),
+        ("https://b.example/", 4, 5),
+        ("https://c.example/", 5, 1),
+    ]
+
+
 def test_simplified_chinese_in_gb18030_is_decoded(tmp_path: Path) -> None:
     text = "美国总统拜登在俄罗斯撤军后应普京要求就乌克兰局势电话会谈。据[今日美国](https://a.example/)消息称。\r\n"
     path = tmp_path / "gb.md"
