@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from multiprocessing import get_context
 from pathlib import Path
+from urllib.parse import urljoin
 
 from linkaudit.extract.bare import find_bare_urls
 from linkaudit.extract.document import (
@@ -188,7 +189,10 @@ def extract_document(doc: Document, fmt: SourceFormat, root: Path) -> list[Occur
     else:
         raws = extract_markdown(doc)
     if base_url is not None and base_url.startswith("/"):
-        base_url = None  # a root-relative <base> cannot be resolved without a site; links stay local
+        # A root-relative (or protocol-relative) <base> still moves every relative link: resolve them
+        # against it here; the root (or https:) then anchors the result.
+        raws = [dataclasses.replace(raw, value=urljoin(base_url, raw.value)) for raw in raws]
+        base_url = None
     return finish(doc, raws, root=root, base_url=base_url)
 
 

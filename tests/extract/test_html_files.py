@@ -84,9 +84,21 @@ def test_without_base_links_are_local_files() -> None:
     assert [o.target.url for o in found] == ["file:///site/README.html", "file:///site/img/logo.png"]
 
 
-def test_a_root_relative_base_leaves_links_local() -> None:
-    found = extract('<base href="/mirror/"><a href="x.html">x</a>')
-    assert [o.target.url for o in found] == ["file:///site/gnews/x.html"]
+def test_a_root_relative_base_moves_relative_links() -> None:
+    """Before the fix, a `<base href="/…">` was ignored and links resolved against the file's folder."""
+    found = extract('<base href="/mirror/"><a href="x.html">x</a><a href="/y.html">y</a><a href="#top">t</a>')
+    assert [o.target.url for o in found] == [
+        "file:///site/mirror/x.html",
+        "file:///site/y.html",
+        "file:///site/mirror/",
+    ]
+
+
+def test_protocol_relative_and_relative_bases() -> None:
+    found = extract('<base href="//cdn.example/dir/"><img src="i.png"><a href="mailto:a@b.example">m</a>')
+    assert [o.target.url for o in found] == ["https://cdn.example/dir/i.png", "mailto:a@b.example"]
+    found = extract('<base href="sub/"><a href="x.html">x</a>')
+    assert [o.target.url for o in found] == ["file:///site/gnews/sub/x.html"]
 
 
 def test_broken_markup_still_yields_its_links() -> None:
