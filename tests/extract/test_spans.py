@@ -150,6 +150,8 @@ def inline_pieces(draw: st.DrawFn, labels: dict[str, tuple[str, str]]) -> Piece:
             "collapsed": f"[{shown}][]",
             "shortcut": f"[{shown}]",
         }[form]
+        if draw(st.booleans()):  # an image by reference
+            return Piece("!" + source, ((LinkKind.IMAGE, raw, title),))
         return Piece(source, ((LinkKind.REFERENCE, raw, title),))
     if kind == "autolink":
         url = draw(destinations(bare=True))
@@ -268,8 +270,8 @@ def check_spans(data: bytes, occurrences: list[Occurrence], encoding: str) -> No
             assert text[at] == "<" and at + 1 == raw_at, occ
         elif occ.kind in (LinkKind.HTML_LINK, LinkKind.HTML_IMAGE):
             assert text[at] == "<" and at < raw_at, occ
-        elif occ.kind is LinkKind.IMAGE:
-            assert text[at : at + 2] == "![" and at < raw_at, occ
+        elif occ.kind is LinkKind.IMAGE:  # inline or by reference (the definition may come first)
+            assert text[at : at + 2] == "![", occ
         elif occ.kind is LinkKind.LINK:
             assert text[at] == "[" and at < raw_at, occ
         else:  # a reference is cited here, its destination written in the definition
