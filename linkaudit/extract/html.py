@@ -29,6 +29,8 @@ URL_ATTRIBUTES: dict[tuple[str, str], LinkKind] = {
     ("iframe", "src"): LinkKind.HTML_LINK,
 }
 _ELEMENTS = frozenset(element for element, _ in URL_ATTRIBUTES)
+# A start tag up to its ">", which may also stand inside a quoted value (`alt="1 > 0"`).
+_TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>?""")
 _TAG_START = re.compile(r"<(a|area|img|source|video|audio|iframe|base)(?=[\s/>])", re.IGNORECASE)
 _ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
@@ -117,8 +119,8 @@ def scan_fragment(source: str, offset: int) -> list[RawLink]:
         at = match.start()
         if any(s <= at < e for s, e in comments):
             continue
-        close = source.find(">", at)
-        tag = source[at : close + 1 if close != -1 else len(source)]
+        tag_match = _TAG.match(source, at)
+        tag = tag_match.group(0) if tag_match is not None else source[at:]
         _, links, _ = links_in_tag(tag, offset + at)
         found.extend(links)
     return found

@@ -180,6 +180,17 @@ def test_raw_html_alt_title_and_entities() -> None:
     ]
 
 
+def test_a_greater_than_sign_inside_a_quoted_value() -> None:
+    """The tag was cut at the first ">", so these links were lost before the fix."""
+    found = extract(
+        "<img alt='1 > 0' src='https://a.example/i.png'> <a title=\"a>b\" href=\"https://a.example/q\">t</a>\n"
+    )
+    assert [(o.kind, o.raw, o.text) for o in found] == [
+        (K.HTML_IMAGE, "https://a.example/i.png", "1 > 0"),
+        (K.HTML_LINK, "https://a.example/q", ""),
+    ]
+
+
 def test_raw_html_spanning_lines_is_located() -> None:
     found = extract('<p>\n  <a\n    href="https://a.example/m">m</a>\n</p>\n')
     assert [(o.raw, o.line, o.column) for o in found] == [("https://a.example/m", 2, 3)]
