@@ -165,7 +165,9 @@ def _normalize_http(url: str, scheme: str) -> Target:
 
 def _looks_like_misspelt_http(scheme: str) -> bool:
     s = scheme.lower()
-    return s not in ("http", "https") and ("http" in s or s in ("htp", "htps", "htttp", "htttps", "ttp", "ttps"))
+    return s not in ("http", "https") and (
+        "http" in s or s in ("htp", "htps", "htttp", "htttps", "ttp", "ttps")
+    )
 
 
 def normalize(

@@ -48,7 +48,11 @@ def ev(status: int | None = 200, **kw: object) -> Evidence:
         (ev(None, error=ErrorKind.PROTOCOL), Verdict.UNREACHABLE, "protocol-error"),
         (ev(None, error=ErrorKind.DNS_FAILURE), Verdict.UNREACHABLE, "dns-failure"),
         (ev(None, error=ErrorKind.DNS_NOT_FOUND, short_circuited=True), Verdict.DEAD, "host-unreachable"),
-        (ev(None, error=ErrorKind.CONNECTION_REFUSED, short_circuited=True), Verdict.UNREACHABLE, "host-unreachable"),
+        (
+            ev(None, error=ErrorKind.CONNECTION_REFUSED, short_circuited=True),
+            Verdict.UNREACHABLE,
+            "host-unreachable",
+        ),
     ],
 )
 def test_verdict_table(evidence: Evidence, verdict: Verdict, reason: str) -> None:
@@ -78,7 +82,12 @@ def test_image_that_answers_html_is_dead_only_for_image_citations() -> None:
         ((Hop(U, 302),), "http://www.news.example/a", Verdict.LIVE, None),
         ((Hop(U, 301),), "http://other.example/a", Verdict.REDIRECTED, True),
         ((Hop(U, 308), Hop("http://news.example/b", 301)), "http://news.example/c", Verdict.REDIRECTED, True),
-        ((Hop(U, 301), Hop("http://news.example/b", 302)), "http://news.example/c", Verdict.REDIRECTED, False),
+        (
+            (Hop(U, 301), Hop("http://news.example/b", 302)),
+            "http://news.example/c",
+            Verdict.REDIRECTED,
+            False,
+        ),
         ((Hop(U, 302),), "http://news.example/b", Verdict.REDIRECTED, False),
         ((Hop(U, 307),), "http://news.example/b", Verdict.REDIRECTED, False),
     ],
