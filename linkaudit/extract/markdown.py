@@ -24,9 +24,14 @@ __all__ = ["extract_markdown", "with_scheme"]
 
 _OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_FOOTNOTES | pyromark.Options.ENABLE_STRIKETHROUGH
 _MAYBE_URL = re.compile(r"https?://|www\.", re.IGNORECASE)
+# UTF-8 continuation bytes (10xxxxxx) as 0x80, every other byte as 0: counting them turns byte
+# offsets into character offsets without decoding.
+_CONTINUATION = bytes(0x80 if 0x80 <= b < 0xC0 else 0 for b in range(256))
 _URLISH = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _LABEL_SPACE = re.compile(r"\s+")
 _BLANKS = b" \t"
+# The common destination: no control, space, parenthesis or backslash, so nothing to balance or skip.
+_PLAIN_DESTINATION = re.compile(rb"[^\x00-\x20()\\]*")
 _ESCAPE_OR_ENTITY = re.compile(
     r"\\([!-/:-@\[-`{-~])|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
 )
@@ -68,7 +73,8 @@ def _destination(src: bytes, pos: int, end: int) -> tuple[int, int]:
             i += 1
         return pos + 1, pos + 1
     depth = 0
-    i = pos
+    plain = _PLAIN_DESTINATION.match(src, pos, end)
+    i = plain.end() if plain is not None else pos
     while i < end:
         c = src[i]
         if c == 92 and i + 1 < end:
@@ -264,20 +270,33 @@ def _to_chars(
 ) -> list[RawLink]:
     """Convert UTF-8 offsets to character offsets (one linear walk), then add bare URLs and raw HTML."""
     text = doc.text
+    joined: list[tuple[int, int]] = []
+    for s, e in text_runs:
+        # GitHub finds a bare URL before emphasis: "https://a.example/_x_" is one URL, so join the
+        # text runs that only emphasis delimiters separate.
+        if joined and not src[joined[-1][1] : s].strip(b"*_~"):
+            joined[-1] = (joined[-1][0], e)
+        else:
+            joined.append((s, e))
+    # Most prose holds no URL: only runs holding "http" or "www." in any case (the only characters that
+    # case-fold to h, t, p or w are ASCII) are mapped to characters and searched.
+    lower = src.lower()
+    joined = [(s, e) for s, e in joined if lower.find(b"http", s, e) != -1 or lower.find(b"www.", s, e) != -1]
     if ascii_only:
         char_at: dict[int, int] | None = None
     else:
         points = sorted(
             {p for item in found for p in item[1:4]}
-            | {p for run in text_runs for p in run}
+            | {p for run in joined for p in run}
             | {p for run in html_spans for p in run}
         )
+        continuation = src.translate(_CONTINUATION)
         char_at = {}
-        chars = 0
+        skipped = 0
         prev = 0
         for point in points:
-            chars += len(src[prev:point].decode("utf-8", errors="replace"))
-            char_at[point] = chars
+            skipped += continuation.count(0x80, prev, point)
+            char_at[point] = point - skipped
             prev = point
 
     def ch(offset: int) -> int:
@@ -301,14 +320,6 @@ def _to_chars(
             links.append(RawLink(kind, cs, cs, ce, with_scheme(shown), shown))
             continue
         links.append(RawLink(kind, ch(at), cs, ce, value, shown, title))
-    joined: list[tuple[int, int]] = []
-    for s, e in text_runs:
-        # GitHub finds a bare URL before emphasis: "https://a.example/_x_" is one URL, so join the
-        # text runs that only emphasis delimiters separate.
-        if joined and not src[joined[-1][1] : s].strip(b"*_~"):
-            joined[-1] = (joined[-1][0], e)
-        else:
-            joined.append((s, e))
     for s, e in joined:
         cs, ce = ch(s), ch(e)
         if not _MAYBE_URL.search(text, cs, ce):
