@@ -2,24 +2,28 @@
 
 `check_targets` runs under trio: one nursery; per host, as many workers as the host may have
 requests in flight, so a slow or rate-limited host never ties up the workers other hosts need; a
-global `CapacityLimiter` bounds requests in flight overall. Each worker turns its own failure into a
-result: a dead link is data, never an exception that would tear the nursery down.
+global `PriorityLimiter` bounds requests in flight overall, serving first the hosts with the most
+work left. Each worker turns its own failure into a result: a dead link is data, never an exception
+that would tear the nursery down.
 """
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import httpcore
 import httpx
 import trio
 
 from linkaudit.check.gate import HostGate
+from linkaudit.check.pools import OriginPools
 from linkaudit.check.probe import Prober
 from linkaudit.check.resolve import Resolver, ResolvingBackend
+from linkaudit.check.schedule import PriorityLimiter
 from linkaudit.classify import judge
 from linkaudit.models import (
     ErrorKind,
@@ -56,14 +60,13 @@ def build_client(settings: CheckSettings, resolver: Resolver) -> httpx.AsyncClie
         max_connections=settings.concurrency * 2, max_keepalive_connections=settings.concurrency
     )
     transport = httpx.AsyncHTTPTransport(verify=settings.verify_tls, trust_env=False, limits=limits)
-    # httpx takes no network backend: the pool it builds is replaced by an equal one that has ours.
-    transport._pool = httpcore.AsyncConnectionPool(
+    # httpx takes no network backend: the pool it builds is replaced by one that has ours, and that keeps a
+    # small pool per origin (httpcore's cost per request grows with the connections one pool holds).
+    transport._pool = OriginPools(
         ssl_context=httpx.create_ssl_context(verify=settings.verify_tls, trust_env=False),
-        max_connections=limits.max_connections,
-        max_keepalive_connections=limits.max_keepalive_connections,
+        max_connections=limits.max_connections or settings.concurrency * 2,
+        max_keepalive_connections=limits.max_keepalive_connections or settings.concurrency,
         keepalive_expiry=5.0,
-        http1=True,
-        http2=False,
         network_backend=ResolvingBackend(resolver),
     )
     return httpx.AsyncClient(
@@ -110,6 +113,18 @@ def _static_result(item: CheckItem, settings: CheckSettings) -> UrlResult | None
     return None
 
 
+@asynccontextmanager
+async def _frozen_heap() -> AsyncIterator[None]:
+    """Spare the cyclic garbage collector from walking, collection after collection, everything that
+    exists before the check (every citation and target): at 30,000 URLs those walks took 3 s of CPU and
+    pauses of 300 ms. Objects created during the check are collected as usual."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+
+
 async def check_targets(
     items: Sequence[CheckItem],
     settings: CheckSettings,
@@ -143,8 +158,8 @@ async def check_targets(
             )
         return gate
 
-    limiter = trio.CapacityLimiter(max(1, settings.concurrency))
-    async with build_client(settings, resolver) as client:
+    limiter = PriorityLimiter(max(1, settings.concurrency))
+    async with _frozen_heap(), build_client(settings, resolver) as client:
         prober = Prober(
             client, settings, gate_for=gate_for, limiter=limiter, on_backoff=observer.host_backoff
         )
@@ -180,10 +195,13 @@ async def check_targets(
             while cursor[0] < len(host_items):
                 item = host_items[cursor[0]]
                 cursor[0] += 1
+                gate.backlog = len(host_items) - cursor[0]
                 await run_item(item, gate)
 
         async with trio.open_nursery() as nursery:
-            for host, host_items in by_host.items():
+            # The host with the most URLs is the one that sets the run's length: its workers go first, so a
+            # busy start (every host's first connections at once) delays the hosts that have time to spare.
+            for host, host_items in sorted(by_host.items(), key=lambda entry: -len(entry[1])):
                 gate = gate_for(host)
                 cursor = [0]
                 for _ in range(min(len(host_items), max(1, gate.policy.concurrency))):

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import email.utils
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 
 import trio
@@ -70,7 +70,9 @@ class HostGate:
         self.max_wait = max_wait
         self.backoff_base = backoff_base
         self.next_start = 0.0
+        self.next_send = 0.0
         self.backoff_until = 0.0
+        self.slowed_at = float("-inf")  # when the latest slow-down began
         self.slowdowns = 0  # consecutive slow-down answers, for exponential backoff without Retry-After
         self.successes = 0
         self.connection_failures = 0
@@ -78,6 +80,7 @@ class HostGate:
         self.dead_detail: str | None = None
         self.in_flight = 0
         self.max_in_flight = 0
+        self.backlog = 0  # URLs of this host not started yet: its priority for the global limit
 
     @asynccontextmanager
     async def slot(self) -> AsyncIterator[None]:
@@ -96,8 +99,38 @@ class HostGate:
             finally:
                 self.in_flight -= 1
 
-    def slow_down(self, retry_after: float | None) -> float:
-        """The host said 429/503: pause it and halve its concurrency. Returns the pause in seconds."""
+    async def trace(self, event: str, info: Mapping[str, object]) -> None:
+        """httpcore's `trace` hook for this host's requests: space them on the wire, not only at admission.
+
+        `slot` spaces the moments requests are admitted, but a new connection's set-up or a busy event loop
+        can delay one request's first byte by milliseconds (tens under load) while the next goes out at once:
+        the server would see them closer than the interval. So the interval is kept once more right before
+        a request's headers are written; when admission already spaced them, this waits for nothing.
+        """
+        if not event.endswith(".send_request_headers.started"):
+            return
+        while True:
+            now = trio.current_time()
+            if now >= self.next_send:
+                break
+            await trio.sleep_until(self.next_send)
+        self.next_send = now + self.policy.interval
+
+    def slow_down(self, retry_after: float | None, *, sent_at: float | None = None) -> float:
+        """The host said 429/503: pause it and halve its concurrency. Returns the pause in seconds.
+
+        An answer to a request sent (`sent_at`) before the current slow-down began belongs to it: the host
+        said so about the same moment, before it could see us slow down. Its Retry-After is honoured, but
+        the pause is not doubled nor the concurrency halved again, or one busy second would cost several.
+        """
+        now = trio.current_time()
+        if sent_at is not None and sent_at < self.slowed_at:
+            if retry_after is None:
+                return max(0.0, self.backoff_until - now)
+            wait = min(retry_after, self.max_wait)
+            self.backoff_until = max(self.backoff_until, now + wait)
+            return wait
+        self.slowed_at = now
         self.slowdowns += 1
         self.successes = 0
         wait = retry_after if retry_after is not None else self.backoff_base * 2 ** (self.slowdowns - 1)

@@ -25,6 +25,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_result
 
 from linkaudit.check.gate import HostGate, parse_retry_after, rate_limit_wait
 from linkaudit.check.resolve import NameNotFound, NameResolutionFailed
+from linkaudit.check.schedule import PriorityLimiter
 from linkaudit.models import Attempt, ErrorKind, Evidence, Hop
 from linkaudit.settings import CheckSettings
 from linkaudit.urls import normalize
@@ -45,6 +46,9 @@ _RETRY_ERRORS = frozenset(
     }
 )
 _MAX_RAW_READ = 2 * 1024 * 1024
+# A body we do not need (a redirect's, a HEAD's) is read to its end up to this, so its connection is reused.
+_MAX_DRAIN = 64 * 1024
+_MAX_DRAIN_SECONDS = 0.5
 _IMAGE_MAGIC = (
     b"\x89PNG\r\n\x1a\n",
     b"\xff\xd8\xff",
@@ -180,6 +184,22 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
+def _bytes_after_head(response: httpx.Response) -> bool:
+    """Whether bytes beyond a HEAD response already sit in its connection's buffer: a server that sends a
+    body to HEAD. The next request on that connection would read them as its response, so it is closed.
+
+    This looks into httpx's and httpcore's internals (both pinned); should their shape change, the answer
+    is True and the connection is closed, as it always was before connections were reused after HEAD.
+    """
+    node: object = response.stream
+    for name in ("_stream", "_httpcore_stream", "_stream", "_connection", "_h11_state"):
+        node = getattr(node, name, None)
+        if node is None:
+            return True
+    trailing = getattr(node, "trailing_data", None)
+    return not (isinstance(trailing, tuple) and trailing[:1] == (b"",))
+
+
 class Prober:
     """Probes URLs through one httpx client, per-host gates and a global in-flight limit."""
 
@@ -189,7 +209,7 @@ class Prober:
         settings: CheckSettings,
         *,
         gate_for: Callable[[str], HostGate],
-        limiter: trio.CapacityLimiter,
+        limiter: PriorityLimiter,
         on_backoff: Callable[[str, float], None] | None = None,
     ) -> None:
         self.client = client
@@ -214,17 +234,23 @@ class Prober:
         host = _host_of(url)
         gate = self.gate_for(host)
         answer = _Answer()
-        async with gate.slot(), self.limiter:
+        complete = False  # the answer is all in, and only a body we do not need is left
+        async with gate.slot(), self.limiter.hold(gate.backlog):
             started = trio.current_time()
             with trio.move_on_after(self.settings.timeout) as scope:
                 try:
-                    request = self.client.build_request(method, url, headers=self._headers(host))
+                    request = self.client.build_request(
+                        method, url, headers=self._headers(host), extensions={"trace": gate.trace}
+                    )
                     response = await self.client.send(request, stream=True)
                     try:
                         answer.status = response.status_code
                         answer.headers = {k.lower(): v for k, v in response.headers.items()}
                         if method == "GET" and response.status_code not in _REDIRECTS:
                             answer.body = await self._read_prefix(response)
+                        else:
+                            complete = True
+                            await self._finish(method, response)
                     finally:
                         await response.aclose()
                 except httpx.HTTPError as exc:
@@ -236,22 +262,22 @@ class Prober:
                     UnicodeError,
                 ) as exc:  # defensive: a link's failure is data
                     answer.error, answer.detail = error_kind(exc)
-            if scope.cancelled_caught:
+            if scope.cancelled_caught and not complete:
                 answer.error = ErrorKind.TIMEOUT
                 answer.detail = f"no complete answer within {self.settings.timeout:g} s"
             elapsed = int((trio.current_time() - started) * 1000)
-        self._feedback(gate, answer)
+        self._feedback(gate, answer, started)
         attempts.append(Attempt(method, url, answer.status, answer.error, answer.detail, elapsed))
         return answer
 
-    def _feedback(self, gate: HostGate, answer: _Answer) -> None:
+    def _feedback(self, gate: HostGate, answer: _Answer, sent_at: float) -> None:
         if answer.status is None:
             return
         if answer.status in _SLOW_DOWN:
             retry_after = parse_retry_after(answer.headers.get("retry-after"))
             if retry_after is None:
                 retry_after = rate_limit_wait(answer.headers)
-            waited = gate.slow_down(retry_after)
+            waited = gate.slow_down(retry_after, sent_at=sent_at)
             if self.on_backoff is not None:
                 self.on_backoff(gate.host, waited)
             return
@@ -259,6 +285,26 @@ class Prober:
         quota = rate_limit_wait(answer.headers)
         if quota:
             gate.pause(quota)
+
+    async def _finish(self, method: str, response: httpx.Response) -> None:
+        """Read the rest of an answer whose body we do not need, so that its connection carries the next
+        request: opening a connection per request costs more CPU than all the rest of a probe together.
+
+        Best effort: a body that is long, slow or broken, or bytes after a HEAD answer, and `aclose` drops
+        the connection instead. It never costs the answer already read.
+        """
+        if method == "HEAD" and _bytes_after_head(response):
+            return
+        drained = 0
+        with trio.move_on_after(_MAX_DRAIN_SECONDS):
+            try:
+                async with aclosing(cast(AsyncGenerator[bytes, None], response.aiter_raw())) as chunks:
+                    async for chunk in chunks:
+                        drained += len(chunk)
+                        if drained > _MAX_DRAIN:
+                            break
+            except (httpx.HTTPError, OSError):
+                pass
 
     async def _read_prefix(self, response: httpx.Response) -> bytes:
         """At most `max_body` decoded bytes; decompression is bounded, so a gzip bomb costs nothing."""
@@ -339,7 +385,7 @@ class Prober:
         def classes() -> list[str | None]:
             return [o.retry_class(wants_image) for o in outcomes]
 
-        def stop(state: RetryCallState) -> bool:
+        def should_stop() -> bool:
             seen = classes()
             gate = self.gate_for(_host_of(url))
             return (
@@ -348,18 +394,30 @@ class Prober:
                 or seen.count("slow") > settings.rate_limit_retries
             )
 
-        def wait(state: RetryCallState) -> float:
+        def delay() -> float:
             seen = classes()
             if seen[-1] == "slow":
                 return 0.0  # the host's gate holds the next request until its backoff ends
             n = seen.count("again")
             return float(min(settings.max_retry_wait, settings.retry_base * 2 ** (n - 1)))
 
+        def stop(state: RetryCallState) -> bool:
+            return should_stop()
+
+        def wait(state: RetryCallState) -> float:
+            return delay()
+
         async def once() -> _Outcome:
             outcome = await self._try(url, wants_image, attempts)
             outcomes.append(outcome)
             return outcome
 
+        # Most URLs need one try, and tenacity's bookkeeping would cost them more CPU than their verdict:
+        # it takes over only once a try has to be repeated, with the same stop and wait rules.
+        outcome = await once()
+        if outcome.retry_class(wants_image) is None or should_stop():
+            return self._evidence(url, outcome, attempts, wants_image)
+        await trio.sleep(delay())
         retrying = AsyncRetrying(
             stop=stop,
             wait=wait,
@@ -367,7 +425,7 @@ class Prober:
             sleep=trio.sleep,
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
         )
-        outcome: _Outcome = await retrying(once)
+        outcome = await retrying(once)
         return self._evidence(url, outcome, attempts, wants_image)
 
     def _evidence(self, url: str, outcome: _Outcome, attempts: list[Attempt], wants_image: bool) -> Evidence:
