@@ -31,6 +31,7 @@ from linkaudit.extract.document import (
     DEFAULT_MAX_FILE_SIZE,
     Document,
     ExtractError,
+    OccurrenceSink,
     RawLink,
     document_from_bytes,
     finish,
@@ -205,8 +206,10 @@ def _walk(
                 add(folder_path / name, base, display)
 
 
-def extract_document(doc: Document, fmt: SourceFormat, root: Path) -> list[Occurrence]:
-    """Occurrences of one decoded document."""
+def extract_document(
+    doc: Document, fmt: SourceFormat, root: Path, *, sink: OccurrenceSink | None = None
+) -> list[Occurrence]:
+    """Occurrences of one decoded document (or, with a `sink`, their fields given to it: see `finish`)."""
     base_url: str | None = None
     raws: list[RawLink]
     if fmt is SourceFormat.HTML:
@@ -222,16 +225,18 @@ def extract_document(doc: Document, fmt: SourceFormat, root: Path) -> list[Occur
         # against it here; the root (or https:) then anchors the result.
         raws = [dataclasses.replace(raw, value=urljoin(base_url, raw.value)) for raw in raws]
         base_url = None
-    return finish(doc, raws, root=root, base_url=base_url)
+    return finish(doc, raws, root=root, base_url=base_url, sink=sink)
 
 
-def _extract_one(item: InputFile, max_size: int) -> tuple[list[Occurrence], FileError | None]:
+def _extract_one(
+    item: InputFile, max_size: int, sink: OccurrenceSink | None = None
+) -> tuple[list[Occurrence], FileError | None]:
     try:
         if item.display == "-":
             doc = document_from_bytes(sys.stdin.buffer.read(), Path.cwd() / "-", "-")
         else:
             doc = read_document(item.path, item.display, max_size)
-        return extract_document(doc, SourceFormat.for_path(item.display), item.root), None
+        return extract_document(doc, SourceFormat.for_path(item.display), item.root, sink=sink), None
     except ExtractError as exc:
         return [], FileError(item.display, str(exc))
     except RecursionError:
@@ -261,23 +266,42 @@ def jsonl_line(occ: Occurrence) -> str:
     Five times faster than building the dict; `linkaudit.report.extract` checks that both agree before
     it trusts lines written by this function.
     """
-    target = occ.target
+    return _jsonl_fields(
+        *(occ.file, occ.line, occ.column, occ.start, occ.end, occ.kind, occ.raw, occ.target, occ.text),
+        occ.title,
+        occ.template,
+    )
+
+
+def _jsonl_fields(  # noqa: PLR0917  # the fields of an Occurrence, in its order
+    file: str,
+    line: int,
+    column: int,
+    start: int,
+    end: int,
+    kind: LinkKind,
+    raw: str,
+    target: Target,
+    text: str,
+    title: str,
+    template: bool = False,
+) -> str:
+    """`jsonl_line` of the occurrence these fields make (in `Occurrence` order), without making it."""
     status = target.status
-    url = target.url if status is not TargetStatus.INVALID else occ.raw
-    head = f'{{"url":{_json_str(url)}'
+    head = f'{{"url":{_json_str(target.url if status is not TargetStatus.INVALID else raw)}'
     if target.fragment is not None:
         head += f',"fragment":{_json_str(target.fragment)}'
-    line = (
-        f'{head},"raw":{_json_str(occ.raw)},"kind":{_KIND_JSON[occ.kind]},"text":{_json_str(occ.text)},'
-        f'"file":{_json_str(occ.file)},"line":{occ.line},"column":{occ.column},"start":{occ.start},'
-        f'"end":{occ.end},"template":{"true" if occ.template else "false"}'
+    json_line = (
+        f'{head},"raw":{_json_str(raw)},"kind":{_KIND_JSON[kind]},"text":{_json_str(text)},'
+        f'"file":{_json_str(file)},"line":{line},"column":{column},"start":{start},'
+        f'"end":{end},"template":{"true" if template else "false"}'
     )
-    if occ.title:
-        line += f',"title":{_json_str(occ.title)}'
-    line += f',"status":{_STATUS_JSON[status]}'
+    if title:
+        json_line += f',"title":{_json_str(title)}'
+    json_line += f',"status":{_STATUS_JSON[status]}'
     if target.reason is not None:
-        line += f',"reason":{_json_str(target.reason)}'
-    return line + "}"
+        json_line += f',"reason":{_json_str(target.reason)}'
+    return json_line + "}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,33 +317,42 @@ def _extract_batch_packed(
     items: list[InputFile], max_size: int
 ) -> tuple[_PackedBatch | list[Occurrence], list[FileError]]:
     """Extract in a worker and serialize there: bytes cross the process boundary, not objects."""
-    occurrences: list[Occurrence] = []
     errors: list[FileError] = []
     parts: list[str] = []
     urls: dict[str, int] = {}
     odd: dict[int, str] = {}
-    ok = TargetStatus.OK
+    cited: set[str] = set()
+    ok, invalid = TargetStatus.OK, TargetStatus.INVALID
+
+    def sink(  # noqa: PLR0917  # an OccurrenceSink
+        file: str,
+        line: int,
+        column: int,
+        start: int,
+        end: int,
+        kind: LinkKind,
+        raw: str,
+        target: Target,
+        text: str,
+        title: str,
+    ) -> None:
+        if target.status is ok:
+            cited.add(target.url)
+        elif target.status is invalid and target.url != raw:
+            odd[len(parts)] = target.url
+        parts.append(_jsonl_fields(file, line, column, start, end, kind, raw, target, text, title))
+
     for item in items:
-        found, error = _extract_one(item, max_size)
+        _, error = _extract_one(item, max_size, sink)
         if error is not None:
             errors.append(error)
-        if not found:
-            continue
-        occurrences.extend(found)
-        cited: set[str] = set()
-        for occ in found:
-            target = occ.target
-            if target.status is ok:
-                cited.add(target.url)
-            elif target.status is TargetStatus.INVALID and target.url != occ.raw:
-                odd[len(parts)] = target.url
-            parts.append(jsonl_line(occ))
         for url in cited:
             urls[url] = urls.get(url, 0) + 1
+        cited.clear()
     try:
         lines = ("\n".join(parts) + "\n").encode("utf-8") if parts else b""
     except UnicodeEncodeError:  # lone surrogates (undecodable bytes in a link): leave them to the writer
-        return occurrences, errors
+        return _extract_batch(items, max_size)
     return _PackedBatch(lines, urls, odd), errors
 
 

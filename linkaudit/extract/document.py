@@ -11,8 +11,10 @@ import codecs
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeAlias
 
 from linkaudit.models import LinkKind, Occurrence, Target
 from linkaudit.urls import normalize
@@ -21,6 +23,7 @@ __all__ = [
     "DEFAULT_MAX_FILE_SIZE",
     "Document",
     "ExtractError",
+    "OccurrenceSink",
     "RawLink",
     "decode",
     "finish",
@@ -43,6 +46,11 @@ _TARGETS_MAX = 1 << 15
 # An absolute http(s) URL names the same target whichever file cites it (ASCII only: the scheme is).
 _ABSOLUTE_HTTP = re.compile(r"[ \t\r\n\f]*[Hh][Tt][Tt][Pp][Ss]?://")
 _LEGACY_CJK = ("gb18030", "big5", "big5hkscs", "gbk", "gb2312", "hz", "euc_jp", "shift_jis", "euc_kr", "cp950")
+
+
+#: Receives an occurrence's fields (file, line, column, start, end, kind, raw, target, text, title)
+#: instead of an `Occurrence` being built: the process pool serializes them without the object.
+OccurrenceSink: TypeAlias = Callable[[str, int, int, int, int, LinkKind, str, Target, str, str], None]
 
 
 class ExtractError(Exception):
@@ -197,8 +205,12 @@ def finish(
     *,
     root: Path | None,
     base_url: str | None = None,
+    sink: OccurrenceSink | None = None,
 ) -> list[Occurrence]:
-    """Turn character offsets into Occurrences with lines, columns, byte spans and normalized targets."""
+    """Turn character offsets into Occurrences with lines, columns, byte spans and normalized targets.
+
+    With a `sink`, each occurrence's fields go to it instead, and the list returned is empty.
+    """
     if not raws:
         return []
     points = sorted({p for raw in raws for p in (raw.at, raw.start, raw.end)})
@@ -251,6 +263,11 @@ def finish(
             target = normalize(value, source=path, root=root, base_url=base_url)
             targets[key] = target
         ln, cl = line_col[raw.at]
+        if sink is not None:
+            start, end = byte_at[raw.start], byte_at[raw.end]
+            written = original[raw.start : raw.end]
+            sink(display, ln, cl, start, end, raw.kind, written, target, raw.text, raw.title)
+            continue
         occurrences.append(
             Occurrence(
                 file=display,

@@ -24,9 +24,6 @@ __all__ = ["extract_markdown", "with_scheme"]
 
 _OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_FOOTNOTES | pyromark.Options.ENABLE_STRIKETHROUGH
 _MAYBE_URL = re.compile(r"https?://|www\.", re.IGNORECASE)
-# UTF-8 continuation bytes (10xxxxxx) as 0x80, every other byte as 0: counting them turns byte
-# offsets into character offsets without decoding.
-_CONTINUATION = bytes(0x80 if 0x80 <= b < 0xC0 else 0 for b in range(256))
 _URLISH = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _LABEL_SPACE = re.compile(r"\s+")
 _BLANKS = b" \t"
@@ -290,13 +287,12 @@ def _to_chars(
             | {p for run in joined for p in run}
             | {p for run in html_spans for p in run}
         )
-        continuation = src.translate(_CONTINUATION)
         char_at = {}
-        skipped = 0
+        chars = 0
         prev = 0
         for point in points:
-            skipped += continuation.count(0x80, prev, point)
-            char_at[point] = point - skipped
+            chars += len(src[prev:point].decode("utf-8", errors="replace"))
+            char_at[point] = chars
             prev = point
 
     def ch(offset: int) -> int:
