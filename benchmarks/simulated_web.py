@@ -1,0 +1,492 @@
+"""The simulated web the check benchmark runs against, the articles citing it, and the truth about it.
+
+`plan_web` decides, from a seed, everything about the web: hosts (their latency, their limits, one that
+refuses connections), every distinct URL and how it behaves (live pages and images, 404 and 410, 403,
+301/302/308 redirects, a trailing-slash redirect, redirect loops, an image URL answering HTML, 429 with
+Retry-After then 200, a 503 once, slow pages, a URL that is rate-limited for good), and which article
+cites which URL how. `Behaviour.verdict` is what a correct checker says about each URL: the truth a
+confusion table is built against.
+
+`start_web` serves a plan with `linkaudit.simweb` (a fresh server, so counters and scripted sequences
+start over) and returns the address ("127.0.0.N:PORT") of each host. `write_articles` renders the
+articles citing those addresses as IP literals: neither checker needs DNS, and per-host limits apply
+per address for both (lychee keys its limits by host name or IP without the port; linkaudit by
+host:port; every host here has an IP of its own).
+
+`lower_bound` is the physical limit of any polite checker on the plan; see its docstring.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import defaultdict
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+
+from linkaudit.simweb import Reply, SimWeb
+
+__all__ = [
+    "RETRY_AFTER",
+    "SLOW_LATENCY",
+    "Behaviour",
+    "Bound",
+    "Citation",
+    "HostBound",
+    "HostPlan",
+    "PlannedUrl",
+    "WebPlan",
+    "lower_bound",
+    "plan_web",
+    "start_web",
+    "write_articles",
+]
+
+#: Seconds a scripted 429 asks the client to wait (and what simweb's own limits answer with).
+RETRY_AFTER = 1
+#: Latency of a slow page, before `latency_scale`.
+SLOW_LATENCY = 3.0
+_LATENCY_RANGE = (0.020, 0.200)
+# How unevenly URLs spread over hosts: the share of host k (1-based) is proportional to k ** -_ZIPF.
+_ZIPF = 0.7
+# Of every distinct URL: the share answering each way (the rest are live pages) ...
+_SHARES = {
+    "404": 0.04,
+    "410": 0.01,
+    "403": 0.01,
+    "301": 0.03,
+    "302": 0.015,
+    "slash": 0.015,
+    "308-chain": 0.01,
+    "image": 0.08,
+    "broken-image": 0.01,
+}
+# ... and a handful per 3,000 URLs of the rarer behaviours.
+_PER_3000 = {"loop": 5, "429-once": 10, "503-once": 10, "slow": 5}
+
+
+class Behaviour(StrEnum):
+    """How one URL answers, each with the verdict a correct checker gives it."""
+
+    PAGE = "page"
+    IMAGE = "image"
+    BROKEN_IMAGE = "broken-image"  # cited as an image; answers 200 with an HTML page
+    NOT_FOUND = "404"
+    GONE = "410"
+    FORBIDDEN = "403"
+    MOVED = "301"  # to another page of the same host
+    FOUND = "302"
+    SLASH = "slash"  # 301 to the same path with a trailing slash: benign
+    CHAIN = "308-chain"  # two 308 hops
+    LOOP = "loop"  # A -> B -> A
+    RETRY_AFTER = "429-once"  # 429 with Retry-After, then 200
+    FLAKY = "503-once"  # 503 without Retry-After, then 200
+    SLOW = "slow"  # 200 after SLOW_LATENCY seconds
+    RATE_LIMITED = "429-always"  # 429 with Retry-After, every time
+    REFUSED = "refused"  # its host refuses connections
+
+    @property
+    def verdict(self) -> str:
+        return _VERDICTS[self]
+
+    @property
+    def is_image(self) -> bool:
+        return self in (Behaviour.IMAGE, Behaviour.BROKEN_IMAGE)
+
+
+_VERDICTS = {
+    Behaviour.PAGE: "live",
+    Behaviour.IMAGE: "live",
+    Behaviour.BROKEN_IMAGE: "dead",
+    Behaviour.NOT_FOUND: "dead",
+    Behaviour.GONE: "dead",
+    Behaviour.FORBIDDEN: "blocked",
+    Behaviour.MOVED: "redirected",
+    Behaviour.FOUND: "redirected",
+    Behaviour.SLASH: "live",
+    Behaviour.CHAIN: "redirected",
+    Behaviour.LOOP: "dead",
+    Behaviour.RETRY_AFTER: "live",
+    Behaviour.FLAKY: "live",
+    Behaviour.SLOW: "live",
+    Behaviour.RATE_LIMITED: "rate-limited",
+    Behaviour.REFUSED: "unreachable",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class HostPlan:
+    name: str
+    latency: float
+    max_inflight: int | None = None
+    max_per_second: int | None = None
+    refuses: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedUrl:
+    host: int
+    path: str
+    behaviour: Behaviour
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    url: int  # index into WebPlan.urls
+    form: str  # inline, reference, autolink, image
+
+
+@dataclass(frozen=True, slots=True)
+class WebPlan:
+    hosts: tuple[HostPlan, ...]
+    urls: tuple[PlannedUrl, ...]
+    articles: tuple[tuple[Citation, ...], ...]
+    latency_scale: float
+
+    @property
+    def citations(self) -> int:
+        return sum(len(article) for article in self.articles)
+
+    def url(self, index: int, addresses: list[str]) -> str:
+        planned = self.urls[index]
+        return f"http://{addresses[planned.host]}{planned.path}"
+
+    def truth(self, addresses: list[str]) -> dict[str, Behaviour]:
+        """Each URL as the articles cite it (and both tools report it), with its behaviour."""
+        return {self.url(i, addresses): planned.behaviour for i, planned in enumerate(self.urls)}
+
+
+def _host_sizes(urls: int, hosts: int, rng: random.Random) -> list[int]:
+    weights = [k**-_ZIPF for k in range(1, hosts + 1)]
+    total = sum(weights)
+    sizes = [max(1, math.floor(urls * w / total)) for w in weights]
+    while sum(sizes) < urls:
+        sizes[rng.randrange(hosts)] += 1
+    while sum(sizes) > urls:
+        k = rng.randrange(hosts)
+        if sizes[k] > 1:
+            sizes[k] -= 1
+    return sizes
+
+
+def plan_web(
+    urls: int = 3000,
+    *,
+    citations: int | None = None,
+    articles: int | None = None,
+    hosts: int = 50,
+    latency_scale: float = 1.0,
+    per_second_limit: int = 20,
+    fixed_rarities: bool = False,
+    seed: int = 20240318,
+) -> WebPlan:
+    """A reproducible web of `urls` distinct URLs on `hosts` hosts, cited `citations` times (default
+    5/3 per URL) in `articles` articles (default one per 6 URLs). `latency_scale` shrinks every latency
+    (not Retry-After, which HTTP states in whole seconds) so that large webs finish in minutes; the hosts
+    that limit requests per second then allow `per_second_limit` of them. With `fixed_rarities`, the rare
+    behaviours (loops, 429 and 503 once, slow pages, the URLs rate-limited for good) keep their counts of
+    a 3,000-URL web instead of growing with it: their waits are whole seconds that do not scale, and a
+    web of 100,000 URLs would otherwise measure little but Retry-After."""
+    if hosts < 4 or urls < hosts * 4:
+        raise ValueError("need at least 4 hosts and 4 URLs per host")
+    rng = random.Random(seed)
+    citations = citations if citations is not None else urls * 5 // 3
+    articles = articles if articles is not None else max(1, urls // 6)
+    sizes = _host_sizes(urls, hosts, rng)
+    # The host that refuses connections is a mid-sized one; the one that is rate-limited for good, the
+    # smallest. Every fifth host rejects a fifth request in flight, every fifth (offset) a 21st per second.
+    refusing = hosts // 2
+    hostile = hosts - 1
+    plans: list[HostPlan] = []
+    for k in range(hosts):
+        latency = rng.uniform(*_LATENCY_RANGE) * latency_scale
+        plans.append(
+            HostPlan(
+                name=f"site{k:02d}.example",
+                latency=latency,
+                max_inflight=4 if k % 5 == 0 else None,
+                max_per_second=per_second_limit if k % 5 == 2 else None,
+                refuses=k == refusing,
+            )
+        )
+    slots: list[int] = [k for k, size in enumerate(sizes) for _ in range(size)]
+    behaviours: list[Behaviour] = [Behaviour.PAGE] * urls
+    for k, slot_host in enumerate(slots):
+        if slot_host == refusing:
+            behaviours[k] = Behaviour.REFUSED
+    free = [k for k, slot_host in enumerate(slots) if slot_host not in (refusing, hostile)]
+    rng.shuffle(free)
+    wanted: list[Behaviour] = []
+    for key, share in _SHARES.items():
+        wanted += [Behaviour(key)] * round(urls * share)
+    rarity = 1.0 if fixed_rarities else urls / 3000
+    for key, count in _PER_3000.items():
+        wanted += [Behaviour(key)] * max(1, round(count * rarity))
+    for k, behaviour in zip(free, wanted, strict=False):
+        behaviours[k] = behaviour
+    hostile_urls = [k for k, slot_host in enumerate(slots) if slot_host == hostile]
+    for k in hostile_urls[: max(1, round(2 * rarity))]:
+        behaviours[k] = Behaviour.RATE_LIMITED
+    planned = tuple(PlannedUrl(slots[k], _path(k, behaviours[k]), behaviours[k]) for k in range(urls))
+    return WebPlan(tuple(plans), planned, _cite(planned, citations, articles, rng), latency_scale)
+
+
+def _path(k: int, behaviour: Behaviour) -> str:
+    if behaviour.is_image:
+        return f"/media/{2015 + k % 10}/{k:06d}.png"
+    section = ("world", "politics", "business", "tech", "culture", "opinion")[k % 6]
+    return f"/{section}/{2015 + k % 10}/{k % 12 + 1:02d}/story-{k:06d}.html"
+
+
+def _cite(
+    urls: tuple[PlannedUrl, ...], citations: int, articles: int, rng: random.Random
+) -> tuple[tuple[Citation, ...], ...]:
+    """Every URL cited at least once; the extra citations favour popular URLs (Zipf over a shuffle)."""
+    order = list(range(len(urls)))
+    rng.shuffle(order)
+    weights = [1 / (rank + 1) for rank in range(len(order))]
+    extra = rng.choices(order, weights=weights, k=max(0, citations - len(urls)))
+    cited = list(range(len(urls))) + extra
+    rng.shuffle(cited)
+    per_article: list[list[Citation]] = [[] for _ in range(articles)]
+    for n, index in enumerate(cited):
+        if urls[index].behaviour.is_image:
+            form = "image"
+        else:
+            form = rng.choices(("inline", "reference", "autolink"), weights=(75, 15, 10))[0]
+        per_article[n % articles if n < articles else rng.randrange(articles)].append(Citation(index, form))
+    return tuple(tuple(article) for article in per_article)
+
+
+def start_web(plan: WebPlan) -> tuple[SimWeb, list[str]]:
+    """Serve `plan` on a fresh `SimWeb` (started); returns it and each host's "127.0.0.N:PORT"."""
+    web = SimWeb()
+    try:
+        addresses: list[str] = []
+        for host in plan.hosts:
+            if host.refuses:
+                addresses.append(web.dead_host(host.name, refused=True))
+            else:
+                sim = web.host(
+                    host.name,
+                    latency=host.latency,
+                    max_inflight=host.max_inflight,
+                    max_per_second=host.max_per_second,
+                )
+                addresses.append(sim.address)
+        for planned in plan.urls:
+            host = plan.hosts[planned.host]
+            if host.refuses:
+                continue
+            _route(web, host, planned, plan.latency_scale)
+        web.start()
+    except BaseException:
+        web.stop()
+        raise
+    return web, addresses
+
+
+def _page(path: str) -> Reply:
+    title = path.rsplit("/", 1)[-1].removesuffix(".html").replace("-", " ")
+    return Reply.html(
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>'
+        f"<body><article><h1>{title}</h1><p>{'Lorem ipsum dolor sit amet. ' * 20}</p></article></body></html>"
+    )
+
+
+def _route(web: SimWeb, host: HostPlan, planned: PlannedUrl, scale: float) -> None:
+    sim = web[host.name]
+    path = planned.path
+    behaviour = planned.behaviour
+    limited = Reply.html("Too Many Requests", status=429, headers={"Retry-After": str(RETRY_AFTER)})
+    if behaviour is Behaviour.PAGE:
+        sim.route(path, _page(path))
+    elif behaviour is Behaviour.IMAGE:
+        sim.route(path, Reply.image("png"))
+    elif behaviour is Behaviour.BROKEN_IMAGE:
+        sim.route(path, _page("/photo-cdn-home"))  # the CDN answers a lost photo with its home page
+    elif behaviour in (Behaviour.NOT_FOUND, Behaviour.GONE, Behaviour.FORBIDDEN):
+        sim.route(path, Reply.html(f"Error {behaviour.value}", status=int(behaviour.value)))
+    elif behaviour in (Behaviour.MOVED, Behaviour.FOUND):
+        moved = path.replace("/story-", "/archive/story-")
+        sim.route(path, Reply.redirect(moved, status=int(behaviour.value)))
+        sim.route(moved, _page(moved))
+    elif behaviour is Behaviour.SLASH:
+        sim.route(path, Reply.redirect(path + "/"))
+        sim.route(path + "/", _page(path))
+    elif behaviour is Behaviour.CHAIN:
+        middle, final = path + "?v=2", path.replace(".html", "-final.html")
+        sim.route(path, Reply.redirect(middle, status=308))
+        sim.route(middle, Reply.redirect(final, status=308))
+        sim.route(final, _page(final))
+    elif behaviour is Behaviour.LOOP:
+        other = path + "?loop=1"
+        sim.route(path, Reply.redirect(other, status=302))
+        sim.route(other, Reply.redirect(path, status=302))
+    elif behaviour is Behaviour.RETRY_AFTER:
+        sim.route(path, limited, _page(path))
+    elif behaviour is Behaviour.FLAKY:
+        sim.route(path, Reply.html("Service Unavailable", status=503), _page(path))
+    elif behaviour is Behaviour.SLOW:
+        page = _page(path)
+        sim.route(path, Reply(page.status, page.body, latency=SLOW_LATENCY * scale))
+    elif behaviour is Behaviour.RATE_LIMITED:
+        sim.route(path, limited)
+    else:  # REFUSED: nothing listens
+        raise AssertionError(behaviour)
+
+
+_PROSE = (
+    "the council said on monday that the river had risen again overnight and that volunteers were "
+    "asked to stay away from the old harbour while engineers inspected the walls residents who left "
+    "last week may return on friday according to the statement which also thanked the rescue teams"
+)
+_WORDS = _PROSE.split()
+
+
+def _sentence(rng: random.Random) -> str:
+    words = rng.choices(_WORDS, k=rng.randint(8, 18))
+    return " ".join(words).capitalize() + "."
+
+
+def write_articles(plan: WebPlan, addresses: list[str], dest: Path, *, seed: int = 7) -> int:
+    """Render the plan's articles into `dest` (emptied first), citing `addresses`; returns the file count.
+
+    The text depends only on the plan and `seed`; only the addresses differ between two servers.
+    """
+    if dest.exists():
+        for old in dest.glob("*.md"):
+            old.unlink()
+    dest.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(seed)
+    for n, article in enumerate(plan.articles):
+        lines = [f"# Dispatch {n + 1}", ""]
+        references: list[str] = []
+        for citation in article:
+            url = plan.url(citation.url, addresses)
+            text = " ".join(rng.choices(_WORDS, k=3))
+            if citation.form == "image":
+                link = f"![{text}]({url})"
+            elif citation.form == "reference":
+                label = f"ref{len(references) + 1}"
+                references.append(f"[{label}]: {url}")
+                link = f"[{text}][{label}]"
+            elif citation.form == "autolink":
+                link = f"<{url}>"
+            else:
+                link = f"[{text}]({url})"
+            lines += [f"{_sentence(rng)} {link} {_sentence(rng)}", ""]
+        lines += references
+        (dest / f"dispatch-{n + 1:05d}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return len(plan.articles)
+
+
+@dataclass(frozen=True, slots=True)
+class HostBound:
+    host: str
+    requests: int
+    work: float  # sum of request latencies, seconds
+    by_concurrency: float
+    by_interval: float
+    by_chain: float
+
+    @property
+    def bound(self) -> float:
+        return max(self.by_concurrency, self.by_interval, self.by_chain)
+
+
+@dataclass(frozen=True, slots=True)
+class Bound:
+    hosts: tuple[HostBound, ...]
+    by_global: float
+
+    @property
+    def seconds(self) -> float:
+        return max(self.by_global, *(h.bound for h in self.hosts))
+
+    @property
+    def limiting(self) -> HostBound:
+        return max(self.hosts, key=lambda h: h.bound)
+
+
+def lower_bound(
+    plan: WebPlan,
+    *,
+    host_concurrency: int,
+    interval: float,
+    concurrency: int,
+    retries: int,
+    retry_wait: float,
+) -> Bound:
+    """The least wall time any checker polite to these limits needs to find every verdict.
+
+    A checker must make at least one request per redirect hop (a GET answers a 404 as well as a HEAD
+    would, so one request per hop, never two), repeat a 429 or 503 once, and repeat a URL that stays
+    429 `retries` times. Each request costs its host's latency (`SLOW_LATENCY` for a slow page). Then,
+    for each host h with n_h requests whose latencies sum to W_h:
+
+      - concurrency: at most `host_concurrency` (c) requests in flight, so  T_h >= W_h / c;
+      - spacing: starts at least `interval` (i) apart, and the last one must still be answered, so
+        T_h >= (n_h - 1) * i + min latency;
+      - forced waits: the longest chain of one URL's requests and the waits between them:
+        L + Retry-After + L for a 429 then 200; L + retry_wait + L for a 503 then 200 (no Retry-After:
+        the configured retry wait, 1 s for both tools); (retries + 1) * L + retries * Retry-After for a
+        URL rate-limited for good; SLOW_LATENCY for a slow page; retry_wait * (1 + 2 + ... +
+        2^(retries-1)) for a host that refuses connections, retried with exponential backoff as the
+        issue requires (once per host: those tries prove it gone, its other URLs need no request).
+
+    T_h = max of the three, and the bound is max over hosts of T_h, and of sum(W_h) / `concurrency`
+    (the global limit). It is a lower bound: it ignores connection set-up, CPU, extraction and the pause
+    of a whole host that a polite checker makes after a 429 (Retry-After only delays that URL here).
+    """
+    per_host: dict[int, list[float]] = defaultdict(list)
+    chains: dict[int, float] = defaultdict(float)
+    for planned in plan.urls:
+        host = plan.hosts[planned.host]
+        latency = host.latency
+        behaviour = planned.behaviour
+        chain: float
+        if behaviour is Behaviour.REFUSED:
+            # One URL's tries prove the host gone; the checker need not ask again for the others.
+            requests: list[float] = [] if planned.host in per_host else [0.0] * (retries + 1)
+            chain = retry_wait * (2**retries - 1)
+        elif behaviour in (Behaviour.MOVED, Behaviour.FOUND, Behaviour.SLASH, Behaviour.LOOP):
+            requests = [latency] * 2
+            chain = 2 * latency
+        elif behaviour is Behaviour.CHAIN:
+            requests = [latency] * 3
+            chain = 3 * latency
+        elif behaviour is Behaviour.RETRY_AFTER:
+            requests = [latency] * 2
+            chain = 2 * latency + RETRY_AFTER
+        elif behaviour is Behaviour.FLAKY:
+            requests = [latency] * 2
+            chain = 2 * latency + retry_wait
+        elif behaviour is Behaviour.SLOW:
+            requests = [SLOW_LATENCY * plan.latency_scale]
+            chain = requests[0]
+        elif behaviour is Behaviour.RATE_LIMITED:
+            requests = [latency] * (retries + 1)
+            chain = (retries + 1) * latency + retries * RETRY_AFTER
+        else:
+            requests = [latency]
+            chain = latency
+        per_host[planned.host] += requests
+        chains[planned.host] = max(chains[planned.host], chain)
+    hosts: list[HostBound] = []
+    total_work = 0.0
+    for k, requests in sorted(per_host.items()):
+        work = sum(requests)
+        total_work += work
+        hosts.append(
+            HostBound(
+                host=plan.hosts[k].name,
+                requests=len(requests),
+                work=work,
+                by_concurrency=work / host_concurrency,
+                by_interval=(len(requests) - 1) * interval + min(requests),
+                by_chain=chains[k],
+            )
+        )
+    return Bound(tuple(hosts), total_work / concurrency)
