@@ -7,9 +7,11 @@ prints; file problems come back as `FileError`s and the run goes on.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import glob
+import importlib.machinery
 import json
 import os
 import re
@@ -525,8 +527,28 @@ def _batches(files: list[InputFile], sizes: list[int]) -> list[list[InputFile]]:
 def _pool(workers: int) -> ProcessPoolExecutor:
     context = get_context("forkserver")
     # Workers fork from a server that has imported the extractor once, instead of each importing it.
-    context.set_forkserver_preload(["__main__", "linkaudit.extract"])
+    context.set_forkserver_preload(["linkaudit.extract"])
     return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+
+
+@contextlib.contextmanager
+def _workers_skip_main() -> Iterator[None]:
+    """Spare each worker from running the program's main script again while it starts.
+
+    multiprocessing re-runs a main script that has no module name (a console script such as
+    `linkaudit`) in every worker: for the CLI that imports the checker too, ~0.7 s of CPU and ~20 MB
+    per worker. Our tasks need only this package, so while the workers start, the script is named
+    as `python -m linkaudit` names it (a `__main__`, which workers skip).
+    """
+    main = sys.modules.get("__main__")
+    if main is None or getattr(main, "__spec__", None) is not None:
+        yield
+        return
+    main.__spec__ = importlib.machinery.ModuleSpec("__main__", None)
+    try:
+        yield
+    finally:
+        main.__spec__ = None
 
 
 def extract_files(
@@ -557,7 +579,8 @@ def extract_files(
         objects = not _packing_round_trips()
         worker = _extract_batch if objects else _extract_batch_packed
         with _pool(workers) as pool:
-            results = pool.map(worker, batches, [max_size] * len(batches))
+            with _workers_skip_main():  # the workers start on the first submissions
+                results = pool.map(worker, batches, [max_size] * len(batches))
             for (found, errs), batch in zip(results, batches, strict=True):
                 if isinstance(found, _PackedBatch):
                     offset, length = spill.append(found.lines)
