@@ -17,6 +17,7 @@ import os
 import re
 import sys
 import tempfile
+import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -183,7 +184,9 @@ def _walk(
     visited: set[tuple[int, int]] = set()
 
     def on_error(exc: OSError) -> None:
-        errors.append(FileError(_display(Path(exc.filename or folder)), f"cannot read folder ({exc.strerror})"))
+        errors.append(
+            FileError(_display(Path(exc.filename or folder)), f"cannot read folder ({exc.strerror})")
+        )
 
     for dirpath, dirnames, filenames in os.walk(folder, followlinks=True, onerror=on_error):
         try:
@@ -218,7 +221,8 @@ def extract_document(
         raws, base_url = extract_html(doc)
     elif fmt is SourceFormat.TEXT:
         raws = [
-            RawLink(LinkKind.BARE, s, s, e, with_scheme(url)) for s, e, url in find_bare_urls(doc.text, plain=True)
+            RawLink(LinkKind.BARE, s, s, e, with_scheme(url))
+            for s, e, url in find_bare_urls(doc.text, plain=True)
         ]
     else:
         raws = extract_markdown(doc)
@@ -371,6 +375,9 @@ class _Spill:
                 self._file = tempfile.TemporaryFile()  # noqa: SIM115  # lives as long as the result
             except OSError:
                 self._file = None
+            else:
+                # Closed when the result goes, explicitly (an unclosed file is a ResourceWarning).
+                weakref.finalize(self, self._file.close)
         self.size = len(self._memory)
 
     def append(self, data: bytes) -> tuple[int, int]:
@@ -478,8 +485,17 @@ def _from_json(
 # Occurrences that use every field and the JSON escapes: what the fast paths are checked against.
 JSONL_PROBES = (
     Occurrence(
-        "a/b.md", 3, 5, 10, 20, LinkKind.LINK, "https://x.example/a#f",
-        Target("https://x.example/a", fragment="f"), 'say "hi"\\\n\u2028\x7f\x00中', 't"itle', True,
+        "a/b.md",
+        3,
+        5,
+        10,
+        20,
+        LinkKind.LINK,
+        "https://x.example/a#f",
+        Target("https://x.example/a", fragment="f"),
+        'say "hi"\\\n\u2028\x7f\x00中',
+        't"itle',
+        True,
     ),
     Occurrence("c.md", 1, 1, 0, 4, LinkKind.BARE, "hhttps://y", Target("hhttps:", TargetStatus.INVALID, "x")),
     Occurrence("c.md", 2, 9, 7, 9, LinkKind.IMAGE, " mailto:", Target("mailto:", TargetStatus.SKIPPED), "a"),

@@ -61,9 +61,9 @@ def _trim(url: str) -> str:
     return url
 
 
-def find_bare_urls(text: str, start: int = 0, end: int | None = None, *, plain: bool = False) -> Iterator[
-    tuple[int, int, str]
-]:
+def find_bare_urls(
+    text: str, start: int = 0, end: int | None = None, *, plain: bool = False
+) -> Iterator[tuple[int, int, str]]:
     """Yield (start, end, url) of bare URLs in `text[start:end]`, offsets into `text`.
 
     `plain` (plain-text files) also ends URLs at `>` and quotes, which there delimit a URL; in
@@ -77,9 +77,7 @@ def find_bare_urls(text: str, start: int = 0, end: int | None = None, *, plain: 
             # As GitHub: a letter before "http" makes another scheme ("hhttps://"); "www." must not
             # continue a word, host or path ("xwww.", "a.www.", "/www.", "://www.").
             if before.isascii() and (
-                before.isalpha()
-                if text[begin] in "hH"
-                else (before.isalnum() or before in "/.:@-+%\\")
+                before.isalpha() if text[begin] in "hH" else (before.isalnum() or before in "/.:@-+%\\")
             ):
                 continue
         url = match.group(0)

@@ -45,7 +45,18 @@ _TARGETS: dict[tuple[str, str, str, Path | None, str | None], Target] = {}
 _TARGETS_MAX = 1 << 15
 # An absolute http(s) URL names the same target whichever file cites it (ASCII only: the scheme is).
 _ABSOLUTE_HTTP = re.compile(r"[ \t\r\n\f]*[Hh][Tt][Tt][Pp][Ss]?://")
-_LEGACY_CJK = ("gb18030", "big5", "big5hkscs", "gbk", "gb2312", "hz", "euc_jp", "shift_jis", "euc_kr", "cp950")
+_LEGACY_CJK = (
+    "gb18030",
+    "big5",
+    "big5hkscs",
+    "gbk",
+    "gb2312",
+    "hz",
+    "euc_jp",
+    "shift_jis",
+    "euc_kr",
+    "cp950",
+)
 
 
 #: Receives an occurrence's fields (file, line, column, start, end, kind, raw, target, text, title)
@@ -103,7 +114,9 @@ def decode(data: bytes) -> tuple[str, str, int, bool]:
             try:
                 return data[len(bom) :].decode(encoding), encoding, len(bom), False
             except UnicodeDecodeError as exc:
-                raise ExtractError(f"not valid {encoding} (bad bytes at byte {exc.start + len(bom)})") from None
+                raise ExtractError(
+                    f"not valid {encoding} (bad bytes at byte {exc.start + len(bom)})"
+                ) from None
     nul = data.find(b"\0")
     if nul != -1:
         raise ExtractError(f"not valid text (binary content at byte {nul})")
@@ -123,7 +136,7 @@ def decode(data: bytes) -> tuple[str, str, int, bool]:
 
 def legacy_encoding(data: bytes) -> str | None:
     """The legacy CJK encoding (GB18030, Big5, ...) that decodes `data` cleanly and plausibly, if any."""
-    from charset_normalizer import from_bytes
+    from charset_normalizer import from_bytes  # noqa: PLC0415 - only UTF-8 failures pay its import
 
     best = from_bytes(data[: 1 << 20], cp_isolation=list(_LEGACY_CJK)).best()
     if best is None:

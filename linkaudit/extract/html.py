@@ -51,7 +51,9 @@ def scan_tag(tag: str) -> tuple[str, list[tuple[str, int, int, str]]]:
             break
         for group in (2, 3, 4):
             if match.group(group) is not None:
-                attrs.append((match.group(1).lower(), match.start(group), match.end(group), match.group(group)))
+                attrs.append(
+                    (match.group(1).lower(), match.start(group), match.end(group), match.group(group))
+                )
                 break
         pos = match.end()
     return name_match.group(1).lower(), attrs
@@ -102,10 +104,20 @@ def links_in_tag(tag: str, offset: int) -> tuple[str, list[RawLink], str | None]
         if name == "srcset":
             for s, e in _srcset_candidates(value):
                 found.append(
-                    RawLink(kind, offset, offset + start + s, offset + start + e, html.unescape(value[s:e]), text, title)
+                    RawLink(
+                        kind,
+                        offset,
+                        offset + start + s,
+                        offset + start + e,
+                        html.unescape(value[s:e]),
+                        text,
+                        title,
+                    )
                 )
         else:
-            found.append(RawLink(kind, offset, offset + start, offset + end, html.unescape(value), text, title))
+            found.append(
+                RawLink(kind, offset, offset + start, offset + end, html.unescape(value), text, title)
+            )
     return element, found, base
 
 

@@ -22,7 +22,9 @@ from linkaudit.urls import normalize
 
 __all__ = ["extract_markdown", "with_scheme"]
 
-_OPTIONS = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_FOOTNOTES | pyromark.Options.ENABLE_STRIKETHROUGH
+_OPTIONS = (
+    pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_FOOTNOTES | pyromark.Options.ENABLE_STRIKETHROUGH
+)
 _MAYBE_URL = re.compile(r"https?://|www\.", re.IGNORECASE)
 _URLISH = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _LABEL_SPACE = re.compile(r"\s+")
@@ -185,7 +187,7 @@ def extract_markdown(doc: Document) -> list[RawLink]:
             continue
         if "End" in event:
             tag = event["End"]
-            if stack and (tag == "Link" or tag == "Image"):
+            if stack and tag in {"Link", "Image"}:
                 frame = stack.pop()
                 if stack:
                     parent = stack[-1]
@@ -234,7 +236,15 @@ def extract_markdown(doc: Document) -> list[RawLink]:
                     stripped = shown.strip()
                     if _URLISH.match(stripped) and frame.text_start >= 0 and _differs(stripped, value, doc):
                         found.append(
-                            (LinkKind.TEXT_URL, frame.text_start, frame.text_start, frame.text_end, "", stripped, "")
+                            (
+                                LinkKind.TEXT_URL,
+                                frame.text_start,
+                                frame.text_start,
+                                frame.text_end,
+                                "",
+                                stripped,
+                                "",
+                            )
                         )
             elif tag == "HtmlBlock" and html_block_start >= 0:
                 html_spans.append((html_block_start, e))
@@ -257,7 +267,7 @@ def extract_markdown(doc: Document) -> list[RawLink]:
     return _to_chars(doc, src, ascii_only, found, text_runs, html_spans)
 
 
-def _to_chars(
+def _to_chars(  # noqa: PLR0917 - an internal step of extract_markdown
     doc: Document,
     src: bytes,
     ascii_only: bool,

@@ -68,9 +68,15 @@ def write_extract(result: ExtractResult, fmt: ExtractFormat, out: TextIO) -> Non
     if fmt is ExtractFormat.TEXT:
         for occ in result.occurrences:
             shown = occ.target.url if occ.target.status is TargetStatus.OK else occ.raw
-            note = "" if occ.target.status is TargetStatus.OK else f"  [{occ.target.status}: {occ.target.reason}]"
+            note = (
+                ""
+                if occ.target.status is TargetStatus.OK
+                else f"  [{occ.target.status}: {occ.target.reason}]"
+            )
             fold = "  [template]" if occ.template else ""
-            out.write(f"{occ.file}:{occ.line}:{occ.column}  {occ.kind}  {shown}  {_dumps(occ.text)}{note}{fold}\n")
+            out.write(
+                f"{occ.file}:{occ.line}:{occ.column}  {occ.kind}  {shown}  {_dumps(occ.text)}{note}{fold}\n"
+            )
     elif fmt is ExtractFormat.JSONL:
         for occ in result.occurrences:
             out.write(line(occ))
