@@ -10,16 +10,13 @@ import re
 import sys
 from dataclasses import replace
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from typer.exceptions import TyperException
 
 from linkaudit import __version__
-from linkaudit.audit import AuditOutcome, audit_extracted
-from linkaudit.check.resolve import Resolver, parse_resolve
-from linkaudit.demo import DEMO_EXPECTED, build_demo_web, demo_articles
 from linkaudit.extract import DEFAULT_EXTENSIONS, InputFile, UsageError, collect_inputs, extract_files
 from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE
 from linkaudit.models import FileError, Verdict
@@ -27,6 +24,13 @@ from linkaudit.report import ReportFormat, write_report, write_report_file
 from linkaudit.report.extract import ExtractFormat, write_extract
 from linkaudit.report.progress import choose_observer, close_observer
 from linkaudit.settings import DEFAULT_USER_AGENT, CheckSettings, HeaderRule, HostPolicy
+
+if TYPE_CHECKING:
+    from linkaudit.audit import AuditOutcome
+    from linkaudit.check.resolve import Resolver
+
+# The checker (trio, httpx) and the demo are imported by the commands that use them: `extract` and
+# `--help` then start without ~0.45 s of imports.
 
 __all__ = ["app", "main"]
 
@@ -184,11 +188,17 @@ def _parse_host_values(
     return default, per_host
 
 
+def _parse_resolve(value: str) -> tuple[str, str | None]:
+    from linkaudit.check.resolve import parse_resolve  # noqa: PLC0415 - lazy: see the imports
+
+    return parse_resolve(value)
+
+
 def _resolve_map(values: list[str]) -> dict[str, str | None]:
     resolved: dict[str, str | None] = {}
     for value in values:
         try:
-            host, target = parse_resolve(value)
+            host, target = _parse_resolve(value)
         except ValueError as exc:
             raise fail_usage(str(exc)) from None
         resolved[host] = target
@@ -219,6 +229,8 @@ def _run_audit(
     jobs: int | None,
     resolver: Resolver | None = None,
 ) -> AuditOutcome:
+    from linkaudit.audit import audit_extracted  # noqa: PLC0415 - lazy: see the imports
+
     observer = choose_observer(Console(stderr=True), quiet=quiet, verbose=verbose)
     try:
         extracted = extract_files(files, max_size=max_file_size, jobs=jobs)
@@ -392,6 +404,9 @@ def demo(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show live links too.")] = False,
 ) -> None:
     """Audit bundled articles against a small simulated web on loopback: every verdict, no internet needed."""
+    from linkaudit.check.resolve import Resolver  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.demo import DEMO_EXPECTED, build_demo_web, demo_articles  # noqa: PLC0415
+
     web = build_demo_web()
     with web:
         # Every name the articles cite is mapped here; any other is "name not found", never the system DNS.
