@@ -19,6 +19,7 @@ import pytest
 from linkaudit.check import CheckItem, check_targets
 from linkaudit.check.resolve import Resolver
 from linkaudit.models import ErrorKind, LinkKind, Occurrence, UrlResult, Verdict
+from linkaudit.report.progress import RecordingObserver
 from linkaudit.settings import CheckSettings, HeaderRule, HostPolicy
 from linkaudit.simweb import Reply, SimWeb
 from linkaudit.urls import normalize
@@ -396,3 +397,18 @@ async def test_name_not_found_is_not_retried(web: SimWeb) -> None:
     assert (result.judgement.verdict, result.judgement.reason) == (Verdict.DEAD, "dns-not-found")
     assert result.evidence is not None
     assert len(result.evidence.attempts) == 1
+
+
+async def test_the_engine_reports_progress_through_its_observer(web: SimWeb) -> None:
+    web.host("busy2.example").route("/a", Reply(429, headers={"Retry-After": "1"}), Reply.html("ok"))
+    web.missing_host("gone2.example")
+    urls = ["http://busy2.example/a", *(f"http://gone2.example/{n}" for n in range(5)), "mailto:x@y.example"]
+    observer = RecordingObserver()
+    results: list[UrlResult] = []
+    resolver = Resolver({**web.resolve, "*": None}, system=False)
+    await check_targets(
+        [item(u) for u in urls], FAST, on_result=results.append, observer=observer, resolver=resolver
+    )
+    assert len(observer.results) == len(results) == 7
+    assert [(host, round(seconds)) for host, seconds in observer.backoffs] == [("busy2.example", 1)]
+    assert [host for host, _ in observer.dead_hosts] == ["gone2.example"]
