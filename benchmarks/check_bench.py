@@ -68,7 +68,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -76,13 +75,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from proctree import PeakSampler
 from simulated_web import Behaviour, Bound, WebPlan, lower_bound, plan_web, start_web, write_articles
 
 from linkaudit.simweb import SimWeb
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work" / "check"
-PAGE = os.sysconf("SC_PAGE_SIZE")
 MB = 1_000_000
 _NETNS_MARK = "LINKAUDIT_BENCH_NETNS"
 VERDICTS = ("live", "redirected", "dead", "blocked", "rate-limited", "unreachable")
@@ -140,66 +139,6 @@ class ToolRun:
 
 
 # Memory of a process tree, from /proc.
-
-
-def _children(pid: int) -> list[int]:
-    kids: list[int] = []
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children") as handle:
-                kids.extend(int(k) for k in handle.read().split())
-    except OSError:
-        pass
-    return kids
-
-
-def _tree(pid: int) -> list[int]:
-    pids = [pid]
-    for pid_ in pids:  # grows while iterating: a breadth-first walk
-        pids.extend(_children(pid_))
-    return pids
-
-
-def _memory(pid: int) -> tuple[int, int]:
-    """(RSS, PSS) of one process in bytes; zeros once it is gone."""
-    rss = pss = 0
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as handle:
-            for line in handle:
-                if line.startswith("Rss:"):
-                    rss = int(line.split()[1]) * 1024
-                elif line.startswith("Pss:"):
-                    pss = int(line.split()[1]) * 1024
-                    break
-    except OSError:
-        try:
-            with open(f"/proc/{pid}/statm") as handle:
-                rss = pss = int(handle.read().split()[1]) * PAGE
-        except OSError:
-            pass
-    return rss, pss
-
-
-class _Sampler(threading.Thread):
-    """Peak summed RSS and PSS of a process and its descendants, polled every 20 ms."""
-
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.pid = pid
-        self.done = threading.Event()
-        self.peak_rss = 0
-        self.peak_pss = 0
-
-    def run(self) -> None:
-        while not self.done.is_set():
-            rss = pss = 0
-            for pid in _tree(self.pid):
-                r, p = _memory(pid)
-                rss += r
-                pss += p
-            self.peak_rss = max(self.peak_rss, rss)
-            self.peak_pss = max(self.peak_pss, pss)
-            self.done.wait(0.02)
 
 
 # The tools.
@@ -282,7 +221,7 @@ def _run(command: list[str], log: Path) -> tuple[float, float, int, int, int, in
     with open(log, "wb") as err:
         start = time.perf_counter()
         proc = subprocess.Popen(command, cwd=log.parent, stdout=subprocess.DEVNULL, stderr=err)
-        sampler = _Sampler(proc.pid)
+        sampler = PeakSampler(proc.pid)
         sampler.start()
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - start

@@ -29,18 +29,17 @@ import shutil
 import statistics
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from corpus import FULL_FILES, ArchiveInfo, build_archive
+from proctree import PeakSampler
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
 DEFAULT_SAMPLE = HERE.parent.parent / "shared" / "corpus" / "archive-sample"
-PAGE = os.sysconf("SC_PAGE_SIZE")
 MB = 1_000_000
 
 
@@ -65,70 +64,6 @@ class ToolResult:
         return statistics.median(float(getattr(run, attr)) for run in self.runs)
 
 
-def _children(pid: int) -> list[int]:
-    kids: list[int] = []
-    try:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{task}/children") as handle:
-                kids.extend(int(k) for k in handle.read().split())
-    except OSError:
-        pass
-    return kids
-
-
-def _tree(pid: int) -> list[int]:
-    pids = [pid]
-    i = 0
-    while i < len(pids):
-        pids.extend(_children(pids[i]))
-        i += 1
-    return pids
-
-
-def _rss(pid: int) -> int:
-    """Resident set size of one process in bytes (0 once it is gone): cheap, no page-table walk."""
-    try:
-        with open(f"/proc/{pid}/statm") as handle:
-            return int(handle.read().split()[1]) * PAGE
-    except (OSError, ValueError, IndexError):
-        return 0
-
-
-def _pss(pid: int) -> int:
-    """Proportional set size (shared pages split between their users) of one process, in bytes."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as handle:
-            for line in handle:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0
-
-
-class _Sampler(threading.Thread):
-    """Peak summed RSS (every 20 ms) and PSS (every 200 ms: reading it walks page tables, which would
-    slow the measured processes down) of the descendants of a process, not counting itself (the runner).
-    """
-
-    def __init__(self, pid: int) -> None:
-        super().__init__(daemon=True)
-        self.pid = pid
-        self.stop = threading.Event()
-        self.peak_rss = 0
-        self.peak_pss = 0
-
-    def run(self) -> None:
-        tick = 0
-        while not self.stop.is_set():
-            pids = _tree(self.pid)[1:]
-            self.peak_rss = max(self.peak_rss, sum(_rss(pid) for pid in pids))
-            if tick % 10 == 0:
-                self.peak_pss = max(self.peak_pss, sum(_pss(pid) for pid in pids))
-            tick += 1
-            self.stop.wait(0.02)
-
-
 def run_once(command: Sequence[str], cwd: Path, *, count: bool) -> Run:
     """Run a command once under `_measured`; with `count`, count the lines it prints (else /dev/null)."""
     errors = WORK / "stderr.log"
@@ -138,7 +73,7 @@ def run_once(command: Sequence[str], cwd: Path, *, count: bool) -> Run:
         proc = subprocess.Popen(
             runner, cwd=cwd, stdout=subprocess.PIPE if count else subprocess.DEVNULL, stderr=err
         )
-        sampler = _Sampler(proc.pid)
+        sampler = PeakSampler(proc.pid, include_root=False, pss_every=10)
         sampler.start()
         lines = 0
         if proc.stdout is not None:
@@ -146,7 +81,7 @@ def run_once(command: Sequence[str], cwd: Path, *, count: bool) -> Run:
                 lines += chunk.count(b"\n")
             proc.stdout.close()
         proc.wait()
-        sampler.stop.set()
+        sampler.done.set()
         sampler.join()
     if proc.returncode != 0:
         tail = errors.read_text(errors="replace")[-2000:]
@@ -272,6 +207,11 @@ def _load() -> str:
         return "unknown"
 
 
+def _ratio(ours: float, theirs: float) -> str:
+    """A ratio, or n/a when a run was too short to sample (a tiny --scale)."""
+    return f"{ours / theirs:.2f}×" if theirs else "n/a"
+
+
 def _mb(value: float) -> str:
     return f"{value / MB:.0f} MB"
 
@@ -292,11 +232,11 @@ def report(info: ArchiveInfo, results: list[ToolResult], runs: int) -> str:
             f"| {_mb(res.median('max_rss_single'))} | {res.links:,} |"
         )
     rows.append(
-        f"| ratio linkaudit/lychee | {ours.median('wall') / ref.median('wall'):.2f}× "
-        f"| {ours.median('cpu') / ref.median('cpu'):.2f}× "
-        f"| {ours.median('peak_rss_tree') / ref.median('peak_rss_tree'):.2f}× "
-        f"| {ours.median('peak_pss_tree') / ref.median('peak_pss_tree'):.2f}× "
-        f"| {ours.median('max_rss_single') / ref.median('max_rss_single'):.2f}× "
+        f"| ratio linkaudit/lychee | {_ratio(ours.median('wall'), ref.median('wall'))} "
+        f"| {_ratio(ours.median('cpu'), ref.median('cpu'))} "
+        f"| {_ratio(ours.median('peak_rss_tree'), ref.median('peak_rss_tree'))} "
+        f"| {_ratio(ours.median('peak_pss_tree'), ref.median('peak_pss_tree'))} "
+        f"| {_ratio(ours.median('max_rss_single'), ref.median('max_rss_single'))} "
         f"| {ours.links / max(1, ref.links):.2f}× |"
     )
     return "\n".join(rows)
