@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from clirun import run_linkaudit
 
 from linkaudit.simweb import Reply, SimWeb
 
@@ -34,17 +35,7 @@ def resolve_args(web: SimWeb) -> list[str]:
     return [*args, "--resolve", "*:nxdomain"]
 
 
-def linkaudit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
-    return subprocess.run(
-        [sys.executable, "-m", "linkaudit", *args],
-        check=False,
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=env,
-        timeout=120,
-    )
+linkaudit = run_linkaudit
 
 
 def write(folder: Path, name: str, text: str) -> Path:

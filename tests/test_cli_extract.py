@@ -11,13 +11,12 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import typer.main
+from clirun import run_linkaudit
 from typer.testing import CliRunner, Result
 
 from linkaudit import __version__
@@ -214,21 +213,8 @@ def test_main_takes_argv(articles: Path, capsys: pytest.CaptureFixture[str]) -> 
     assert len(capsys.readouterr().out.splitlines()) == 5
 
 
-def _python_m(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
-    return subprocess.run(
-        [sys.executable, "-m", "linkaudit", *args],
-        check=False,
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-
-
 def test_python_dash_m(articles: Path) -> None:
-    done = _python_m(["--version"], articles)
+    done = run_linkaudit("--version", cwd=articles)
     assert (done.returncode, done.stdout) == (0, f"linkaudit {__version__}\n")
 
 
@@ -236,7 +222,7 @@ def test_no_traceback_on_bad_input(articles: Path) -> None:
     (articles / "deep.md").write_bytes(b"[" * 10_000 + b"x" + b"]" * 10_000 + b"(https://n.example/)\n")
     (articles / "gone.md").symlink_to(articles / "nowhere.md")
     os.mkfifo(articles / "pipe.md")
-    done = _python_m(["extract", "articles", "-f", "jsonl"], articles.parent.parent)
+    done = run_linkaudit("extract", "articles", "-f", "jsonl", cwd=articles.parent.parent)
     assert done.returncode == 0, done.stderr
     assert "Traceback" not in done.stderr
     assert sorted(done.stderr.splitlines()) == [
