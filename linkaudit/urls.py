@@ -26,6 +26,13 @@ _PATH_SAFE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 _QUERY_SAFE = _PATH_SAFE | {"?"}
 _HOST_LABEL = re.compile(r"^[a-z0-9_]([a-z0-9_\-]*[a-z0-9_])?$")
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
+# An http(s) URL already in normal form (lower-case host of valid labels, no port, user, fragment or
+# escape to repair, a path): most citations. Dot segments are ruled out apart ("/." not in it).
+_LABEL = r"[a-z0-9_](?:[a-z0-9_\-]*[a-z0-9_])?"
+_NORMAL_HTTP = re.compile(
+    rf"https?://(?:{_LABEL}\.)*{_LABEL}/(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-Fa-f]{{2}})*"
+    r"(?:\?(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?]|%[0-9A-Fa-f]{2})*)?"
+)
 
 #: Schemes we recognize but do not check: reported as `skipped` with the scheme.
 KNOWN_SCHEMES = frozenset(
@@ -96,22 +103,23 @@ KNOWN_SCHEMES = frozenset(
 
 def _encode_component(text: str, safe: frozenset[str]) -> str:
     """Percent-encode what is not allowed, keeping valid `%XX` escapes exactly as written."""
-    if all(c in safe for c in text):
+    fine, unsafe = _COMPONENT_RES[safe]
+    if fine.fullmatch(text):
         return text
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c in safe:
-            out.append(c)
-        elif c == "%" and i + 2 < n and text[i + 1] in _HEX and text[i + 2] in _HEX:
-            out.append(text[i : i + 3])
-            i += 3
-            continue
-        else:
-            out.append(quote(c, safe="", errors="surrogatepass"))
-        i += 1
-    return "".join(out)
+    return unsafe.sub(_quote_match, text)
+
+
+def _quote_match(match: re.Match[str]) -> str:
+    return quote(match.group(0), safe="", errors="surrogatepass")
+
+
+def _component_res(safe: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A pattern a component matches when it needs no encoding, and one for each run that does."""
+    chars = re.escape("".join(sorted(safe)))
+    return re.compile(f"(?:[{chars}]|%[0-9A-Fa-f]{{2}})*"), re.compile(f"%(?![0-9A-Fa-f]{{2}})|[^{chars}%]+")
+
+
+_COMPONENT_RES = {safe: _component_res(safe) for safe in (_PATH_SAFE, _QUERY_SAFE)}
 
 
 def remove_dot_segments(path: str) -> str:
@@ -241,6 +249,8 @@ def normalize(
     root-relative (`/x`) destinations resolve against, `base_url` an HTML `<base href>`.
     """
     dest = dest.strip(" \t\r\n\f")
+    if _NORMAL_HTTP.fullmatch(dest) and "/." not in dest:
+        return Target(url=dest)  # already normal: what the general path below would return, faster
     if not dest:
         return Target(url="", status=TargetStatus.INVALID, reason="empty destination")
     if "\n" in dest or "\r" in dest:

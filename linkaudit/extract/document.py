@@ -91,6 +91,8 @@ class RawLink:
 
     `at` is where the citation starts (for line:column), `start`/`end` the destination as written,
     `value` the destination as the format means it (escapes and entities resolved) to normalize.
+    An extractor that knows them gives `utf8_start`/`utf8_end`, the same span in `text` encoded as
+    UTF-8, so that `finish` need not re-encode the text to find byte offsets (-1: not known).
     """
 
     kind: LinkKind
@@ -100,6 +102,8 @@ class RawLink:
     value: str
     text: str = ""
     title: str = ""
+    utf8_start: int = -1
+    utf8_end: int = -1
 
 
 def decode(data: bytes) -> tuple[str, str, int, bool]:
@@ -226,30 +230,34 @@ def finish(
     """
     if not raws:
         return []
-    points = sorted({p for raw in raws for p in (raw.at, raw.start, raw.end)})
     original = doc.original
-    encoding = doc.encoding
-    ascii_only = encoding == "utf-8" and original.isascii()
-    line_col: dict[int, tuple[int, int]] = {}
+    bom = doc.bom
+    # Byte offsets: the character offsets themselves in ASCII text, the extractor's UTF-8 offsets in
+    # UTF-8 text it parsed as written (no invalid bytes replaced); else the text is re-encoded.
+    by_char = doc.encoding == "utf-8" and original.isascii()
+    from_utf8 = (
+        not by_char
+        and doc.encoding == "utf-8"
+        and doc.text is original
+        and all(raw.utf8_start >= 0 for raw in raws)
+    )
     byte_at: dict[int, int] = {}
-    line, col, prev, offset = 1, 1, 0, doc.bom
+    if not by_char and not from_utf8:
+        offset, prev = bom, 0
+        encoding = doc.encoding
+        for point in sorted({p for raw in raws for p in (raw.start, raw.end)}):
+            offset += len(original[prev:point].encode(encoding, errors="surrogateescape"))
+            byte_at[point] = offset
+            prev = point
+    line_col: dict[int, tuple[int, int]] = {}
+    line, prev = 1, 0
     # A lone CR ends a line too (CommonMark, editors); rare, so only such files pay for it.
-    lone_cr = original.count("\r") != original.count("\r\n")
-    for point in points:
-        chunk = original[prev:point]
-        lines_chunk = chunk.replace("\r\n", "\n").replace("\r", "\n") if lone_cr else chunk
-        newlines = lines_chunk.count("\n")
-        if newlines:
-            line += newlines
-            col = len(lines_chunk) - lines_chunk.rfind("\n")
-        else:
-            col += len(chunk)
-        if ascii_only:
-            offset = doc.bom + point
-        else:
-            offset += len(chunk.encode(encoding, errors="surrogateescape"))
-        line_col[point] = (line, col)
-        byte_at[point] = offset
+    lines_text = original
+    if "\r" in original and original.count("\r") != original.count("\r\n"):
+        lines_text = original.replace("\r\n", " \n").replace("\r", "\n")  # same length: offsets hold
+    for point in sorted({raw.at for raw in raws}):
+        line += lines_text.count("\n", prev, point)
+        line_col[point] = (line, point - lines_text.rfind("\n", 0, point))
         prev = point
     occurrences: list[Occurrence] = []
     targets = _TARGETS
@@ -276,8 +284,13 @@ def finish(
             target = normalize(value, source=path, root=root, base_url=base_url)
             targets[key] = target
         ln, cl = line_col[raw.at]
-        if sink is not None:
+        if by_char:
+            start, end = bom + raw.start, bom + raw.end
+        elif from_utf8:
+            start, end = bom + raw.utf8_start, bom + raw.utf8_end
+        else:
             start, end = byte_at[raw.start], byte_at[raw.end]
+        if sink is not None:
             written = original[raw.start : raw.end]
             sink(display, ln, cl, start, end, raw.kind, written, target, raw.text, raw.title)
             continue
@@ -286,8 +299,8 @@ def finish(
                 file=display,
                 line=ln,
                 column=cl,
-                start=byte_at[raw.start],
-                end=byte_at[raw.end],
+                start=start,
+                end=end,
                 kind=raw.kind,
                 raw=original[raw.start : raw.end],
                 target=target,
