@@ -6,6 +6,7 @@ positions, so byte spans point at the attribute value as written.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import re
 from html.parser import HTMLParser
@@ -13,7 +14,7 @@ from html.parser import HTMLParser
 from linkaudit.extract.document import Document, RawLink
 from linkaudit.models import LinkKind
 
-__all__ = ["URL_ATTRIBUTES", "extract_html", "scan_fragment", "scan_tag"]
+__all__ = ["URL_ATTRIBUTES", "anchor_text", "extract_html", "scan_fragment", "scan_tag"]
 
 #: (element, attribute) -> kind. `srcset` holds several URLs.
 URL_ATTRIBUTES: dict[tuple[str, str], LinkKind] = {
@@ -34,6 +35,12 @@ _TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>?""")
 _TAG_START = re.compile(r"<(a|area|img|source|video|audio|iframe|base)(?=[\s/>])", re.IGNORECASE)
 _ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
+# Elements whose content is not markup: a "<a href>" in a script's string is no citation.
+_RAW_TEXT = re.compile(
+    r"<(script|style|textarea|title|xmp)(?=[\s/>]).*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL
+)
+_ANCHOR_END = re.compile(r"</a\s*>", re.IGNORECASE)
+_ANY_TAG = re.compile(r"<[^>]*>")
 _SRCSET_URL = re.compile(r"[^\s,][^\s]*")
 
 
@@ -121,19 +128,43 @@ def links_in_tag(tag: str, offset: int) -> tuple[str, list[RawLink], str | None]
     return element, found, base
 
 
+def anchor_text(inner: str) -> str:
+    """What a reader sees of an anchor's content: tags dropped, entities resolved, spaces collapsed."""
+    return " ".join(html.unescape(_ANY_TAG.sub("", inner)).split())
+
+
 def scan_fragment(source: str, offset: int) -> list[RawLink]:
-    """RawLinks in a fragment of raw HTML (from Markdown), skipping comments."""
+    """RawLinks in a fragment of raw HTML (from Markdown), skipping comments and script/style content.
+
+    An `<a>`'s text is what stands between it and its `</a>` in the fragment (an inline `<a>` in
+    Markdown comes alone: the Markdown extractor gives its text).
+    """
     if "<" not in source:
         return []
-    comments = [(m.start(), m.end()) for m in _COMMENT.finditer(source)] if "<!--" in source else []
+    skipped = [(m.start(), m.end()) for m in _COMMENT.finditer(source)] if "<!--" in source else []
+    lower = source.lower()
+    if (
+        "<script" in lower
+        or "<style" in lower
+        or "<textarea" in lower
+        or "<title" in lower
+        or "<xmp" in lower
+    ):
+        # The opening tag itself is kept (none of these elements cites), its content is not markup.
+        skipped += [(m.start() + 1, m.end()) for m in _RAW_TEXT.finditer(source)]
     found: list[RawLink] = []
     for match in _TAG_START.finditer(source):
         at = match.start()
-        if any(s <= at < e for s, e in comments):
+        if any(s <= at < e for s, e in skipped):
             continue
         tag_match = _TAG.match(source, at)
         tag = tag_match.group(0) if tag_match is not None else source[at:]
-        _, links, _ = links_in_tag(tag, offset + at)
+        element, links, _ = links_in_tag(tag, offset + at)
+        if element == "a" and links:
+            inner_start = at + len(tag)
+            close = _ANCHOR_END.search(source, inner_start)
+            text = anchor_text(source[inner_start : close.start() if close is not None else len(source)])
+            links = [dataclasses.replace(link, text=text) for link in links]
         found.extend(links)
     return found
 

@@ -8,6 +8,7 @@ range, by the grammar of link destinations, to report its exact byte span.
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import html
 import re
 from html.entities import html5
@@ -27,6 +28,9 @@ _OPTIONS = (
     pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_FOOTNOTES | pyromark.Options.ENABLE_STRIKETHROUGH
 )
 _MAYBE_URL = re.compile(r"https?://|www\.", re.IGNORECASE)
+_RAW_TEXT_OPEN = re.compile(r"<(script|style|textarea|title|xmp)[\s/>]", re.IGNORECASE)
+_ANCHOR_OPEN = re.compile(r"<a[\s/>]", re.IGNORECASE)
+_ANCHOR_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
 _URLISH = re.compile(r"^(?:https?://|www\.)\S+$", re.IGNORECASE)
 _LABEL_SPACE = re.compile(r"\s+")
 _BLANKS = b" \t"
@@ -199,6 +203,7 @@ def extract_markdown(doc: Document, *, whole: bool = False) -> list[RawLink]:
     found: list[tuple[LinkKind, int, int, int, str, str, str]] = []
     text_runs: list[tuple[int, int]] = []
     html_spans: list[tuple[int, int]] = []
+    anchors: dict[int, str] = {}  # start of an inline <a> tag -> the text up to its </a>
     for start, stop in [(0, len(src))] if whole else _segments(src, lower):
         part = text if stop - start == len(src) else src[start:stop].decode("utf-8")
         # Text outside links matters only for bare URLs: none without "http" or "www." (any case).
@@ -207,8 +212,8 @@ def extract_markdown(doc: Document, *, whole: bool = False) -> list[RawLink]:
             if lower.find(b"http", start, stop) >= 0 or lower.find(b"www.", start, stop) >= 0
             else None
         )
-        _walk(doc, part, src, start, found, runs, html_spans)
-    return _to_chars(doc, src, lower, ascii_only, found, text_runs, html_spans)
+        _walk(doc, part, src, start, found, runs, html_spans, anchors)
+    return _to_chars(doc, src, lower, ascii_only, found, text_runs, html_spans, anchors)
 
 
 def _walk(  # noqa: PLR0917 - the event loop, kept in one frame for speed
@@ -219,12 +224,17 @@ def _walk(  # noqa: PLR0917 - the event loop, kept in one frame for speed
     found: list[tuple[LinkKind, int, int, int, str, str, str]],
     text_runs: list[tuple[int, int]] | None,
     html_spans: list[tuple[int, int]],
+    anchors: dict[int, str],
 ) -> None:
     """Walk the parser's events over `part` (the bytes of `src` from `base`), adding what it cites.
 
-    Text outside links goes to `text_runs` (for bare URLs) unless that is None.
+    Text outside links goes to `text_runs` (for bare URLs) unless that is None; the text between an
+    inline `<a …>` and its `</a>` goes to `anchors`.
     """
     stack: list[_Frame] = []
+    anchor: list[str] | None = None  # the text of an open inline <a>
+    anchor_at = -1
+    raw_until: re.Pattern[str] | None = None  # inside an inline <script>/<style>: its end tag
     code_depth = 0
     html_block_start = -1
     definitions: dict[str, tuple[int, int]] | None = None
@@ -235,6 +245,8 @@ def _walk(  # noqa: PLR0917 - the event loop, kept in one frame for speed
         if type(event) is str:  # SoftBreak, HardBreak, Rule
             if stack:
                 stack[-1].parts.append(" ")
+            elif anchor is not None:
+                anchor.append(" ")
             continue
         if "Text" in event:
             if code_depth:
@@ -247,8 +259,11 @@ def _walk(  # noqa: PLR0917 - the event loop, kept in one frame for speed
                     frame.text_start = span["start"] + base
                 frame.text_end = e
                 frame.inner_end = max(frame.inner_end, e)
-            elif text_runs is not None:
-                text_runs.append((span["start"] + base, span["end"] + base))
+            elif raw_until is None:
+                if anchor is not None:
+                    anchor.append(event["Text"])
+                if text_runs is not None:
+                    text_runs.append((span["start"] + base, span["end"] + base))
             continue
         if "Start" in event:
             tag = event["Start"]
@@ -269,8 +284,13 @@ def _walk(  # noqa: PLR0917 - the event loop, kept in one frame for speed
             continue
         if "End" in event:
             tag = event["End"]
-            if not stack and tag == "Paragraph":  # the most common event: nothing to do
-                continue
+            if not stack and (tag == "Paragraph" or type(tag) is dict or tag == "TableCell"):
+                if anchor is not None:  # an <a> left open: its text ends with the block
+                    anchors[anchor_at] = " ".join("".join(anchor).split())
+                    anchor = None
+                raw_until = None
+                if tag == "Paragraph":  # the most common event: nothing more to do
+                    continue
             e = span["end"] + base
             if stack and tag in {"Link", "Image"}:
                 frame = stack.pop()
@@ -341,7 +361,22 @@ def _walk(  # noqa: PLR0917 - the event loop, kept in one frame for speed
             continue
         e = span["end"] + base
         if "InlineHtml" in event:
-            html_spans.append((span["start"] + base, e))
+            s = span["start"] + base
+            tag_text = event["InlineHtml"]
+            if raw_until is not None:  # script or style content: not markup
+                if raw_until.match(tag_text):
+                    raw_until = None
+                continue
+            html_spans.append((s, e))
+            raw_open = _RAW_TEXT_OPEN.match(tag_text)
+            if raw_open is not None and not tag_text.rstrip().endswith("/>"):
+                raw_until = re.compile(rf"</{raw_open.group(1)}\s*>", re.IGNORECASE)
+            elif not stack:
+                if _ANCHOR_OPEN.match(tag_text):
+                    anchor, anchor_at = [], s
+                elif anchor is not None and _ANCHOR_CLOSE.match(tag_text):
+                    anchors[anchor_at] = " ".join("".join(anchor).split())
+                    anchor = None
             if stack:
                 stack[-1].inner_end = max(stack[-1].inner_end, e)
             continue
@@ -349,6 +384,8 @@ def _walk(  # noqa: PLR0917 - the event loop, kept in one frame for speed
             if "Code" in event:
                 stack[-1].parts.append(event["Code"])
             stack[-1].inner_end = max(stack[-1].inner_end, e)
+        elif anchor is not None and "Code" in event:
+            anchor.append(event["Code"])
 
 
 def _to_chars(  # noqa: PLR0917 - an internal step of extract_markdown
@@ -359,6 +396,7 @@ def _to_chars(  # noqa: PLR0917 - an internal step of extract_markdown
     found: list[tuple[LinkKind, int, int, int, str, str, str]],
     text_runs: list[tuple[int, int]],
     html_spans: list[tuple[int, int]],
+    anchors: dict[int, str],
 ) -> list[RawLink]:
     """Convert UTF-8 offsets to character offsets (one linear walk), then add bare URLs and raw HTML."""
     text = doc.text
@@ -425,6 +463,10 @@ def _to_chars(  # noqa: PLR0917 - an internal step of extract_markdown
             )
     for s, e in html_spans:
         cs, ce = ch(s), ch(e)
-        links.extend(scan_fragment(text[cs:ce], cs))
+        in_html = scan_fragment(text[cs:ce], cs)
+        shown = anchors.get(s)
+        if shown is not None:  # an inline <a>: the fragment is its tag alone
+            in_html = [dataclasses.replace(link, text=shown) for link in in_html]
+        links.extend(in_html)
     links.sort(key=lambda link: (link.at, link.start))
     return links

@@ -187,8 +187,33 @@ def test_a_greater_than_sign_inside_a_quoted_value() -> None:
     )
     assert [(o.kind, o.raw, o.text) for o in found] == [
         (K.HTML_IMAGE, "https://a.example/i.png", "1 > 0"),
-        (K.HTML_LINK, "https://a.example/q", ""),
+        (K.HTML_LINK, "https://a.example/q", "t"),
     ]
+
+
+def test_raw_html_anchor_text_inline_and_in_blocks() -> None:
+    """An <a>'s text is what a reader sees, whether the <a> stands in a paragraph or an HTML block."""
+    found = extract(
+        '据<a href="https://a.example/x">美联社 *报道* `x`</a>，见<A HREF=x.html>index\nnext</A>\n\n'
+        '<div>\n<a href="https://b.example/"> 块 <b>粗</b> &amp; more</a>\n</div>\n\n'
+        "<a href=https://c.example/>unclosed\n\nnext paragraph\n"
+    )
+    assert [(o.kind, o.raw, o.text) for o in found] == [
+        (K.HTML_LINK, "https://a.example/x", "美联社 报道 x"),
+        (K.HTML_LINK, "x.html", "index next"),
+        (K.HTML_LINK, "https://b.example/", "块 粗 & more"),
+        (K.HTML_LINK, "https://c.example/", "unclosed"),
+    ]
+
+
+@pytest.mark.parametrize("element", ["script", "style", "textarea", "SCRIPT"])
+def test_markup_inside_script_and_style_is_not_a_citation(element: str) -> None:
+    found = extract(
+        f'<div>\n<{element} type="x">var s = "<a href=\'https://no.example/\'>";\n'
+        f'  "<img src=https://no.example/i.png>"</{element}>\n<a href="https://yes.example/">y</a>\n</div>\n\n'
+        f'text <{element}>"<a href=https://no.example/2>"</{element}> <img src="https://yes.example/i.png">\n'
+    )
+    assert [o.raw for o in found] == ["https://yes.example/", "https://yes.example/i.png"]
 
 
 def test_raw_html_spanning_lines_is_located() -> None:
