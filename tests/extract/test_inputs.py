@@ -215,6 +215,26 @@ def test_simplified_chinese_in_gb18030_is_decoded(tmp_path: Path) -> None:
     assert errors == [] and [o.text for o in found] == ["今日美国"]
 
 
+@pytest.mark.parametrize(
+    ("text", "encoding"),
+    [
+        ("据[美国](https://a.example/)报道。\n", "gb18030"),  # a few characters: was taken for Big5
+        ("[中文](https://a.example/)\n", "gb18030"),
+        ("据美联社报道，[原文](https://a.example/)。\n", "gb18030"),
+        ("據[美國](https://a.example/)報導，\n", "big5"),
+        ("[今日美國](https://a.example/)報導指出\n", "big5"),
+    ],
+)
+def test_short_legacy_chinese_files(tmp_path: Path, text: str, encoding: str) -> None:
+    path = tmp_path / "short.md"
+    data = text.encode(encoding)
+    path.write_bytes(data)
+    _, found, errors = run([path])
+    assert errors == []
+    assert [o.text for o in found] == [text[text.index("[") + 1 : text.index("]")]]
+    assert data[found[0].start : found[0].end].decode(encoding) == "https://a.example/"
+
+
 def test_stray_invalid_bytes_in_utf8_keep_the_file(tmp_path: Path) -> None:
     data = b"x" * 2000 + b"\n[a](https://a.example/caf\xe9) [b](https://b.example/ok)\n"
     path = tmp_path / "stray.md"
