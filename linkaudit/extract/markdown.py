@@ -162,8 +162,8 @@ def _segments(src: bytes, lower: bytes) -> list[tuple[int, int]]:
     reference definitions act at a distance) are parsed whole. Tested equal to the whole parse.
     """
     end = len(src)
-    for first, marker in _WHOLE_IF:
-        if first in src and marker in src:
+    for lead, marker in _WHOLE_IF:
+        if lead in src and marker in src:
             return [(0, end)]
     if b"<" in src and any(marker in lower for marker in _WHOLE_IF_LOWER):
         return [(0, end)]
@@ -464,9 +464,9 @@ def _to_chars(  # noqa: PLR0917 - an internal step of extract_markdown
     for s, e in html_spans:
         cs, ce = ch(s), ch(e)
         in_html = scan_fragment(text[cs:ce], cs)
-        shown = anchors.get(s)
-        if shown is not None:  # an inline <a>: the fragment is its tag alone
-            in_html = [dataclasses.replace(link, text=shown) for link in in_html]
+        anchor = anchors.get(s)
+        if anchor is not None:  # an inline <a>: the fragment is its tag alone
+            in_html = [dataclasses.replace(link, text=anchor) for link in in_html]
         links.extend(in_html)
     links.sort(key=lambda link: (link.at, link.start))
     return links
