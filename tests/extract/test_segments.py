@@ -310,7 +310,8 @@ def _encoded(markdown: str, encoding: str) -> bytes:
     """The document's bytes; "invalid" is UTF-8 with a stray byte (decoded to U+FFFD) after line one."""
     if encoding != "invalid":
         return markdown.encode(encoding)
-    data = markdown.encode("utf-8")
+    # A prose line first, so that one stray byte stays under the share that keeps a file UTF-8.
+    data = b"x" * 400 + b"\n\n" + markdown.encode("utf-8")
     cut = data.find(b"\n") + 1
     return data[:cut] + b"\x80" + data[cut:]
 
