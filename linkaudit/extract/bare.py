@@ -1,8 +1,9 @@
 """Bare URLs in running text, ended as GitHub's extended-autolink rules end them.
 
-Two deliberate departures from GFM, both because a citation matters more than rendering: a URL is
-found even when glued to preceding CJK text (`图片来源https://…`), and it also ends at CJK punctuation
-(`，。、；：！？）》」】` and the like), which Chinese prose puts right after a URL.
+Three deliberate departures from GFM, all because a citation matters more than rendering: a URL is
+found even when glued to preceding CJK text (`图片来源https://…`), it also ends at CJK punctuation
+(`，。、；：！？）》」】` and the like), which Chinese prose puts right after a URL, and an ASCII host
+ends where CJK text is glued to it (`www.example.com的报道`).
 """
 
 from __future__ import annotations
@@ -28,6 +29,10 @@ _URL = re.compile(
     re.IGNORECASE,
 )
 _TEXT_STOP = re.compile(r"[>\"']")
+# An ASCII host glued to the prose after it ("www.example.com的报道"): a host label does not mix ASCII
+# with CJK (IDN labels are wholly native), so the URL ends there. In the path CJK stays (IRIs).
+_PORT_THEN_CJK = re.compile(r":[0-9]+(?=[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f])")
+_HOST_THEN_CJK = re.compile(r"[A-Za-z0-9][\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f]")
 _TRAILING_PUNCT = "?!.,:*_~'\""
 _ENTITY_TAIL = re.compile(r"&[A-Za-z]+;$")
 
@@ -92,6 +97,16 @@ def find_bare_urls(
             continue  # trimming ate into the prefix ("www._" -> "www"): nothing left to link
         scheme_len = 0 if www else scheme_end + 2
         domain_match = _DOMAIN.match(url, scheme_len)
+        if domain_match is not None:
+            host = domain_match.group(0)
+            glued = _HOST_THEN_CJK.search(host)
+            if glued is not None and "." in host[: glued.start()]:
+                url = _trim(url[: scheme_len + glued.start() + 1])
+                domain_match = _DOMAIN.match(url, scheme_len)
+            else:
+                port = _PORT_THEN_CJK.match(url, domain_match.end())
+                if port is not None and "." in host:
+                    url = url[: port.end()]
         if domain_match is None or not _valid_domain(domain_match.group(0), www):
             continue
         if www and len(url) <= 4:

@@ -141,6 +141,27 @@ def test_www_bare_urls_are_checked_over_http() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "raw"),
+    [
+        ("详见www.example.com的报道", "www.example.com"),  # CJK glued after the host ends it
+        ("据https://news.example.com报道称", "https://news.example.com"),
+        ("据https://news.example.com:8080报道", "https://news.example.com:8080"),
+        ("见https://a.example/x报道称", "https://a.example/x报道称"),  # in the path, CJK is an IRI
+        (
+            "见 https://zh.wikipedia.org/wiki/中华人民共和国 条目",
+            "https://zh.wikipedia.org/wiki/中华人民共和国",
+        ),
+        ("见 https://例子.中国/路径", "https://例子.中国/路径"),  # a wholly native IDN host stays
+        ("见 https://abc中文/x", "https://abc中文/x"),  # no dot before the CJK: not a glued host
+    ],
+)
+def test_cjk_glued_after_a_host(text: str, raw: str) -> None:
+    found = extract(text)
+    assert [o.raw for o in found] == [raw]
+    assert found[0].target.status is TargetStatus.OK
+
+
+@pytest.mark.parametrize(
     ("element", "expected"),
     [
         ('<a href="https://a.example/">x</a>', [(K.HTML_LINK, "https://a.example/")]),
