@@ -1,0 +1,98 @@
+"""What the Markdown parser alone costs on the benchmark archive, beside linkaudit and lychee.
+
+`extract_bench.py` compares `linkaudit extract` with `lychee --dump`. This script answers the next
+question: how much of that gap could any Python code on top of pyromark close? It times, in one
+process over the same files, the floors that every pyromark-based extractor pays:
+
+- reading and decoding the files;
+- `pyromark.html`: pulldown-cmark parses and renders in Rust, nothing reaches Python but one string;
+- iterating `pyromark.events_with_range` over whole documents: one Python object per event;
+- the same over only the ranges linkaudit parses (`_segments`);
+- linkaudit's whole per-file pipeline (`_extract_batch_packed`, what a pool worker runs).
+
+CPU seconds (process time), best of `--runs`. Run it after `extract_bench.py --keep` has built the
+archive:
+
+    python benchmarks/extract_floor.py                      # the full-size archive
+    python benchmarks/extract_floor.py --scale 0.25 --runs 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import pyromark
+
+from linkaudit.extract import _extract_batch_packed, collect_inputs
+from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE, read_document
+from linkaudit.extract.markdown import _OPTIONS, _segments
+
+WORK = Path(__file__).resolve().parent / "work"
+
+
+def _best(runs: int, work: Callable[[], object]) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.process_time()
+        work()
+        times.append(time.process_time() - start)
+    return min(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--scale", default="1", help="which archive under benchmarks/work (default: 1)")
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per step; the best is shown")
+    args = parser.parse_args()
+    archive = WORK / f"archive-sample-{args.scale}"
+    if not archive.is_dir():
+        raise SystemExit(f"{archive} is not there: run `python benchmarks/extract_bench.py --keep` first")
+    files, _ = collect_inputs([str(archive)], extensions=("md",))
+    docs = [read_document(item.path, item.display, DEFAULT_MAX_FILE_SIZE) for item in files]
+    texts = [doc.text for doc in docs]
+    size = sum(len(text.encode("utf-8")) for text in texts)
+
+    def events_whole() -> None:
+        for text in texts:
+            for _ in pyromark.events_with_range(text, options=_OPTIONS, merge_text=True):
+                pass
+
+    def events_segments() -> None:
+        for text in texts:
+            src = text.encode("utf-8")
+            for start, stop in _segments(src, src.lower()):
+                for _ in pyromark.events_with_range(
+                    src[start:stop].decode(), options=_OPTIONS, merge_text=True
+                ):
+                    pass
+
+    steps: list[tuple[str, Callable[[], object]]] = [
+        ("read and decode", lambda: [read_document(i.path, i.display, DEFAULT_MAX_FILE_SIZE) for i in files]),
+        (
+            "pyromark.html (parse and render in Rust)",
+            lambda: [pyromark.html(t, options=_OPTIONS) for t in texts],
+        ),
+        ("pyromark events, whole documents", events_whole),
+        ("pyromark events, the ranges linkaudit parses", events_segments),
+        (
+            "linkaudit worker pipeline (read to JSON lines)",
+            lambda: _extract_batch_packed(files, DEFAULT_MAX_FILE_SIZE),
+        ),
+    ]
+    print(
+        f"{len(files):,} files, {size / 1e6:.1f} MB (UTF-8), best of {args.runs}; CPU seconds, one process\n"
+    )
+    print("| step | CPU | per file |")
+    print("|---|---|---|")
+    for name, work in steps:
+        seconds = _best(args.runs, work)
+        print(f"| {name} | {seconds:.2f} s | {seconds / len(files) * 1e6:.0f} µs |")
+
+
+if __name__ == "__main__":
+    main()
