@@ -31,8 +31,11 @@ _URL = re.compile(
 _TEXT_STOP = re.compile(r"[>\"']")
 # An ASCII host glued to the prose after it ("www.example.com的报道"): a host label does not mix ASCII
 # with CJK (IDN labels are wholly native), so the URL ends there. In the path CJK stays (IRIs).
-_PORT_THEN_CJK = re.compile(r":[0-9]+(?=[\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f])")
-_HOST_THEN_CJK = re.compile(r"[A-Za-z0-9][\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f]")
+_CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
+# Right after an ASCII host: a port and emphasis delimiters ("**www.a.com**的"), then CJK prose.
+_AFTER_HOST_THEN_CJK = re.compile(rf"(:[0-9]+)?[*_~]*(?=[{_CJK}])")
+# Within the host: an ASCII letter or digit (and a dot) with CJK right after it.
+_HOST_THEN_CJK = re.compile(rf"[A-Za-z0-9]\.?(?=[{_CJK}])")
 _TRAILING_PUNCT = "?!.,:*_~'\""
 _ENTITY_TAIL = re.compile(r"&[A-Za-z]+;$")
 
@@ -103,10 +106,10 @@ def find_bare_urls(
             if glued is not None and "." in host[: glued.start()]:
                 url = _trim(url[: scheme_len + glued.start() + 1])
                 domain_match = _DOMAIN.match(url, scheme_len)
-            else:
-                port = _PORT_THEN_CJK.match(url, domain_match.end())
-                if port is not None and "." in host:
-                    url = url[: port.end()]
+            elif "." in host:
+                after = _AFTER_HOST_THEN_CJK.match(url, domain_match.end())
+                if after is not None:  # CJK prose follows: the URL ends with the host (and port)
+                    url = url[: after.end(1) if after.group(1) is not None else domain_match.end()]
         if domain_match is None or not _valid_domain(domain_match.group(0), www):
             continue
         if www and len(url) <= 4:

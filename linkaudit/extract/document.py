@@ -45,6 +45,10 @@ _TARGETS: dict[tuple[str, str, str, Path | None, str | None], Target] = {}
 _TARGETS_MAX = 1 << 15
 # An absolute http(s) URL names the same target whichever file cites it (ASCII only: the scheme is).
 _ABSOLUTE_HTTP = re.compile(r"[ \t\r\n\f]*[Hh][Tt][Tt][Pp][Ss]?://")
+_GB_FAMILY = frozenset({"gb18030", "gbk", "gb2312", "hz"})
+_KOREAN = frozenset({"euc_kr", "cp949", "johab", "iso2022_kr"})
+_SPACED_HAN = re.compile(r"[\u4e00-\u9fff] [\u4e00-\u9fff]")
+_NOT_CHINESE = re.compile(r"[\u3040-\u30ff\u3130-\u318f\uac00-\ud7af\u0370-\u03ff\u0400-\u04ff\u2500-\u257f]")
 _GB2312_SHAPED = re.compile(rb"(?:[\x00-\x7f]|[\xa1-\xa9\xb0-\xf7][\xa1-\xfe])*")
 _LEGACY_CJK = (
     "gb18030",
@@ -141,21 +145,26 @@ def decode(data: bytes) -> tuple[str, str, int, bool]:
 
 def legacy_encoding(data: bytes) -> str | None:
     """The legacy CJK encoding (GB18030, Big5, ...) that decodes `data` cleanly and plausibly, if any."""
-    if _GB2312_SHAPED.fullmatch(data):
-        # Every double byte in GB2312's rows (simplified Chinese): statistics over a few characters
-        # cannot tell that from Big5, but Big5's own punctuation (，。) and ~40% of its characters
-        # have a second byte below 0xA1, which GB2312 never has.
-        return "gb18030"
     from charset_normalizer import from_bytes  # noqa: PLC0415 - only UTF-8 failures pay its import
 
     best = from_bytes(data[: 1 << 20], cp_isolation=list(_LEGACY_CJK)).best()
-    if best is None:
-        return None
-    try:
-        name = codecs.lookup(best.encoding).name
-        data.decode(name)
-    except (UnicodeDecodeError, LookupError):
-        return None
+    name: str | None = None
+    if best is not None:
+        try:
+            name = codecs.lookup(best.encoding).name
+            data.decode(name)
+        except (UnicodeDecodeError, LookupError):
+            name = None
+    if name not in _GB_FAMILY and _GB2312_SHAPED.fullmatch(data):
+        # Over a few characters statistics cannot tell simplified Chinese in GB from Big5 or EUC-KR.
+        # Take GB when every double byte lies in GB2312's rows (Big5's own punctuation and ~40% of
+        # its characters have a second byte below 0xA1), the text reads as Chinese there (Big5 or
+        # EUC-JP read as GB give kana), and, against EUC-KR, no space parts its characters as
+        # Korean words (Chinese prose has none).
+        as_gb = data.decode("gb18030")
+        korean_words = name in _KOREAN and _SPACED_HAN.search(as_gb) is not None
+        if not _NOT_CHINESE.search(as_gb) and not korean_words:
+            return "gb18030"
     return name
 
 

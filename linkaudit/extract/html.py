@@ -32,14 +32,11 @@ URL_ATTRIBUTES: dict[tuple[str, str], LinkKind] = {
 _ELEMENTS = frozenset(element for element, _ in URL_ATTRIBUTES)
 # A start tag up to its ">", which may also stand inside a quoted value (`alt="1 > 0"`).
 _TAG = re.compile(r"""<(?:[^>"']|"[^"]*"|'[^']*')*>?""")
-_TAG_START = re.compile(r"<(a|area|img|source|video|audio|iframe|base)(?=[\s/>])", re.IGNORECASE)
 _ATTR = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"'=<>`]+)))?""")
-_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 # Elements whose content is not markup: a "<a href>" in a script's string is no citation.
-_RAW_TEXT = re.compile(
-    r"<(script|style|textarea|title|xmp)(?=[\s/>]).*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL
-)
-_ANCHOR_END = re.compile(r"</a\s*>", re.IGNORECASE)
+_RAW_TEXT_ELEMENTS = frozenset({"script", "style", "textarea", "title", "xmp"})
+_TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>]|$)")
+_ANCHOR_STOP = re.compile(r"</a\s*>|<a[\s/>]", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]*>")
 _SRCSET_URL = re.compile(r"[^\s,][^\s]*")
 
@@ -134,38 +131,41 @@ def anchor_text(inner: str) -> str:
 
 
 def scan_fragment(source: str, offset: int) -> list[RawLink]:
-    """RawLinks in a fragment of raw HTML (from Markdown), skipping comments and script/style content.
+    """RawLinks in a fragment of raw HTML (from Markdown), tag by tag as a browser reads them.
 
-    An `<a>`'s text is what stands between it and its `</a>` in the fragment (an inline `<a>` in
-    Markdown comes alone: the Markdown extractor gives its text).
+    Comments and the content of script, style, textarea, title and xmp elements are skipped (not
+    markup); attribute values are never searched for tags. An `<a>`'s text is what stands before its
+    `</a>` or the next `<a>` in the fragment (an inline `<a>` in Markdown comes alone: the Markdown
+    extractor gives its text). `<script/>` counts as closed, as in inline HTML and `.html` files.
     """
-    if "<" not in source:
-        return []
-    skipped = [(m.start(), m.end()) for m in _COMMENT.finditer(source)] if "<!--" in source else []
-    lower = source.lower()
-    if (
-        "<script" in lower
-        or "<style" in lower
-        or "<textarea" in lower
-        or "<title" in lower
-        or "<xmp" in lower
-    ):
-        # The opening tag itself is kept (none of these elements cites), its content is not markup.
-        skipped += [(m.start() + 1, m.end()) for m in _RAW_TEXT.finditer(source)]
     found: list[RawLink] = []
-    for match in _TAG_START.finditer(source):
-        at = match.start()
-        if any(s <= at < e for s, e in skipped):
+    pos = source.find("<")
+    end = len(source)
+    while 0 <= pos < end:
+        if source.startswith("<!--", pos):
+            close = source.find("-->", pos + 4)
+            pos = source.find("<", close + 3) if close >= 0 else -1
             continue
-        tag_match = _TAG.match(source, at)
-        tag = tag_match.group(0) if tag_match is not None else source[at:]
-        element, links, _ = links_in_tag(tag, offset + at)
-        if element == "a" and links:
-            inner_start = at + len(tag)
-            close = _ANCHOR_END.search(source, inner_start)
-            text = anchor_text(source[inner_start : close.start() if close is not None else len(source)])
-            links = [dataclasses.replace(link, text=text) for link in links]
-        found.extend(links)
+        name_match = _TAG_NAME.match(source, pos)
+        if name_match is None:
+            pos = source.find("<", pos + 1)
+            continue
+        tag_match = _TAG.match(source, pos)
+        tag = tag_match.group(0) if tag_match is not None else source[pos:]
+        after = pos + max(len(tag), 1)
+        name = name_match.group(1).lower()
+        if name in _RAW_TEXT_ELEMENTS and not tag.endswith("/>"):
+            close_match = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(source, after)
+            pos = source.find("<", close_match.end()) if close_match is not None else -1
+            continue
+        if name in _ELEMENTS:
+            element, links, _ = links_in_tag(tag, offset + pos)
+            if element == "a" and links:
+                stop = _ANCHOR_STOP.search(source, after)
+                text = anchor_text(source[after : stop.start() if stop is not None else end])
+                links = [dataclasses.replace(link, text=text) for link in links]
+            found.extend(links)
+        pos = source.find("<", after)
     return found
 
 

@@ -28,6 +28,8 @@ _OPTIONS = (
     pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_FOOTNOTES | pyromark.Options.ENABLE_STRIKETHROUGH
 )
 _MAYBE_URL = re.compile(r"https?://|www\.", re.IGNORECASE)
+# Start and End tags of inline elements; every other tag starts or ends a block.
+_INLINE = frozenset({"Emphasis", "Strong", "Strikethrough", "Link", "Image"})
 _RAW_TEXT_OPEN = re.compile(r"<(script|style|textarea|title|xmp)[\s/>]", re.IGNORECASE)
 _ANCHOR_OPEN = re.compile(r"<a[\s/>]", re.IGNORECASE)
 _ANCHOR_CLOSE = re.compile(r"</a\s*>", re.IGNORECASE)
@@ -126,10 +128,11 @@ def _normalize_label(label: str) -> str:
 
 
 class _Frame:
-    __slots__ = ("data", "end", "image", "inner_end", "parts", "start", "text_end", "text_start")
+    __slots__ = ("data", "end", "image", "inner_end", "muted", "parts", "start", "text_end", "text_start")
 
-    def __init__(self, data: dict[str, Any], image: bool, start: int, end: int) -> None:
+    def __init__(self, data: dict[str, Any], image: bool, start: int, end: int, muted: bool) -> None:
         self.data = data
+        self.muted = muted  # inside an inline <script> or <style>: what a browser shows as no link
         self.image = image
         self.start = start
         self.end = end
@@ -270,21 +273,25 @@ def _walk(  # noqa: PLR0917 - the event loop, kept in one frame for speed
             if type(tag) is dict:
                 s = span["start"] + base
                 e = span["end"] + base
-                if "Link" in tag:
-                    stack.append(_Frame(tag["Link"], False, s, e))
-                    continue
-                if "Image" in tag:
-                    stack.append(_Frame(tag["Image"], True, s, e))
+                if "Link" in tag or "Image" in tag:
+                    image = "Image" in tag
+                    muted = raw_until is not None or (bool(stack) and stack[-1].muted)
+                    stack.append(_Frame(tag["Image" if image else "Link"], image, s, e, muted))
                     continue
                 if "CodeBlock" in tag:
                     code_depth += 1
-                    continue
             elif tag == "HtmlBlock":
                 html_block_start = span["start"] + base
+            if (anchor is not None or raw_until is not None) and (type(tag) is dict or tag not in _INLINE):
+                # A block starts (a list item, say): inline HTML state never carries into it.
+                if anchor is not None:
+                    anchors[anchor_at] = " ".join("".join(anchor).split())
+                    anchor = None
+                raw_until = None
             continue
         if "End" in event:
             tag = event["End"]
-            if not stack and (tag == "Paragraph" or type(tag) is dict or tag == "TableCell"):
+            if not stack and (type(tag) is dict or tag not in _INLINE):
                 if anchor is not None:  # an <a> left open: its text ends with the block
                     anchors[anchor_at] = " ".join("".join(anchor).split())
                     anchor = None
@@ -301,6 +308,10 @@ def _walk(  # noqa: PLR0917 - the event loop, kept in one frame for speed
                     if any(outer.image for outer in stack):
                         # Inside an image description only the text survives (as alt): no citation.
                         continue
+                elif anchor is not None and not frame.image and not frame.muted:
+                    anchor.extend(frame.parts)  # a Markdown link inside an inline <a>: its text shows
+                if frame.muted:
+                    continue
                 data = frame.data
                 link_type = data["link_type"]
                 kind: LinkKind
@@ -373,6 +384,8 @@ def _walk(  # noqa: PLR0917 - the event loop, kept in one frame for speed
                 raw_until = re.compile(rf"</{raw_open.group(1)}\s*>", re.IGNORECASE)
             elif not stack:
                 if _ANCHOR_OPEN.match(tag_text):
+                    if anchor is not None:  # an <a> closes the open one (HTML has no nested anchors)
+                        anchors[anchor_at] = " ".join("".join(anchor).split())
                     anchor, anchor_at = [], s
                 elif anchor is not None and _ANCHOR_CLOSE.match(tag_text):
                     anchors[anchor_at] = " ".join("".join(anchor).split())

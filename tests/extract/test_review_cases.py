@@ -1,7 +1,6 @@
-"""Defects found reviewing 0d57718..faeb36a, each pinned by a minimal example.
-
-Every test is marked `xfail(strict=True)`: it fails today and will report XPASS (turning the suite red)
-once the defect it names is fixed, so that the marker is removed with the fix.
+"""Defects a review of the segmented parser, raw-HTML anchors and the CJK host rule found, each pinned
+by a minimal example (all fixed since): list looseness across segments, nested and unclosed anchors,
+script content, a bold host glued to CJK, other legacy CJK encodings taken for GB18030.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ def _extract(text: str, name: str = "a.md") -> list[Occurrence]:
 # that blank line makes the whole list loose (its items' text is wrapped in paragraphs). Parsed alone,
 # the items before the blank line form a tight list: no Paragraph end closes an open inline <a> or
 # <xmp>/<title> at the end of the item, so its state runs on into nested blocks or the next item.
-@pytest.mark.xfail(strict=True, reason="_segments splits a list at a blank line between items (looseness)")
 @pytest.mark.parametrize(
     "markdown",
     [
@@ -44,7 +42,6 @@ def test_segmented_list_items_match_the_whole_parse(markdown: str) -> None:
 
 
 # 2. Raw HTML anchors.
-@pytest.mark.xfail(strict=True, reason="a second <a> drops the first one's text (markdown._walk)")
 @pytest.mark.parametrize(
     "markdown",
     [
@@ -58,7 +55,6 @@ def test_a_new_anchor_closes_the_open_one_inline(markdown: str) -> None:
     assert found[0].text == "one"  # today ""
 
 
-@pytest.mark.xfail(strict=True, reason="scan_fragment reads a nested <a>'s text into the outer one")
 def test_a_new_anchor_closes_the_open_one_in_an_html_block() -> None:
     found = _extract(
         '<div>\n<a href="https://a.example/1">one <a href="https://a.example/2">two</a></a>\n</div>\n'
@@ -70,7 +66,6 @@ def test_a_new_anchor_closes_the_open_one_in_an_html_block() -> None:
     assert [o.text for o in found] == ["one", "two"]  # today ["one two", "two"]
 
 
-@pytest.mark.xfail(strict=True, reason="text of a Markdown link inside an inline <a> is left out")
 def test_markdown_link_text_inside_an_anchor_is_its_text() -> None:
     found = _extract('x <a href="https://a.example/">see [md](https://b.example/) too</a>\n')
     assert [(o.raw, o.text) for o in found] == [
@@ -79,9 +74,6 @@ def test_markdown_link_text_inside_an_anchor_is_its_text() -> None:
     ]
 
 
-@pytest.mark.xfail(
-    strict=True, reason="Markdown links, autolinks, images inside an inline <script> still cited"
-)
 def test_markdown_links_inside_inline_script_are_no_citation() -> None:
     # Bare URLs there are skipped already; the parser's own links (rendered into the script's text,
     # which a browser never shows) are not.
@@ -89,15 +81,11 @@ def test_markdown_links_inside_inline_script_are_no_citation() -> None:
     assert [o.raw for o in found] == []
 
 
-@pytest.mark.xfail(
-    strict=True, reason="scan_fragment: '<script>' inside a comment skips the rest (regression)"
-)
 def test_script_tag_inside_a_comment_hides_nothing() -> None:
     found = _extract('<div>\n<!-- <script> -->\n<a href="https://a.example/">a</a>\n</div>\n')
     assert [o.raw for o in found] == ["https://a.example/"]
 
 
-@pytest.mark.xfail(strict=True, reason="scan_fragment: '<title>' inside an attribute value skips the rest")
 def test_raw_text_tag_inside_an_attribute_value_hides_nothing() -> None:
     found = _extract(
         '<div>\n<img alt="see <title>" src="a.png">\n<a href="https://a.example/">a</a>\n</div>\n'
@@ -105,7 +93,6 @@ def test_raw_text_tag_inside_an_attribute_value_hides_nothing() -> None:
     assert [o.raw for o in found] == ["a.png", "https://a.example/"]
 
 
-@pytest.mark.xfail(strict=True, reason="<script/> closes inline (and in .html) but not in an HTML block")
 def test_self_closed_script_is_read_alike_inline_and_in_blocks() -> None:
     snippet = '<script src="s.js"/> <a href="https://a.example/">a</a>'
     inline = _extract(f"x {snippet}\n")
@@ -116,7 +103,6 @@ def test_self_closed_script_is_read_alike_inline_and_in_blocks() -> None:
 
 
 # 3. Bare URLs: the host ends where CJK is glued to it, but not when emphasis stands between.
-@pytest.mark.xfail(strict=True, reason="bold URL glued to CJK: host taken as 'example.com**的报道' (invalid)")
 def test_bold_host_glued_to_cjk() -> None:
     found = _extract("见**https://news.example.com**的报道\n")
     assert [o.raw for o in found] == ["https://news.example.com"]
@@ -125,7 +111,6 @@ def test_bold_host_glued_to_cjk() -> None:
 # 5. `legacy_encoding`: EUC-KR and EUC-JP text (and short Big5 text without full-width punctuation)
 # has the byte shape of GB2312 too, so it is now decoded as GB18030: mojibake, and IRIs in it name
 # other URLs. All three were detected correctly before.
-@pytest.mark.xfail(strict=True, reason="_GB2312_SHAPED takes EUC-KR / EUC-JP / short Big5 for GB18030")
 @pytest.mark.parametrize(
     ("text", "encoding"),
     [
