@@ -229,7 +229,7 @@ def extract_document(
     if base_url is not None and base_url.startswith("/"):
         # A root-relative (or protocol-relative) <base> still moves every relative link: resolve them
         # against it here; the root (or https:) then anchors the result.
-        raws = [dataclasses.replace(raw, value=urljoin(base_url, raw.value)) for raw in raws]
+        raws = [raw._replace(value=urljoin(base_url, raw.value)) for raw in raws]
         base_url = None
     return finish(doc, raws, root=root, base_url=base_url, sink=sink)
 
@@ -293,21 +293,43 @@ def _jsonl_fields(  # noqa: PLR0917  # the fields of an Occurrence, in its order
     template: bool = False,
 ) -> str:
     """`jsonl_line` of the occurrence these fields make (in `Occurrence` order), without making it."""
-    status = target.status
-    head = f'{{"url":{_json_str(target.url if status is not TargetStatus.INVALID else raw)}'
-    if target.fragment is not None:
-        head += f',"fragment":{_json_str(target.fragment)}'
+    cached = _TARGET_JSON.get(id(target))
+    if cached is None or cached[0] is not target:
+        if len(_TARGET_JSON) > _JSON_CACHE_MAX:
+            _TARGET_JSON.clear()
+        status = target.status
+        head = "" if status is TargetStatus.INVALID else f'{{"url":{_json_str(target.url)}'
+        if target.fragment is not None:
+            head += f',"fragment":{_json_str(target.fragment)}'
+        tail = f',"status":{_STATUS_JSON[status]}'
+        if target.reason is not None:
+            tail += f',"reason":{_json_str(target.reason)}'
+        # The target is kept in the entry, so its id cannot be reused while the entry lives.
+        cached = _TARGET_JSON[id(target)] = (target, head, tail)
+    head = cached[1]
+    if not head:  # an invalid target: the line shows the destination as written
+        head = f'{{"url":{_json_str(raw)}'
+        if target.fragment is not None:
+            head += f',"fragment":{_json_str(target.fragment)}'
+    file_json = _FILE_JSON.get(file)
+    if file_json is None:
+        if len(_FILE_JSON) > _JSON_CACHE_MAX:
+            _FILE_JSON.clear()
+        file_json = _FILE_JSON[file] = _json_str(file)
     json_line = (
         f'{head},"raw":{_json_str(raw)},"kind":{_KIND_JSON[kind]},"text":{_json_str(text)},'
-        f'"file":{_json_str(file)},"line":{line},"column":{column},"start":{start},'
+        f'"file":{file_json},"line":{line},"column":{column},"start":{start},'
         f'"end":{end},"template":{"true" if template else "false"}'
     )
     if title:
         json_line += f',"title":{_json_str(title)}'
-    json_line += f',"status":{_STATUS_JSON[status]}'
-    if target.reason is not None:
-        json_line += f',"reason":{_json_str(target.reason)}'
-    return json_line + "}"
+    return f"{json_line}{cached[2]}}}"
+
+
+# JSON pieces that repeat from line to line: a target's (by identity; targets are shared) and a file's.
+_TARGET_JSON: dict[int, tuple[Target, str, str]] = {}
+_FILE_JSON: dict[str, str] = {}
+_JSON_CACHE_MAX = 1 << 16
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,7 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias
 
 from linkaudit.models import LinkKind, Occurrence, Target
 from linkaudit.urls import normalize
@@ -90,14 +90,15 @@ class Document:
     bom: int
 
 
-@dataclass(frozen=True, slots=True)
-class RawLink:
+class RawLink(NamedTuple):
     """A destination found by an extractor, in character offsets of `Document.text`.
 
     `at` is where the citation starts (for line:column), `start`/`end` the destination as written,
     `value` the destination as the format means it (escapes and entities resolved) to normalize.
     An extractor that knows them gives `utf8_start`/`utf8_end`, the same span in `text` encoded as
     UTF-8, so that `finish` need not re-encode the text to find byte offsets (-1: not known).
+    A named tuple, not a frozen dataclass: extractors make one per link, and building a frozen
+    dataclass (a guarded setattr per field) cost more than finding the link.
     """
 
     kind: LinkKind

@@ -6,7 +6,6 @@ positions, so byte spans point at the attribute value as written.
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import re
 from html.parser import HTMLParser
@@ -163,7 +162,7 @@ def scan_fragment(source: str, offset: int) -> list[RawLink]:
             if element == "a" and links:
                 stop = _ANCHOR_STOP.search(source, after)
                 text = anchor_text(source[after : stop.start() if stop is not None else end])
-                links = [dataclasses.replace(link, text=text) for link in links]
+                links = [link._replace(text=text) for link in links]
             found.extend(links)
         pos = source.find("<", after)
     return found

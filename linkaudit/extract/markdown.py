@@ -8,7 +8,6 @@ range, by the grammar of link destinations, to report its exact byte span.
 from __future__ import annotations
 
 import bisect
-import dataclasses
 import html
 import re
 from html.entities import html5
@@ -479,7 +478,7 @@ def _to_chars(  # noqa: PLR0917 - an internal step of extract_markdown
         in_html = scan_fragment(text[cs:ce], cs)
         anchor = anchors.get(s)
         if anchor is not None:  # an inline <a>: the fragment is its tag alone
-            in_html = [dataclasses.replace(link, text=anchor) for link in in_html]
+            in_html = [link._replace(text=anchor) for link in in_html]
         links.extend(in_html)
     links.sort(key=lambda link: (link.at, link.start))
     return links
