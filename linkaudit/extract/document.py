@@ -45,6 +45,8 @@ _TARGETS: dict[tuple[str, str, str, Path | None, str | None], Target] = {}
 _TARGETS_MAX = 1 << 15
 # An absolute http(s) URL names the same target whichever file cites it (ASCII only: the scheme is).
 _ABSOLUTE_HTTP = re.compile(r"[ \t\r\n\f]*[Hh][Tt][Tt][Pp][Ss]?://")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_ODD = re.compile(r"[\u3400-\u4dbf\ue000-\uf8ff\uf900-\ufaff\x80-\x9f]")  # rare Han, private use, C1
 _GB_FAMILY = frozenset({"gb18030", "gbk", "gb2312", "hz"})
 _KOREAN = frozenset({"euc_kr", "cp949", "johab", "iso2022_kr"})
 _SPACED_HAN = re.compile(r"[\u4e00-\u9fff] [\u4e00-\u9fff]")
@@ -166,6 +168,19 @@ def legacy_encoding(data: bytes) -> str | None:
         korean_words = name in _KOREAN and _SPACED_HAN.search(as_gb) is not None
         if not _NOT_CHINESE.search(as_gb) and not korean_words:
             return "gb18030"
+    if name is None:
+        # Too little text for statistics (a title and a link): the Chinese encoding that decodes it
+        # into the most Han characters and the fewest characters Chinese prose never holds.
+        top = 0
+        for candidate in ("gb18030", "big5"):
+            try:
+                text = data.decode(candidate)
+            except UnicodeDecodeError:
+                continue
+            unlikely = len(_NOT_CHINESE.findall(text)) + len(_ODD.findall(text))
+            score = len(_HAN.findall(text)) - 4 * unlikely
+            if score > top:
+                top, name = score, candidate
     return name
 
 

@@ -223,6 +223,9 @@ def test_simplified_chinese_in_gb18030_is_decoded(tmp_path: Path) -> None:
         ("据美联社报道，[原文](https://a.example/)。\n", "gb18030"),
         ("據[美國](https://a.example/)報導，\n", "big5"),
         ("[今日美國](https://a.example/)報導指出\n", "big5"),
+        # charset-normalizer finds nothing in these: the Chinese reading with the most Han characters
+        ("Plain prose.\n\n[新聞消息](https://a.example/)，據報導。\n\nTwo\nlines\n", "gb18030"),
+        ("Plain prose.\n\n[新聞消息](https://a.example/)，據報導。\n\nTwo\nlines\n", "big5"),
     ],
 )
 def test_short_legacy_chinese_files(tmp_path: Path, text: str, encoding: str) -> None:

@@ -75,8 +75,8 @@ def _assert_ranges(src: bytes) -> list[tuple[int, int]]:
     previous_end = 0
     for start, end in ranges:
         assert previous_end <= start <= end <= len(src), ranges
-        assert start == 0 or src[start - 1 : start] == b"\n", (start, ranges)
-        assert end == len(src) or src[end - 1 : end] == b"\n", (end, ranges)
+        assert start == 0 or src[start - 1 : start] in (b"\n", b"\r"), (start, ranges)  # a lone CR ends
+        assert end == len(src) or src[end - 1 : end] in (b"\n", b"\r"), (end, ranges)  # a line too
         previous_end = end
     return ranges
 
