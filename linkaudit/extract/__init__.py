@@ -326,9 +326,8 @@ def _jsonl_fields(  # noqa: PLR0917  # the fields of an Occurrence, in its order
         if target.fragment is not None:
             head += f',"fragment":{_json_str(target.fragment)}'
     file_json = _FILE_JSON.get(file)
-    if file_json is None:
-        if len(_FILE_JSON) > _JSON_CACHE_MAX:
-            _FILE_JSON.clear()
+    if file_json is None:  # a file's lines come together: only the last file is kept
+        _FILE_JSON.clear()
         file_json = _FILE_JSON[file] = _json_str(file)
     json_line = (
         f'{head},"raw":{_json_str(raw)},"kind":{_KIND_JSON[kind]},"text":{_json_str(text)},'
@@ -341,9 +340,10 @@ def _jsonl_fields(  # noqa: PLR0917  # the fields of an Occurrence, in its order
 
 
 # JSON pieces that repeat from line to line: a target's (by identity; targets are shared) and a file's.
+# Small: the targets that repeat most (footers, index links) stay; memory stays flat.
 _TARGET_JSON: dict[int, tuple[Target, str, str]] = {}
 _FILE_JSON: dict[str, str] = {}
-_JSON_CACHE_MAX = 1 << 16
+_JSON_CACHE_MAX = 4096
 
 
 @dataclass(frozen=True, slots=True)
