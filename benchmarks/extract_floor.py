@@ -49,9 +49,12 @@ def main() -> None:
     parser.add_argument("--scale", default="1", help="which archive under benchmarks/work (default: 1)")
     parser.add_argument("--runs", type=int, default=3, help="timed runs per step; the best is shown")
     args = parser.parse_args()
-    archive = WORK / f"archive-sample-{args.scale}"
-    if not archive.is_dir():
-        raise SystemExit(f"{archive} is not there: run `python benchmarks/extract_bench.py --keep` first")
+    candidates = [WORK / f"archive-{kind}-{args.scale}" for kind in ("sample", "synthetic")]
+    archive = next((path for path in candidates if path.is_dir()), None)
+    if archive is None:
+        raise SystemExit(
+            f"{candidates[0]} is not there: run `python benchmarks/extract_bench.py --keep` first"
+        )
     files, _ = collect_inputs([str(archive)], extensions=("md",))
     docs = [read_document(item.path, item.display, DEFAULT_MAX_FILE_SIZE) for item in files]
     texts = [doc.text for doc in docs]
