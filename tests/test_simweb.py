@@ -271,7 +271,7 @@ async def test_max_inflight_answers_429_and_stats_see_the_concurrency() -> None:
         # The server counts a request done once its answer is written, which the client may read
         # first: wait (briefly) for the last one to be counted.
         with trio.move_on_after(2):
-            while web.stats("busy.example").in_flight:
+            while web.stats("busy.example").in_flight:  # noqa: ASYNC110 - the server is a thread
                 await trio.sleep(0.01)
         stats = web.stats("busy.example")
         assert sorted(statuses) == [200, 200, 429, 429, 429]
