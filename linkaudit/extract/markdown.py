@@ -37,6 +37,9 @@ _LABEL_SPACE = re.compile(r"\s+")
 _BLANKS = b" \t"
 # The common destination: no control, space, parenthesis or backslash, so nothing to balance or skip.
 _PLAIN_DESTINATION = re.compile(rb"[^\x00-\x20()\\]*")
+# A destination right after "](", neither in <...> nor holding parentheses or escapes, ended by ")" or
+# the space before a title: the usual case, whose span `_destination` would find the same.
+_DIRECT_DESTINATION = re.compile(rb"[^\x00-\x20()\\<][^\x00-\x20()\\]*(?=[) \t\r\n])")
 _ESCAPE_OR_ENTITY = re.compile(
     r"\\([!-/:-@\[-`{-~])|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
 )
@@ -330,7 +333,11 @@ def _walk(  # noqa: PLR0917 - the event loop, kept in one frame for speed
                     close = src.find(b"](", frame.inner_end, frame.end)
                     if close == -1:
                         continue
-                    ds, de = _destination(src, _skip_space(src, close + 2, frame.end), frame.end)
+                    direct = _DIRECT_DESTINATION.match(src, close + 2, frame.end)
+                    if direct is not None:  # most links: what _destination finds, without its walk
+                        ds, de = direct.span()
+                    else:
+                        ds, de = _destination(src, _skip_space(src, close + 2, frame.end), frame.end)
                 elif link_type in ("Autolink", "Email"):
                     ds, de = frame.start + 1, frame.end - 1
                     if link_type == "Email":
