@@ -34,8 +34,9 @@ _TEXT_STOP = re.compile(r"[>\"']")
 _CJK = "\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
 # Right after an ASCII host: a port and emphasis delimiters ("**www.a.com**的"), then CJK prose.
 _AFTER_HOST_THEN_CJK = re.compile(rf"(:[0-9]+)?[*_~]*(?=[{_CJK}])")
-# Within the host: an ASCII letter or digit (and a dot) with CJK right after it.
-_HOST_THEN_CJK = re.compile(rf"[A-Za-z0-9]\.?(?=[{_CJK}])")
+# Within the host: an ASCII letter or digit with CJK right after it. (Not after a dot: "example.中国"
+# is an ASCII name under a Chinese top-level domain.)
+_HOST_THEN_CJK = re.compile(rf"[A-Za-z0-9](?=[{_CJK}])")
 _TRAILING_PUNCT = "?!.,:*_~'\""
 _ENTITY_TAIL = re.compile(r"&[A-Za-z]+;$")
 

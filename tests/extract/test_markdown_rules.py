@@ -153,6 +153,7 @@ def test_www_bare_urls_are_checked_over_http() -> None:
         ),
         ("见 https://例子.中国/路径", "https://例子.中国/路径"),  # a wholly native IDN host stays
         ("见 https://abc中文/x", "https://abc中文/x"),  # no dot before the CJK: not a glued host
+        ("见 https://baidu.中国/x 报道", "https://baidu.中国/x"),  # an ASCII name under a CJK TLD
     ],
 )
 def test_cjk_glued_after_a_host(text: str, raw: str) -> None:
