@@ -221,6 +221,11 @@ def extract_markdown(doc: Document, *, whole: bool = False) -> list[RawLink]:
     return _to_chars(doc, src, lower, ascii_only, found, text_runs, html_spans, anchors)
 
 
+def _collapse(parts: list[str]) -> str:
+    """An inline `<a>`'s text as a reader sees it: its pieces joined, runs of spaces as one."""
+    return " ".join("".join(parts).split())
+
+
 def _walk(  # noqa: PLR0917 - the event loop, kept in one frame for speed
     doc: Document,
     part: str,
@@ -287,7 +292,7 @@ def _walk(  # noqa: PLR0917 - the event loop, kept in one frame for speed
             if (anchor is not None or raw_until is not None) and (type(tag) is dict or tag not in _INLINE):
                 # A block starts (a list item, say): inline HTML state never carries into it.
                 if anchor is not None:
-                    anchors[anchor_at] = " ".join("".join(anchor).split())
+                    anchors[anchor_at] = _collapse(anchor)
                     anchor = None
                 raw_until = None
             continue
@@ -295,7 +300,7 @@ def _walk(  # noqa: PLR0917 - the event loop, kept in one frame for speed
             tag = event["End"]
             if not stack and (type(tag) is dict or tag not in _INLINE):
                 if anchor is not None:  # an <a> left open: its text ends with the block
-                    anchors[anchor_at] = " ".join("".join(anchor).split())
+                    anchors[anchor_at] = _collapse(anchor)
                     anchor = None
                 raw_until = None
                 if tag == "Paragraph":  # the most common event: nothing more to do
@@ -391,10 +396,10 @@ def _walk(  # noqa: PLR0917 - the event loop, kept in one frame for speed
             elif not stack:
                 if _ANCHOR_OPEN.match(tag_text):
                     if anchor is not None:  # an <a> closes the open one (HTML has no nested anchors)
-                        anchors[anchor_at] = " ".join("".join(anchor).split())
+                        anchors[anchor_at] = _collapse(anchor)
                     anchor, anchor_at = [], s
                 elif anchor is not None and _ANCHOR_CLOSE.match(tag_text):
-                    anchors[anchor_at] = " ".join("".join(anchor).split())
+                    anchors[anchor_at] = _collapse(anchor)
                     anchor = None
             if stack:
                 stack[-1].inner_end = max(stack[-1].inner_end, e)
