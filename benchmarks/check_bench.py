@@ -77,6 +77,7 @@ from typing import Any
 
 from proctree import PeakSampler
 from simulated_web import Behaviour, Bound, WebPlan, lower_bound, plan_web, start_web, write_articles
+from tools import tool_path
 
 from linkaudit.simweb import SimWeb
 
@@ -138,22 +139,7 @@ class ToolRun:
     politeness: Politeness = field(default_factory=Politeness)
 
 
-# Memory of a process tree, from /proc.
-
-
 # The tools.
-
-
-def _tool(name: str) -> str:
-    beside = Path(sys.executable).parent / name
-    if beside.exists():
-        return str(beside)
-    found = shutil.which(name)
-    if found is None:
-        raise SystemExit(
-            f"{name} not found: install the project with its bench extra (pip install -e '.[bench]')"
-        )
-    return found
 
 
 def _seconds(value: float) -> str:
@@ -162,7 +148,7 @@ def _seconds(value: float) -> str:
 
 def linkaudit_command(articles: Path, report: Path, limits: Limits) -> list[str]:
     return [
-        _tool("linkaudit"),
+        tool_path("linkaudit"),
         "check",
         str(articles),
         "--format",
@@ -190,7 +176,7 @@ def linkaudit_command(articles: Path, report: Path, limits: Limits) -> list[str]
 
 def lychee_command(articles: Path, report: Path, limits: Limits) -> list[str]:
     return [
-        _tool("lychee"),
+        tool_path("lychee"),
         str(articles),
         "--format",
         "json",
@@ -640,7 +626,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         _in_network_namespace(args_list)
     isolated = bool(os.environ.get(_NETNS_MARK))
     lychee_version = subprocess.run(
-        [_tool("lychee"), "--version"], capture_output=True, text=True, check=False
+        [tool_path("lychee"), "--version"], capture_output=True, text=True, check=False
     )
     print(f"python benchmarks/check_bench.py {' '.join(args_list)}")
     print(

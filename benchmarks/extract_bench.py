@@ -36,6 +36,7 @@ from pathlib import Path
 
 from corpus import FULL_FILES, ArchiveInfo, build_archive
 from proctree import PeakSampler
+from tools import tool_path
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work"
@@ -138,25 +139,21 @@ def _no_network_prefix() -> list[str]:
     return [unshare, "-rn"] if ok else []
 
 
-def _tool(name: str) -> str:
-    beside = Path(sys.executable).parent / name
-    if beside.exists():
-        return str(beside)
-    found = shutil.which(name)
-    if found is None:
-        raise SystemExit(
-            f"{name} not found: install the project with its bench extra (pip install -e '.[bench]')"
-        )
-    return found
-
-
 def commands(archive: str) -> dict[str, list[str]]:
     """Both tools on the same Markdown files, printing every link without checking any."""
     return {
-        "linkaudit": [_tool("linkaudit"), "extract", "--format", "jsonl", archive],
+        "linkaudit": [tool_path("linkaudit"), "extract", "--format", "jsonl", archive],
         # --dump: print the links instead of checking them; --no-ignore: the archive lives in a git-ignored
         # folder, which lychee would otherwise skip; --extensions md: the Markdown files linkaudit reads.
-        "lychee": [_tool("lychee"), "--dump", "--no-progress", "--no-ignore", "--extensions", "md", archive],
+        "lychee": [
+            tool_path("lychee"),
+            "--dump",
+            "--no-progress",
+            "--no-ignore",
+            "--extensions",
+            "md",
+            archive,
+        ],
     }
 
 
@@ -286,7 +283,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         if sample is not None and not sample.is_dir():
             parser.error(f"no such folder: {sample}")
     prefix = _no_network_prefix()
-    version = subprocess.run([_tool("lychee"), "--version"], capture_output=True, text=True, check=False)
+    version = subprocess.run([tool_path("lychee"), "--version"], capture_output=True, text=True, check=False)
     print(f"python benchmarks/extract_bench.py {' '.join(args_in)}")
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
