@@ -79,7 +79,7 @@ from proctree import PeakSampler
 from simulated_web import Behaviour, Bound, WebPlan, lower_bound, plan_web, start_web, write_articles
 from tools import tool_path
 
-from linkaudit.simweb import SimWeb
+from linkaudit.demo.simweb import SimWeb
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work" / "check"

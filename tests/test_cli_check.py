@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from clirun import run_linkaudit
 
-from linkaudit.simweb import Reply, SimWeb
+from linkaudit.demo.simweb import Reply, SimWeb
 
 
 @pytest.fixture

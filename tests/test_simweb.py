@@ -14,7 +14,7 @@ import httpx
 import pytest
 import trio
 
-from linkaudit.simweb import GZIP_BOMB_INFLATED_SIZE, Reply, SimWeb, gzip_bomb, image_bytes
+from linkaudit.demo.simweb import GZIP_BOMB_INFLATED_SIZE, Reply, SimWeb, gzip_bomb, image_bytes
 
 
 @pytest.fixture

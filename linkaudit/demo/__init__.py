@@ -16,7 +16,7 @@ import itertools
 from pathlib import Path
 from urllib.parse import quote
 
-from linkaudit.simweb import Reply, SimWeb
+from linkaudit.demo.simweb import Reply, SimWeb
 
 __all__ = ["DEMO_EXPECTED", "build_demo_web", "demo_articles"]
 

@@ -1,4 +1,4 @@
-"""The checker against real HTTP servers on loopback (linkaudit.simweb): every rule of the checker issue.
+"""The checker against real HTTP servers on loopback (linkaudit.demo.simweb): every rule of the checker issue.
 
 Names are mapped by linkaudit's own resolver to 127.0.0.N or to "name not found"; nothing else is
 resolved, so no DNS query leaves the machine.
@@ -18,10 +18,10 @@ import pytest
 
 from linkaudit.check import CheckItem, check_targets
 from linkaudit.check.resolve import Resolver
+from linkaudit.demo.simweb import Reply, SimWeb
 from linkaudit.models import ErrorKind, LinkKind, Occurrence, UrlResult, Verdict
 from linkaudit.report.progress import RecordingObserver
 from linkaudit.settings import CheckSettings, HeaderRule, HostPolicy
-from linkaudit.simweb import Reply, SimWeb
 from linkaudit.urls import normalize
 
 FAST = CheckSettings(

@@ -12,9 +12,9 @@ from linkaudit.check import CheckItem, check_targets
 from linkaudit.check.gate import HostGate
 from linkaudit.check.resolve import Resolver
 from linkaudit.check.schedule import PriorityLimiter
+from linkaudit.demo.simweb import Reply, SimWeb
 from linkaudit.models import LinkKind, Occurrence, UrlResult, Verdict
 from linkaudit.settings import CheckSettings, HostPolicy
-from linkaudit.simweb import Reply, SimWeb
 from linkaudit.urls import normalize
 
 
