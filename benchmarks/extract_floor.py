@@ -26,9 +26,10 @@ from pathlib import Path
 
 import pyromark
 
-from linkaudit.extract import _extract_batch_packed, collect_inputs
+from linkaudit.extract import collect_inputs
 from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE, read_document
 from linkaudit.extract.markdown import _OPTIONS, _segments
+from linkaudit.extract.pool import _extract_batch_packed
 
 WORK = Path(__file__).resolve().parent / "work"
 

@@ -10,7 +10,8 @@ from collections.abc import Callable, Iterator
 from enum import StrEnum
 from typing import TextIO, assert_never
 
-from linkaudit.extract import JSONL_PROBES, ExtractResult, jsonl_line, packed_lines
+from linkaudit.extract import ExtractResult
+from linkaudit.extract.pool import JSONL_PROBES, jsonl_line, packed_lines
 from linkaudit.models import Occurrence, TargetStatus
 from linkaudit.report.serialize import error_dict, occurrence_dict
 
