@@ -15,30 +15,13 @@ import trio
 
 from linkaudit.check import check_targets, group_occurrences
 from linkaudit.check.resolve import Resolver
+from linkaudit.classify.severity import severity
 from linkaudit.extract import ExtractResult
-from linkaudit.models import AuditReport, FileError, UrlResult, Verdict
+from linkaudit.models import AuditReport, FileError, UrlResult
 from linkaudit.observer import NullObserver, Observer
 from linkaudit.settings import CheckSettings
 
 __all__ = ["AuditOutcome", "audit_extracted", "severity"]
-
-_SEVERITY = {
-    Verdict.DEAD: 0,
-    Verdict.SOFT_DEAD: 1,
-    Verdict.USURPED: 2,
-    Verdict.UNREACHABLE: 3,
-    Verdict.INVALID: 4,
-    Verdict.BLOCKED: 5,
-    Verdict.RATE_LIMITED: 6,
-    Verdict.REDIRECTED: 7,
-    Verdict.SKIPPED: 8,
-    Verdict.LIVE: 9,
-}
-
-
-def severity(verdict: Verdict) -> int:
-    """Sort key: worst first."""
-    return _SEVERITY.get(verdict, 5)
 
 
 @dataclass(frozen=True, slots=True)

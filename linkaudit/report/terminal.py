@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import TextIO, TypeVar, assert_never
+from typing import TextIO, TypeVar
 
 from rich import box
 from rich.cells import cell_len
@@ -24,6 +24,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from linkaudit.classify.severity import is_problem, severity
 from linkaudit.models import AuditReport, Occurrence, UrlResult, Verdict
 
 __all__ = [
@@ -36,9 +37,7 @@ __all__ = [
     "FoldedTemplate",
     "TerminalPlan",
     "describe_reason",
-    "is_problem",
     "plan_report",
-    "severity",
     "write_terminal_report",
 ]
 
@@ -52,41 +51,8 @@ _TEXT_CELLS = 30
 _T = TypeVar("_T")
 
 
-def severity(verdict: Verdict) -> int:
-    """Order of presentation, worst first. Exhaustive: a new verdict fails type-checking until placed."""
-    match verdict:
-        case Verdict.DEAD:
-            return 0
-        case Verdict.USURPED:
-            return 1
-        case Verdict.SOFT_DEAD:
-            return 2
-        case Verdict.INVALID:
-            return 3
-        case Verdict.UNREACHABLE:
-            return 4
-        case Verdict.BLOCKED:
-            return 5
-        case Verdict.RATE_LIMITED:
-            return 6
-        case Verdict.REDIRECTED:
-            return 7
-        case Verdict.SKIPPED:
-            return 8
-        case Verdict.LIVE:
-            return 9
-        case _:
-            assert_never(verdict)
-
-
 _RANK = {verdict: severity(verdict) for verdict in Verdict}
-_PROBLEMS = frozenset(verdict for verdict in Verdict if _RANK[verdict] < _RANK[Verdict.REDIRECTED])
-
-
-def is_problem(verdict: Verdict) -> bool:
-    """Listed without --verbose. Redirects still work and skipped targets were never meant to be checked."""
-    return verdict in _PROBLEMS
-
+_PROBLEMS = frozenset(verdict for verdict in Verdict if is_problem(verdict))
 
 _VERDICT_STYLE = {
     Verdict.DEAD: "bold red",
