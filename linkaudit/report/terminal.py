@@ -1,11 +1,10 @@
 """The end-of-run report for people, rendered with rich.
 
 What an editor needs is a to-do list per article: where each broken citation is (`line:col`), what is
-wrong, and what it says and points at. Three things would drown that list on a real archive, so they are
-folded into one line each: a vanished host (45,000 URLs on one dead publisher are one problem, not 45,000),
-a link in a shared template (one fix, not one per article), and anything beyond a bounded number of lines per
-file and of files (`verbose` lifts the bounds; the JSON report always has everything). The verdict summary
-comes last, where it is still on screen when the run ends.
+wrong, and what it says and points at. What is listed, folded (dead hosts, template links) and in which
+order is decided in `linkaudit.report.digest`, shared by every human format; this module only draws it,
+bounding the lines per file and the files shown (`verbose` lifts the bounds; the JSON report always has
+everything). The verdict summary comes last, where it is still on screen when the run ends.
 
 It must read as well without colour (piped, CI logs) as with it, at 80 columns, with link text in any
 script: every cell width is measured by rich, and nothing from the articles is ever parsed as markup.
@@ -13,9 +12,7 @@ script: every cell width is measured by rich, and nothing from the articles is e
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from dataclasses import dataclass
-from http import HTTPStatus
 from typing import TextIO, TypeVar
 
 from rich import box
@@ -24,25 +21,17 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from linkaudit.classify.severity import is_problem, severity
+from linkaudit.classify.severity import is_problem
 from linkaudit.models import AuditReport, Occurrence, UrlResult, Verdict
+from linkaudit.report.digest import FOLD_HOST_AT, describe_reason, digest_report
 
 __all__ = [
-    "FOLD_HOST_AT",
     "MAX_FILES",
     "MAX_FOLDED",
     "MAX_PROBLEMS_PER_FILE",
-    "Citation",
-    "FoldedHost",
-    "FoldedTemplate",
-    "TerminalPlan",
-    "describe_reason",
-    "plan_report",
     "write_terminal_report",
 ]
 
-FOLD_HOST_AT = 10
-"""A host with this many URLs failing at the connection level is shown as one line."""
 MAX_PROBLEMS_PER_FILE = 10
 MAX_FILES = 100
 MAX_FOLDED = 25
@@ -50,9 +39,6 @@ MAX_FOLDED = 25
 _TEXT_CELLS = 30
 _T = TypeVar("_T")
 
-
-_RANK = {verdict: severity(verdict) for verdict in Verdict}
-_PROBLEMS = frozenset(verdict for verdict in Verdict if is_problem(verdict))
 
 _VERDICT_STYLE = {
     Verdict.DEAD: "bold red",
@@ -66,160 +52,6 @@ _VERDICT_STYLE = {
     Verdict.SKIPPED: "dim",
     Verdict.LIVE: "green",
 }
-
-_REASON_TEXT = {
-    "dns-not-found": "DNS name not found",
-    "dns-failure": "DNS lookup failed",
-    "connection-refused": "connection refused",
-    "connection-reset": "connection reset",
-    "connect-error": "cannot connect",
-    "timeout": "timed out",
-    "tls-error": "TLS error",
-    "protocol-error": "broken HTTP answer",
-    "too-many-redirects": "too many redirects",
-    "redirect-loop": "redirect loop",
-    "bad-redirect": "bad redirect",
-    "file-missing": "file missing",
-    "host-unreachable": "host unreachable",
-    "blocked-address": "address not allowed",
-    "not-an-image": "not an image",
-    "challenge": "bot challenge",
-}
-
-
-def describe_reason(reason: str) -> str:
-    """A machine reason (`http-404`, `dns-not-found`) as people read it; unknown reasons pass through."""
-    if reason in _REASON_TEXT:
-        return _REASON_TEXT[reason]
-    prefix, _, code = reason.partition("-")
-    if prefix == "http" and code.isdigit():
-        try:
-            return f"{code} {HTTPStatus(int(code)).phrase}"
-        except ValueError:
-            return f"HTTP {code}"
-    return reason
-
-
-@dataclass(frozen=True, slots=True)
-class Citation:
-    """One problem as an article shows it: a result and one place it is cited."""
-
-    result: UrlResult
-    occurrence: Occurrence
-
-
-@dataclass(frozen=True, slots=True)
-class FoldedHost:
-    """A host whose URLs failed at the connection level, shown once instead of in every article.
-
-    `verdict`/`reason` are the most common real cause (a short-circuited URL was never requested, so its
-    reason is derived); `other_reasons` counts the other causes seen on the same host.
-    """
-
-    host: str
-    verdict: Verdict
-    reason: str
-    urls: int
-    citations: int
-    files: int
-    other_reasons: tuple[tuple[str, int], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class FoldedTemplate:
-    """A URL cited from a shared template: shown once with the number of files that carry it."""
-
-    result: UrlResult
-    files: int
-
-
-@dataclass(frozen=True, slots=True)
-class TerminalPlan:
-    """What the terminal report shows, decided before anything is drawn (and testable as data)."""
-
-    by_file: tuple[tuple[str, tuple[Citation, ...]], ...]
-    hosts: tuple[FoldedHost, ...]
-    templates: tuple[FoldedTemplate, ...]
-
-
-def _host_failure(result: UrlResult) -> bool:
-    evidence = result.evidence
-    if evidence is None or result.judgement.verdict not in _PROBLEMS or not result.target.is_http:
-        return False
-    return evidence.short_circuited or (evidence.error is not None and evidence.error.is_connection_level)
-
-
-def _fold_host(host: str, results: list[UrlResult]) -> FoldedHost:
-    causes = Counter(
-        (r.judgement.verdict, r.judgement.reason)
-        for r in results
-        if r.evidence is not None and not r.evidence.short_circuited
-    )
-    if not causes:
-        causes = Counter((r.judgement.verdict, r.judgement.reason) for r in results)
-    ranked = sorted(causes.items(), key=lambda item: (-item[1], _RANK[item[0][0]], item[0][1]))
-    (verdict, reason), _ = ranked[0]
-    files = {occ.file for r in results for occ in r.occurrences}
-    return FoldedHost(
-        host=host,
-        verdict=verdict,
-        reason=reason,
-        urls=len(results),
-        citations=sum(len(r.occurrences) for r in results),
-        files=len(files),
-        other_reasons=tuple((other, count) for (_, other), count in ranked[1:]),
-    )
-
-
-def plan_report(report: AuditReport, *, verbose: bool, fold_host_at: int = FOLD_HOST_AT) -> TerminalPlan:
-    """Decide what is listed per article and what is folded.
-
-    A host is folded when any of its URLs was short-circuited (the engine already gave up on it) or when
-    at least `fold_host_at` of its URLs failed at the connection level. Template citations of a listed URL
-    are folded into one line per URL; its other citations stay with their articles.
-    """
-    failing_by_host: defaultdict[str, list[UrlResult]] = defaultdict(list)
-    for result in report.results:
-        if _host_failure(result):
-            failing_by_host[result.target.host].append(result)
-    hosts: list[FoldedHost] = []
-    folded_urls: set[str] = set()
-    for host, results in failing_by_host.items():
-        if len(results) >= fold_host_at or any(r.evidence and r.evidence.short_circuited for r in results):
-            hosts.append(_fold_host(host, results))
-            folded_urls.update(r.target.url for r in results)
-
-    by_file: defaultdict[str, list[Citation]] = defaultdict(list)
-    templates: list[FoldedTemplate] = []
-    for result in report.results:
-        if not (verbose or result.judgement.verdict in _PROBLEMS) or result.target.url in folded_urls:
-            continue
-        template_files: set[str] = set()
-        for occ in result.occurrences:
-            if occ.template:
-                template_files.add(occ.file)
-            else:
-                by_file[occ.file].append(Citation(result, occ))
-        if template_files:
-            templates.append(FoldedTemplate(result, len(template_files)))
-
-    def citation_order(c: Citation) -> tuple[int, int, int, str]:
-        return (
-            _RANK[c.result.judgement.verdict],
-            c.occurrence.line,
-            c.occurrence.column,
-            c.result.target.url,
-        )
-
-    return TerminalPlan(
-        by_file=tuple((file, tuple(sorted(cs, key=citation_order))) for file, cs in sorted(by_file.items())),
-        hosts=tuple(sorted(hosts, key=lambda h: (-h.urls, h.host))),
-        templates=tuple(
-            sorted(
-                templates, key=lambda t: (_RANK[t.result.judgement.verdict], -t.files, t.result.target.url)
-            )
-        ),
-    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,7 +126,7 @@ class _Renderer:
         self.console = console
         self.sym = symbols
         self.verbose = verbose
-        self.plan = plan_report(report, verbose=verbose, fold_host_at=fold_host_at)
+        self.plan = digest_report(report, verbose=verbose, fold_host_at=fold_host_at)
         self.max_per_file = max_per_file
         self.max_files = max_files
         shown = [c for _, cs in self.plan.by_file for c in cs]
@@ -474,19 +306,16 @@ class _Renderer:
 
     def _summary(self) -> None:
         report = self.report
-        urls = Counter(r.judgement.verdict for r in report.results)
-        citations: Counter[Verdict] = Counter()
-        for r in report.results:
-            citations[r.judgement.verdict] += len(r.occurrences)
-        if not any(is_problem(v) for v in urls):
+        counts = self.plan.verdicts
+        if not any(is_problem(row.verdict) for row in counts):
             message = "No links found." if not report.results else "No problems found."
             self.console.print(Text(message, style="bold green"))
         table = Table(box=box.SIMPLE, show_footer=True, show_edge=False, pad_edge=False)
         table.add_column("verdict", footer="total", no_wrap=True)
         table.add_column("URLs", justify="right", footer=f"{len(report.results):,}")
-        table.add_column("citations", justify="right", footer=f"{sum(citations.values()):,}")
-        for verdict in sorted(urls, key=_RANK.__getitem__):
-            table.add_row(self._verdict(verdict), f"{urls[verdict]:,}", f"{citations[verdict]:,}")
+        table.add_column("citations", justify="right", footer=f"{sum(row.citations for row in counts):,}")
+        for row in counts:
+            table.add_row(self._verdict(row.verdict), f"{row.urls:,}", f"{row.citations:,}")
         self.console.print(table)
         line = ", ".join(
             (

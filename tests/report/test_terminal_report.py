@@ -11,15 +11,8 @@ from rich.cells import cell_len
 
 from linkaudit.classify.severity import severity
 from linkaudit.models import AuditReport, ErrorKind, FileError, LinkKind, UrlResult, Verdict
-from linkaudit.report.terminal import (
-    FOLD_HOST_AT,
-    MAX_FILES,
-    MAX_FOLDED,
-    MAX_PROBLEMS_PER_FILE,
-    describe_reason,
-    plan_report,
-    write_terminal_report,
-)
+from linkaudit.report.digest import FOLD_HOST_AT, describe_reason, digest_report
+from linkaudit.report.terminal import MAX_FILES, MAX_FOLDED, MAX_PROBLEMS_PER_FILE, write_terminal_report
 
 from .builders import cite, every_verdict, http_result, report_of
 
@@ -159,7 +152,7 @@ def test_a_folded_host_mentions_its_other_causes() -> None:
     results.append(
         http_result("https://mixed.example/t", Verdict.UNREACHABLE, "timeout", error=ErrorKind.TIMEOUT)
     )
-    plan = plan_report(report_of(*results), verbose=False)
+    plan = digest_report(report_of(*results), verbose=False)
     (host,) = plan.hosts
     assert (host.host, host.urls, host.verdict, host.reason) == (
         "mixed.example",
@@ -175,7 +168,7 @@ def test_http_errors_on_a_host_are_never_folded() -> None:
     results = [
         http_result(f"https://big.example/{i}", Verdict.DEAD, "http-404", status=404) for i in range(50)
     ]
-    plan = plan_report(report_of(*results), verbose=False)
+    plan = digest_report(report_of(*results), verbose=False)
     assert plan.hosts == ()
 
 
