@@ -186,11 +186,12 @@ def digest_report(report: AuditReport, *, verbose: bool, fold_host_at: int = FOL
         if template_files:
             templates.append(FoldedTemplate(result, len(template_files)))
 
+    # Top to bottom, as an editor reads the file; the verdict is on every row, so severity only breaks ties.
     def citation_order(c: Citation) -> tuple[int, int, int, str]:
         return (
-            _RANK[c.result.judgement.verdict],
             c.occurrence.line,
             c.occurrence.column,
+            _RANK[c.result.judgement.verdict],
             c.result.target.url,
         )
 

@@ -66,7 +66,8 @@ def test_problems_are_listed_per_article_with_location_verdict_reason_text_and_u
     assert_fits(text)
     lines = text.splitlines()
     a = lines.index("articles/a.md  (3 problems)")
-    assert re.fullmatch(r"\s+12:9\s+dead\s+404 Not Found\s+the study → https://gone\.example/x", lines[a + 1])
+    # a.md lists 10:1 soft-dead and 11:1 usurped first: by line.
+    assert re.fullmatch(r"\s+12:9\s+dead\s+404 Not Found\s+the study → https://gone\.example/x", lines[a + 3])
     b = lines.index("articles/b.md  (5 problems)")
     assert re.fullmatch(r"\s+2:1\s+dead\s+404 Not Found\s+same study → https://gone\.example/x", lines[b + 1])
     assert "timed out" in text
@@ -74,12 +75,20 @@ def test_problems_are_listed_per_article_with_location_verdict_reason_text_and_u
     assert "misspelt scheme" in text
 
 
-def test_dead_first_then_the_other_problems_in_severity_order() -> None:
+def test_problems_in_a_file_are_listed_by_line_then_column_whatever_their_severity() -> None:
     text = render(report_of(*every_verdict()))
     section = text.split("articles/b.md")[1].split("\n\n")[0]
-    verdicts = re.findall(r"^\s+\d+:\d+\s+(\S+)", section, flags=re.MULTILINE)
-    assert verdicts == ["dead", "invalid", "unreachable", "blocked", "rate-limited"]
-    assert verdicts == sorted(verdicts, key=lambda v: severity(Verdict(v)))
+    rows = re.findall(r"^\s+(\d+):(\d+)\s+(\S+)", section, flags=re.MULTILINE)
+    assert [verdict for _, _, verdict in rows] == [
+        "dead",
+        "blocked",
+        "rate-limited",
+        "unreachable",
+        "invalid",
+    ]
+    assert [(int(line), int(col)) for line, col, _ in rows] == [(2, 1), (4, 3), (5, 3), (6, 3), (8, 2)]
+    # Not by severity: an editor reads the file from the top.
+    assert [v for _, _, v in rows] != sorted((v for _, _, v in rows), key=lambda v: severity(Verdict(v)))
 
 
 def test_live_redirected_and_skipped_are_listed_only_with_verbose() -> None:
