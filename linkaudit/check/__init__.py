@@ -20,10 +20,10 @@ import httpx
 import trio
 
 from linkaudit.check.gate import HostGate
-from linkaudit.check.pools import OriginPools
 from linkaudit.check.probe import Prober
-from linkaudit.check.resolve import Resolver, ResolvingBackend
+from linkaudit.check.resolve import Resolver
 from linkaudit.check.schedule import PriorityLimiter
+from linkaudit.check.transport import build_client
 from linkaudit.classify import judge
 from linkaudit.models import (
     ErrorKind,
@@ -52,29 +52,6 @@ class CheckItem:
     @property
     def wants_image(self) -> bool:
         return any(occ.kind.wants_image for occ in self.occurrences)
-
-
-def build_client(settings: CheckSettings, resolver: Resolver) -> httpx.AsyncClient:
-    """An httpx client whose connections go through linkaudit's resolver (no system DNS unless allowed)."""
-    limits = httpx.Limits(
-        max_connections=settings.concurrency * 2, max_keepalive_connections=settings.concurrency
-    )
-    transport = httpx.AsyncHTTPTransport(verify=settings.verify_tls, trust_env=False, limits=limits)
-    # httpx takes no network backend: the pool it builds is replaced by one that has ours, and that keeps a
-    # small pool per origin (httpcore's cost per request grows with the connections one pool holds).
-    transport._pool = OriginPools(
-        ssl_context=httpx.create_ssl_context(verify=settings.verify_tls, trust_env=False),
-        max_connections=limits.max_connections or settings.concurrency * 2,
-        max_keepalive_connections=limits.max_keepalive_connections or settings.concurrency,
-        keepalive_expiry=5.0,
-        network_backend=ResolvingBackend(resolver),
-    )
-    return httpx.AsyncClient(
-        transport=transport,
-        timeout=httpx.Timeout(settings.timeout),
-        follow_redirects=False,
-        trust_env=False,
-    )
 
 
 def _now() -> str:
