@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from typer.exceptions import TyperException
+from typer import TyperException
 
 from linkaudit import __version__
+from linkaudit._typer_compat import usage_problem
 from linkaudit.extract import DEFAULT_EXTENSIONS, InputFile, UsageError, collect_inputs, extract_files
 from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE
 from linkaudit.models import FileError, Verdict
@@ -444,16 +445,13 @@ def main(argv: list[str] | None = None) -> None:
     try:
         code = app(args=argv, prog_name="linkaudit", standalone_mode=False)
     except TyperException as exc:
-        exit_code = int(getattr(exc, "exit_code", 2))
-        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `linkaudit`: the help is the answer
-            exc.show()  # type: ignore[attr-defined]
-            raise SystemExit(exit_code) from None
-        ctx = getattr(exc, "ctx", None)
-        command = getattr(ctx, "command_path", "linkaudit") if ctx is not None else "linkaudit"
-        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-        hint = f" (see: {command} --help)" if exit_code == 2 else ""
-        typer.echo(f"linkaudit: error: {' '.join(message.split())}{hint}", err=True)
-        raise SystemExit(exit_code) from None
+        problem = usage_problem(exc)
+        if problem.show_help is not None:  # bare `linkaudit`: the help is the answer
+            problem.show_help()
+            raise SystemExit(problem.exit_code) from None
+        hint = f" (see: {problem.command} --help)" if problem.exit_code == 2 else ""
+        typer.echo(f"linkaudit: error: {problem.message}{hint}", err=True)
+        raise SystemExit(problem.exit_code) from None
     except typer.Abort:
         raise SystemExit(130) from None
     except BrokenPipeError:
