@@ -26,6 +26,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_result
 from linkaudit.check.gate import HostGate, parse_retry_after, rate_limit_wait
 from linkaudit.check.resolve import NameNotFound, NameResolutionFailed
 from linkaudit.check.schedule import PriorityLimiter
+from linkaudit.check.transport import bytes_after_head
 from linkaudit.models import Attempt, ErrorKind, Evidence, Hop
 from linkaudit.settings import CheckSettings
 from linkaudit.urls import normalize
@@ -184,22 +185,6 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def _bytes_after_head(response: httpx.Response) -> bool:
-    """Whether bytes beyond a HEAD response already sit in its connection's buffer: a server that sends a
-    body to HEAD. The next request on that connection would read them as its response, so it is closed.
-
-    This looks into httpx's and httpcore's internals (both pinned); should their shape change, the answer
-    is True and the connection is closed, as it always was before connections were reused after HEAD.
-    """
-    node: object = response.stream
-    for name in ("_stream", "_httpcore_stream", "_stream", "_connection", "_h11_state"):
-        node = getattr(node, name, None)
-        if node is None:
-            return True
-    trailing = getattr(node, "trailing_data", None)
-    return not (isinstance(trailing, tuple) and trailing[:1] == (b"",))
-
-
 class Prober:
     """Probes URLs through one httpx client, per-host gates and a global in-flight limit."""
 
@@ -293,7 +278,7 @@ class Prober:
         Best effort: a body that is long, slow or broken, or bytes after a HEAD answer, and `aclose` drops
         the connection instead. It never costs the answer already read.
         """
-        if method == "HEAD" and _bytes_after_head(response):
+        if method == "HEAD" and bytes_after_head(response):
             return
         drained = 0
         with trio.move_on_after(_MAX_DRAIN_SECONDS):
