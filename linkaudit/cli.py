@@ -406,7 +406,13 @@ def demo(
 ) -> None:
     """Audit bundled articles against a small simulated web on loopback: every verdict, no internet needed."""
     from linkaudit.check.resolve import Resolver  # noqa: PLC0415 - lazy: see the imports
-    from linkaudit.demo import DEMO_EXPECTED, build_demo_web, demo_articles  # noqa: PLC0415
+    from linkaudit.demo import (  # noqa: PLC0415
+        DEMO_EXPECTED,
+        build_demo_web,
+        closing_line,
+        demo_articles,
+        demo_name,
+    )
 
     web = build_demo_web()
     with web:
@@ -414,6 +420,8 @@ def demo(
         resolver = Resolver({**web.resolve, "*": None}, system=False)
         settings = CheckSettings(retry_base=0.2, max_retry_wait=5.0, rate_limit_retries=2)
         files, walk_errors = _collect([str(demo_articles())], ",".join(DEFAULT_EXTENSIONS), None, None)
+        files = [replace(file, display=demo_name(file.path)) for file in files]
+        walk_errors = [replace(error, file=demo_name(error.file)) for error in walk_errors]
         outcome = _run_audit(
             files,
             walk_errors,
@@ -432,11 +440,7 @@ def demo(
     wrong = {url: (want, got.get(url)) for url, want in DEMO_EXPECTED.items() if got.get(url) != want}
     for url, (want, seen) in sorted(wrong.items()):
         typer.echo(f"linkaudit demo: {url}: expected {want}, got {seen}", err=True)
-    typer.echo(
-        f"demo: {len(DEMO_EXPECTED) - len(wrong)} of {len(DEMO_EXPECTED)} verdicts "
-        "as the simulated web knows them — now try: linkaudit check examples/articles",
-        err=True,
-    )
+    typer.echo(f"{closing_line(outcome.report)} — now try: linkaudit check examples/articles", err=True)
     raise typer.Exit(1 if wrong else 0)
 
 
