@@ -16,10 +16,13 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import httpcore
 import httpx
 import trio
 
 from linkaudit.check.gate import HostGate
+from linkaudit.check.guard import AddressGuard
+from linkaudit.check.headers import Redactor
 from linkaudit.check.pools import OriginPools
 from linkaudit.check.probe import Prober
 from linkaudit.check.resolve import Resolver, ResolvingBackend
@@ -54,8 +57,11 @@ class CheckItem:
         return any(occ.kind.wants_image for occ in self.occurrences)
 
 
-def build_client(settings: CheckSettings, resolver: Resolver) -> httpx.AsyncClient:
-    """An httpx client whose connections go through linkaudit's resolver (no system DNS unless allowed)."""
+def build_client(
+    settings: CheckSettings, resolver: Resolver, network: httpcore.AsyncNetworkBackend | None = None
+) -> httpx.AsyncClient:
+    """An httpx client whose connections go through linkaudit's resolver (no system DNS unless allowed) and
+    its private-network guard, then `network` (trio's sockets by default; tests record instead)."""
     limits = httpx.Limits(
         max_connections=settings.concurrency * 2, max_keepalive_connections=settings.concurrency
     )
@@ -67,7 +73,9 @@ def build_client(settings: CheckSettings, resolver: Resolver) -> httpx.AsyncClie
         max_connections=limits.max_connections or settings.concurrency * 2,
         max_keepalive_connections=limits.max_keepalive_connections or settings.concurrency,
         keepalive_expiry=5.0,
-        network_backend=ResolvingBackend(resolver),
+        network_backend=ResolvingBackend(
+            resolver, network, guard=AddressGuard(settings.deny_private, settings.allow_private_nets)
+        ),
     )
     return httpx.AsyncClient(
         transport=transport,
@@ -132,6 +140,7 @@ async def check_targets(
     on_result: Callable[[UrlResult], None],
     observer: Observer | None = None,
     resolver: Resolver | None = None,
+    network: httpcore.AsyncNetworkBackend | None = None,
 ) -> None:
     """Judge every item, calling `on_result` as each verdict is known (so an interrupted run keeps them)."""
     observer = observer or NullObserver()
@@ -159,7 +168,8 @@ async def check_targets(
         return gate
 
     limiter = PriorityLimiter(max(1, settings.concurrency))
-    async with _frozen_heap(), build_client(settings, resolver) as client:
+    redact = Redactor.for_settings(settings)
+    async with _frozen_heap(), build_client(settings, resolver, network) as client:
         prober = Prober(
             client, settings, gate_for=gate_for, limiter=limiter, on_backoff=observer.host_backoff
         )
@@ -181,6 +191,7 @@ async def check_targets(
                     evidence = Evidence(
                         url=target.url, error=ErrorKind.OTHER, detail=str(exc), checked_at=_now()
                     )
+                evidence = redact.evidence(evidence)  # servers may echo a header value back
                 if evidence.error is not None:
                     was_dead = gate.dead is not None
                     gate.failed(evidence.error, evidence.detail, dead_after=settings.dead_host_after)

@@ -116,6 +116,7 @@ _REASON_TEXT = {
     "file-missing": "file missing",
     "host-unreachable": "host unreachable",
     "blocked-address": "address not allowed",
+    "private-address": "private address, not checked",
     "not-an-image": "not an image",
     "challenge": "bot challenge",
 }
