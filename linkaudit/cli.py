@@ -96,6 +96,22 @@ RootOpt = Annotated[
 MaxSizeOpt = Annotated[
     int, typer.Option("--max-file-size", help="Skip (and report) files larger than this, in bytes.")
 ]
+DenyPrivateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--deny-private/--allow-private",
+        help="Refuse to connect to loopback, private, link-local and other non-public addresses "
+        "(skipped: private-address), whatever name, redirect or --resolve led there.",
+    ),
+]
+AllowPrivateNetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-private-net",
+        help="Connect to this network despite --deny-private, e.g. 10.20.0.0/16 (repeatable).",
+        show_default=False,
+    ),
+]
 
 
 @app.command()
@@ -348,22 +364,8 @@ def check(
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes to extract with.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes on stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show live links too, and notes.")] = False,
-    deny_private: Annotated[
-        bool,
-        typer.Option(
-            "--deny-private/--allow-private",
-            help="Refuse to connect to loopback, private, link-local and other non-public addresses "
-            "(skipped: private-address), whatever name, redirect or --resolve led there.",
-        ),
-    ] = True,
-    allow_private_net: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--allow-private-net",
-            help="Connect to this network despite --deny-private, e.g. 10.20.0.0/16 (repeatable).",
-            show_default=False,
-        ),
-    ] = None,
+    deny_private: DenyPrivateOpt = True,
+    allow_private_net: AllowPrivateNetOpt = None,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""
     if timeout <= 0 or retries < 0 or concurrency < 1 or max_redirects < 0 or max_retry_wait < 0:

@@ -38,6 +38,7 @@ __all__ = [
     "describe_reason",
     "is_problem",
     "plan_report",
+    "printable",
     "severity",
     "write_terminal_report",
 ]
@@ -288,9 +289,12 @@ for _space in "\t\n\v\f\r":
     _UNPRINTABLE[ord(_space)] = ord(" ")
 
 
-def _clean(value: str) -> str:
+def printable(value: str) -> str:
     """Article text may hold newlines or escape sequences: one line, nothing the terminal would obey."""
     return " ".join(value.translate(_UNPRINTABLE).split())
+
+
+_clean = printable
 
 
 def _clip(value: str, cells: int, ellipsis: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import ipaddress
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import httpcore
 import pytest
@@ -29,7 +30,7 @@ SETTINGS = CheckSettings(
 )
 
 
-class RecordingNetwork(httpcore.AsyncNetworkBackend):
+class RecordingNetwork(httpcore.TrioBackend):
     """Records every connection asked of it; opens only those to `servers` (loopback test servers)."""
 
     def __init__(self, servers: Iterable[str] = ()) -> None:
@@ -37,31 +38,14 @@ class RecordingNetwork(httpcore.AsyncNetworkBackend):
         for server in self.servers:
             assert ipaddress.ip_address(server).is_loopback, "tests connect to loopback only"
         self.attempts: list[tuple[str, int]] = []
-        self.real = httpcore.TrioBackend()
 
     async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+        self, host: str, port: int, *args: Any, **kwargs: Any
     ) -> httpcore.AsyncNetworkStream:
         self.attempts.append((host, port))
         if host not in self.servers:
             raise httpcore.ConnectError(f"recorded, not connected: {host}:{port}")
-        return await self.real.connect_tcp(host, port, timeout=timeout, socket_options=socket_options)
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise AssertionError("linkaudit never uses unix sockets")
-
-    async def sleep(self, seconds: float) -> None:
-        await self.real.sleep(seconds)
+        return await super().connect_tcp(host, port, *args, **kwargs)
 
     @property
     def others(self) -> list[tuple[str, int]]:
@@ -71,9 +55,10 @@ class RecordingNetwork(httpcore.AsyncNetworkBackend):
 
 @pytest.fixture
 def web() -> Iterator[SimWeb]:
-    with SimWeb() as simulated:
+    simulated = SimWeb()
+    with simulated:
         yield simulated
-        assert simulated.errors == []
+    assert not simulated.errors
 
 
 def item(url: str) -> CheckItem:
