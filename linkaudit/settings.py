@@ -60,16 +60,16 @@ class HeaderRule:
     host: str | None = None
 
     def __post_init__(self) -> None:
-        if not _TOKEN.match(self.name):
+        if not _TOKEN.fullmatch(self.name):
             raise SettingsError(
                 "a header name may hold only letters, digits and !#$%&'*+-.^_`|~ (the name is not shown here)"
             )
-        if not _FIELD_VALUE.match(self.value):
+        if not _FIELD_VALUE.fullmatch(self.value):
             raise SettingsError(
                 f"header {self.name}: the value holds a line break, NUL, another control character or "
                 "non-ASCII text (the value is not shown here)"
             )
-        if self.host is not None and not _HOST.match(self.host):
+        if self.host is not None and not _HOST.fullmatch(self.host):
             raise SettingsError(f"header {self.name}: {self.host!r} is not a host name")
 
     @classmethod

@@ -1,21 +1,20 @@
 """Which headers each hop of a redirect chain carries, seen by real servers on loopback (http and https).
 
-Every server records the headers of each request it receives; names are mapped to 127.0.0.2 by
-linkaudit's resolver, and the URLs carry the ports, so two names (or two ports of one name) are two
-origins on one address.
+Every server (tests/check/rawserver.py) records the headers of each request it receives; names are
+mapped to 127.0.0.2 by linkaudit's resolver, and the URLs carry the ports, so two names (or two ports of
+one name) are two origins on one address.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import ipaddress
-import socket
 import ssl
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from rawserver import RawServer, answer
 from test_tls import self_signed
 
 from linkaudit.check import CheckItem, check_targets
@@ -36,72 +35,22 @@ SETTINGS = CheckSettings(
 )
 
 
-class HeaderServer:
-    """Answers `routes[path]` (a status and a Location) or 200, and records what each request carried."""
+class Routes:
+    """Answers `routes[path]` (a status and a Location), or 200."""
 
-    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
-        self.tls = tls
+    def __init__(self) -> None:
         self.routes: dict[str, tuple[int, str]] = {}
-        self.log: list[tuple[str, list[tuple[str, str]]]] = []
-        self.listener = socket.create_server((ADDRESS, 0))
-        self.listener.settimeout(0.1)
-        self.port = self.listener.getsockname()[1]
-        self.stop = threading.Event()
-        self.thread = threading.Thread(target=self._serve, daemon=True)
 
-    def url(self, name: str, path: str) -> str:
-        return f"{'https' if self.tls else 'http'}://{name}:{self.port}{path}"
-
-    def headers_at(self, path: str) -> list[dict[str, list[str]]]:
-        """Each request to `path`: its header values by lower-case name."""
-        seen = []
-        for logged_path, headers in list(self.log):
-            if logged_path == path:
-                by_name: dict[str, list[str]] = {}
-                for name, value in headers:
-                    by_name.setdefault(name.lower(), []).append(value)
-                seen.append(by_name)
-        assert seen, f"no request reached {path}"
-        return seen
-
-    def _serve(self) -> None:
-        while not self.stop.is_set():
-            try:
-                conn, _ = self.listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            try:
-                with conn if self.tls is None else self.tls.wrap_socket(conn, server_side=True) as stream:
-                    self._answer(stream)
-            except (OSError, ssl.SSLError):
-                conn.close()
-
-    def _answer(self, stream: socket.socket) -> None:
-        data = b""
-        while b"\r\n\r\n" not in data:
-            chunk = stream.recv(65536)
-            if not chunk:
-                return
-            data += chunk
-        request, *lines = data.split(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
-        path = request.split(" ")[1]
-        self.log.append((path, [tuple(line.split(": ", 1)) for line in lines]))  # type: ignore[misc]
+    def __call__(self, path: str, headers: list[tuple[str, str]]) -> bytes:
         status, location = self.routes.get(path, (200, ""))
-        head = f"HTTP/1.1 {status} X\r\nContent-Length: 0\r\nConnection: close\r\n"
-        if location:
-            head += f"Location: {location}\r\n"
-        stream.sendall((head + "\r\n").encode("latin-1"))
+        return answer(status, *([("Location", location)] if location else []))
 
-    def __enter__(self) -> HeaderServer:
-        self.thread.start()
-        return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.stop.set()
-        self.listener.close()
-        self.thread.join(timeout=5)
+class HeaderServer(RawServer):
+    def __init__(self, tls: ssl.SSLContext | None = None) -> None:
+        self.script = Routes()
+        super().__init__(self.script, address=ADDRESS, tls=tls)
+        self.routes = self.script.routes
 
 
 @pytest.fixture
