@@ -92,9 +92,11 @@ async def test_credentials_stay_with_the_origin_of_the_chain(
     servers: tuple[HeaderServer, HeaderServer, HeaderServer],
 ) -> None:
     a, b, _ = servers
-    a.routes["/r"] = (302, b.url("b.example", "/x"))
+    # a.example -> b.example -> a.example; and a.example to the same name on b's port.
+    a.routes.update(
+        {"/r": (302, b.url("b.example", "/x")), "/port": (302, b.url("a.example", "/other-port"))}
+    )
     b.routes["/x"] = (302, a.url("a.example", "/back"))
-    a.routes["/port"] = (302, b.url("a.example", "/other-port"))
     rules = (
         HeaderRule("Authorization", "Bearer global-token-1234"),
         HeaderRule("Cookie", "session=cookie-value-5678"),
