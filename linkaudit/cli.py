@@ -390,6 +390,10 @@ def check(
             re.compile(pattern)
         except re.error as exc:
             raise fail_usage(f"bad URL pattern {pattern!r}: {exc}") from None
+    try:
+        HeaderRule("User-Agent", user_agent)  # the same rules as any header value
+    except SettingsError as exc:
+        raise fail_usage(f"--user-agent: {exc}") from None
     settings = CheckSettings(
         concurrency=concurrency,
         host=base,

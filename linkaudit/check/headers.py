@@ -49,7 +49,9 @@ def _origin(url: str) -> tuple[str, str, int | None]:
 
 
 def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
+    """The host as `HeaderRule.applies_to` takes it: lower case, an IPv6 address in brackets."""
+    host = (urlsplit(url).hostname or "").lower()
+    return f"[{host}]" if ":" in host else host
 
 
 class HeaderPolicy:

@@ -50,7 +50,7 @@ class BlockedAddress(httpcore.ConnectError):
     def __init__(self, host: str, address: str, why: str) -> None:
         shown = address if host.strip("[]") == address else f"{host} ({address})"
         super().__init__(
-            f"{shown} is a {why} address: not connected (--allow-private-net or --allow-private allows it)"
+            f"{shown}: {why} address, not connected (--allow-private-net or --allow-private allows it)"
         )
         self.address = address
         self.why = why

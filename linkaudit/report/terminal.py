@@ -117,7 +117,7 @@ _REASON_TEXT = {
     "file-missing": "file missing",
     "host-unreachable": "host unreachable",
     "blocked-address": "address not allowed",
-    "private-address": "private address, not checked",
+    "private-address": "private address",
     "not-an-image": "not an image",
     "challenge": "bot challenge",
 }
@@ -537,6 +537,15 @@ class _Renderer:
         if report.elapsed_s:
             line += f", {report.elapsed_s:,.1f} s"
         self.console.print(Text(line))
+        refused = sum(r.judgement.reason == "private-address" for r in report.results)
+        if refused:  # skipped URLs are not listed: say why these were, and how to check them
+            self.console.print(
+                Text(
+                    f"{_count(refused, 'URL')} at private addresses not checked: --allow-private-net NETWORK "
+                    "or --allow-private checks them",
+                    style="yellow",
+                )
+            )
         if report.partial:
             self.console.print(Text(self._partial_note(), style="bold yellow"))
 

@@ -18,7 +18,7 @@ from rawserver import RawServer, answer
 from test_tls import self_signed
 
 from linkaudit.check import CheckItem, check_targets
-from linkaudit.check.headers import Redactor
+from linkaudit.check.headers import HeaderPolicy, Redactor
 from linkaudit.check.resolve import Resolver
 from linkaudit.models import Attempt, ErrorKind, Evidence, Hop, LinkKind, Occurrence, UrlResult
 from linkaudit.settings import CheckSettings, HeaderRule, HostPolicy
@@ -178,3 +178,35 @@ def test_redactor_stars_values_parts_and_encodings() -> None:
     )
     assert "abcdef123456" not in repr(redact.evidence(evidence))
     assert redact.evidence(evidence).url == evidence.url
+
+
+@pytest.mark.parametrize(
+    ("spec", "rule"),
+    [
+        ("Authorization: Bearer x", HeaderRule("Authorization", "Bearer x")),
+        ("Cookie: a=b; c=d", HeaderRule("Cookie", "a=b; c=d")),
+        ("X-Token:=abc", HeaderRule("X-Token", "=abc")),
+        ("API.Example.org.=X-Key:  v\t", HeaderRule("X-Key", "v", host="api.example.org")),
+        ("例子.中国=X-Key: v", HeaderRule("X-Key", "v", host="xn--fsqu00a.xn--fiqs8s")),
+        ("[::1]=X-Key: v", HeaderRule("X-Key", "v", host="[::1]")),
+    ],
+)
+def test_header_specs(spec: str, rule: HeaderRule) -> None:
+    assert HeaderRule.parse(spec) == rule
+
+
+@pytest.mark.parametrize(
+    ("rule_host", "url", "sent"),
+    [
+        ("api.example.org", "https://api.example.org/x", True),
+        ("api.example.org", "https://v2.api.example.org:8443/x", True),
+        ("api.example.org", "https://evilapi.example.org/x", False),
+        ("api.example.org", "https://api.example.org.evil.example/x", False),
+        ("[::1]", "http://[::1]:8080/x", True),
+        ("[::1]", "http://[::2]/x", False),
+    ],
+)
+def test_per_host_rules_match_the_host_and_its_subdomains(rule_host: str, url: str, sent: bool) -> None:
+    settings = dataclasses.replace(SETTINGS, headers=(HeaderRule("X-Key", "k", host=rule_host),))
+    headers = HeaderPolicy(settings).chain(url).headers_for(url)
+    assert ("X-Key" in headers) is sent

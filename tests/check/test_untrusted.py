@@ -90,10 +90,12 @@ def test_private_addresses_are_refused_by_default(
         "private-address",
         "blocked-address",
     )
-    assert f"{SERVER}) is a loopback address" in entry["detail"]
+    assert f"news.example ({SERVER}): loopback address, not connected" in entry["detail"]
     assert data["settings"]["deny_private"] is True
     assert echo_server.log == []  # refused before connecting
 
+    code, out, _ = run(capsys, "check", str(article), *resolve)
+    assert "1 URL at private addresses not checked" in out
     for allow in (["--allow-private-net", f"{SERVER}/32"], ["--allow-private"]):
         code, _, err = run(capsys, "check", str(article), *resolve, *allow, "-f", "json", "-o", str(report))
         assert code == 0, err
@@ -128,6 +130,14 @@ def test_bad_headers_are_usage_errors_that_never_show_the_value(
     assert err.startswith("linkaudit: error: --header #2: ")
     assert err.count("\n") == 1
     assert "SECRET" not in err
+
+
+def test_user_agent_is_a_header_value_too(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = run(
+        capsys, "check", str(tmp_path), "--resolve", "*:nxdomain", "--user-agent", "a\r\nX: y"
+    )
+    assert (code, out) == (2, "")
+    assert err.startswith("linkaudit: error: --user-agent: header User-Agent: the value holds a line break")
 
 
 def test_bad_network_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
