@@ -56,7 +56,7 @@ class HeaderRule:
     """
 
     name: str
-    value: str
+    value: str = field(repr=False)  # a settings object printed while debugging shows no secret
     host: str | None = None
 
     def __post_init__(self) -> None:
