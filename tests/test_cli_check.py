@@ -32,7 +32,8 @@ def resolve_args(web: SimWeb) -> list[str]:
     args: list[str] = []
     for name, address in web.resolve.items():
         args += ["--resolve", f"{name}:{address if address is not None else 'nxdomain'}"]
-    return [*args, "--resolve", "*:nxdomain"]
+    # The simulated web is on loopback, which the private-network guard refuses unless allowed.
+    return [*args, "--resolve", "*:nxdomain", "--allow-private-net", "127.0.0.0/8"]
 
 
 linkaudit = run_linkaudit

@@ -16,10 +16,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import httpcore
 import httpx
 import trio
 
 from linkaudit.check.gate import HostGate
+from linkaudit.check.headers import Redactor
 from linkaudit.check.probe import Prober
 from linkaudit.check.resolve import Resolver
 from linkaudit.check.schedule import PriorityLimiter
@@ -109,6 +111,7 @@ async def check_targets(
     on_result: Callable[[UrlResult], None],
     observer: Observer | None = None,
     resolver: Resolver | None = None,
+    network: httpcore.AsyncNetworkBackend | None = None,
 ) -> None:
     """Judge every item, calling `on_result` as each verdict is known (so an interrupted run keeps them)."""
     observer = observer or NullObserver()
@@ -136,7 +139,8 @@ async def check_targets(
         return gate
 
     limiter = PriorityLimiter(max(1, settings.concurrency))
-    async with _frozen_heap(), build_client(settings, resolver) as client:
+    redact = Redactor.for_settings(settings)
+    async with _frozen_heap(), build_client(settings, resolver, network) as client:
         prober = Prober(
             client, settings, gate_for=gate_for, limiter=limiter, on_backoff=observer.host_backoff
         )
@@ -158,6 +162,7 @@ async def check_targets(
                     evidence = Evidence(
                         url=target.url, error=ErrorKind.OTHER, detail=str(exc), checked_at=_now()
                     )
+                evidence = redact.evidence(evidence)  # servers may echo a header value back
                 if evidence.error is not None:
                     was_dead = gate.dead is not None
                     gate.failed(evidence.error, evidence.detail, dead_after=settings.dead_host_after)

@@ -24,7 +24,8 @@ import trio
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result
 
 from linkaudit.check.gate import HostGate, parse_retry_after, rate_limit_wait
-from linkaudit.check.resolve import NameNotFound, NameResolutionFailed
+from linkaudit.check.headers import HeaderPolicy
+from linkaudit.check.resolve import BlockedAddress, NameNotFound, NameResolutionFailed
 from linkaudit.check.schedule import PriorityLimiter
 from linkaudit.check.transport import bytes_after_head
 from linkaudit.models import Attempt, ErrorKind, Evidence, Hop
@@ -107,6 +108,8 @@ def error_kind(exc: BaseException) -> tuple[ErrorKind, str]:
     chain = _causes(exc)
     detail = str(exc) or type(exc).__name__
     for item in chain:
+        if isinstance(item, BlockedAddress):
+            return ErrorKind.BLOCKED_ADDRESS, str(item)
         if isinstance(item, NameNotFound):
             return ErrorKind.DNS_NOT_FOUND, str(item)
         if isinstance(item, NameResolutionFailed):
@@ -202,20 +205,9 @@ class Prober:
         self.gate_for = gate_for
         self.limiter = limiter
         self.on_backoff = on_backoff
+        self.headers = HeaderPolicy(settings)
 
-    def _headers(self, host: str) -> dict[str, str]:
-        headers = {
-            "User-Agent": self.settings.user_agent,
-            "Accept": self.settings.accept_header,
-            "Accept-Encoding": "gzip, deflate",
-            "Accept-Language": "en,zh;q=0.8,*;q=0.5",
-        }
-        for rule in self.settings.headers:
-            if rule.applies_to(host):
-                headers[rule.name] = rule.value
-        return headers
-
-    async def _send(self, method: str, url: str, attempts: list[Attempt]) -> _Answer:
+    async def _send(self, method: str, url: str, attempts: list[Attempt], headers: dict[str, str]) -> _Answer:
         host = _host_of(url)
         gate = self.gate_for(host)
         answer = _Answer()
@@ -225,7 +217,7 @@ class Prober:
             with trio.move_on_after(self.settings.timeout) as scope:
                 try:
                     request = self.client.build_request(
-                        method, url, headers=self._headers(host), extensions={"trace": gate.trace}
+                        method, url, headers=headers, extensions={"trace": gate.trace}
                     )
                     response = await self.client.send(request, stream=True)
                     try:
@@ -320,8 +312,9 @@ class Prober:
         hops: list[Hop] = []
         seen = {url}
         current = url
+        chain = self.headers.chain(url)
         while True:
-            answer = await self._send(method, current, attempts)
+            answer = await self._send(method, current, attempts, chain.headers_for(current))
             if answer.error is not None:
                 return _Outcome(current, answer, hops, answer.error, answer.detail)
             status = answer.status or 0

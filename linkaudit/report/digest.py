@@ -51,6 +51,7 @@ _REASON_TEXT = {
     "file-missing": "file missing",
     "host-unreachable": "host unreachable",
     "blocked-address": "address not allowed",
+    "private-address": "private address",
     "not-an-image": "not an image",
     "challenge": "bot challenge",
 }

@@ -18,7 +18,9 @@ position: the engine finishes URLs in whatever order the network allows, and a r
 the same findings diffs cleanly between runs (a URL whose verdict changed is a one-line change). Filter by
 verdict with `jq '.urls[] | select(.verdict == "dead")'`.
 
-The writer streams one URL per line, so memory stays flat; 100,000 URLs take a few seconds.
+The writer streams one URL per line, so memory stays flat; 100,000 URLs take a few seconds. Bidi and C1
+controls and U+2028/U+2029 are written as `\\uXXXX` escapes (`linkaudit.jsontext`): the report is pasted
+into HTML pages and pull-request comments, where they would act instead of showing.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from enum import Enum
 from pathlib import PurePath
 from typing import Any, TextIO
 
+from linkaudit.jsontext import escape_invisible
 from linkaudit.models import AuditReport, Verdict
 from linkaudit.report.serialize import error_dict, url_result_dict
 
@@ -68,7 +71,8 @@ _ENCODER = json.JSONEncoder(
 
 
 def _dumps(value: object) -> str:
-    return _ENCODER.encode(value)
+    # Bidi and C1 controls written as \uXXXX: reports end up in HTML pages and PR comments (see jsontext).
+    return escape_invisible(_ENCODER.encode(value))
 
 
 def report_summary(report: AuditReport) -> dict[str, Any]:

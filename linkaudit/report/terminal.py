@@ -29,6 +29,7 @@ __all__ = [
     "MAX_FILES",
     "MAX_FOLDED",
     "MAX_PROBLEMS_PER_FILE",
+    "printable",
     "write_terminal_report",
 ]
 
@@ -85,9 +86,12 @@ for _space in "\t\n\v\f\r":
     _UNPRINTABLE[ord(_space)] = ord(" ")
 
 
-def _clean(value: str) -> str:
+def printable(value: str) -> str:
     """Article text may hold newlines or escape sequences: one line, nothing the terminal would obey."""
     return " ".join(value.translate(_UNPRINTABLE).split())
+
+
+_clean = printable
 
 
 def _clip(value: str, cells: int, ellipsis: str) -> str:
@@ -327,6 +331,15 @@ class _Renderer:
         if report.elapsed_s:
             line += f", {report.elapsed_s:,.1f} s"
         self.console.print(Text(line))
+        refused = sum(r.judgement.reason == "private-address" for r in report.results)
+        if refused:  # skipped URLs are not listed: say why these were, and how to check them
+            self.console.print(
+                Text(
+                    f"{_count(refused, 'URL')} at private addresses not checked: --allow-private-net NETWORK "
+                    "or --allow-private checks them",
+                    style="yellow",
+                )
+            )
         if report.partial:
             self.console.print(Text(self._partial_note(), style="bold yellow"))
 
