@@ -337,6 +337,13 @@ def check(
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes to extract with.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes on stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show live links too, and notes.")] = False,
+    check_fragments: Annotated[
+        bool,
+        typer.Option(
+            "--check-fragments",
+            help="Check #fragments of web pages too (a GET per such page); local files' always are.",
+        ),
+    ] = False,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""
     if timeout <= 0 or retries < 0 or concurrency < 1 or max_redirects < 0 or max_retry_wait < 0:
@@ -376,6 +383,7 @@ def check(
         exclude=tuple(exclude or ()),
         resolve=_resolve_map(resolve or []),
         fail_on=_parse_verdicts(fail_on),
+        check_fragments=check_fragments,
     )
     files, walk_errors = _collect(paths, extensions, exclude_path, root)
     outcome = _run_audit(

@@ -76,6 +76,7 @@ class CheckSettings:
     fail_on: frozenset[Verdict] = frozenset({Verdict.DEAD})
     check_local: bool = True
     verify_tls: bool = True
+    check_fragments: bool = False
 
     def policy_for(self, host: str) -> HostPolicy:
         bare = host.rsplit(":", 1)[0] if not host.endswith("]") else host
@@ -106,4 +107,5 @@ class CheckSettings:
             "include": list(self.include),
             "exclude": list(self.exclude),
             "fail_on": sorted(v.value for v in self.fail_on),
+            "check_fragments": self.check_fragments,
         }

@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from linkaudit.models import AuditReport, Occurrence, UrlResult, Verdict
+from linkaudit.models import AuditReport, Finding, Occurrence, UrlResult, Verdict
 
 __all__ = [
     "FOLD_HOST_AT",
@@ -117,6 +117,7 @@ _REASON_TEXT = {
     "host-unreachable": "host unreachable",
     "blocked-address": "address not allowed",
     "not-an-image": "not an image",
+    "fragment-missing": "fragment missing",
     "challenge": "bot challenge",
 }
 
@@ -262,10 +263,11 @@ class _Symbols:
     final: str
     dash: str
     ellipsis: str
+    hook: str
 
 
-_UNICODE = _Symbols(arrow="→", final="⇒", dash="—", ellipsis="…")
-_ASCII = _Symbols(arrow="->", final="=>", dash="--", ellipsis="...")
+_UNICODE = _Symbols(arrow="→", final="⇒", dash="—", ellipsis="…", hook="↳")
+_ASCII = _Symbols(arrow="->", final="=>", dash="--", ellipsis="...", hook="+")
 
 
 def _symbols_for(out: TextIO) -> _Symbols:
@@ -273,7 +275,7 @@ def _symbols_for(out: TextIO) -> _Symbols:
     if not encoding:
         return _UNICODE
     try:
-        "→⇒—…".encode(encoding)
+        "→⇒—…↳".encode(encoding)
     except (UnicodeEncodeError, LookupError):
         return _ASCII
     return _UNICODE
@@ -305,7 +307,17 @@ def _clip(value: str, cells: int, ellipsis: str) -> str:
 
 def _shown_target(result: UrlResult, occ: Occurrence) -> str:
     """Checked http(s) URLs as normalized; local paths and unusable targets as the article wrote them."""
-    return _clean(result.target.url if result.target.is_http else occ.raw or result.target.url)
+    target = result.target
+    if not target.is_http:
+        return _clean(occ.raw or target.url)
+    return _clean(target.url if target.fragment is None else f"{target.url}#{target.fragment}")
+
+
+def _note(result: UrlResult) -> str:
+    """What the verdict alone does not say: for a missing fragment, the closest anchor."""
+    if result.judgement.reason == "fragment-missing" and result.evidence is not None:
+        return _clean(result.evidence.detail or "")
+    return ""
 
 
 def _count(number: int, noun: str) -> str:
@@ -406,6 +418,18 @@ class _Renderer:
             line.rstrip()
         return lines
 
+    def _finding(self, result: UrlResult, finding: Finding) -> Text:
+        """One line under a citation: the hygiene finding, both verdicts and the fix."""
+        line = Text(" " * (2 + self.loc_width + 2))
+        line.append(f"{self.sym.hook} {finding.kind.value}", style="magenta")
+        check = finding.suggestion_check
+        intended = check.verdict.value if check is not None else "not checked"
+        line.append(f": as published {result.judgement.verdict.value}; as intended {intended}")
+        if finding.suggestion is not None:
+            line.append(f" ({_clean(finding.suggestion)})", style="blue")
+        line.append(f" {self.sym.dash} fix: {_clean(finding.detail)}", style="dim")
+        return line
+
     def _print_lines(self, lines: list[Text]) -> None:
         if lines:
             # soft_wrap: the lines are laid out already; rich must neither wrap nor crop a long URL.
@@ -428,7 +452,8 @@ class _Renderer:
                 target = _shown_target(c.result, occ)
                 text = _clean(occ.text)
                 lead = _clip(text, _TEXT_CELLS, self.sym.ellipsis) if text and text != target else ""
-                lines += self._entry(f"{occ.line}:{occ.column}", c.result, lead, target)
+                lines += self._entry(f"{occ.line}:{occ.column}", c.result, lead, target, _note(c.result))
+                lines += [self._finding(c.result, finding) for finding in occ.findings]
             if len(shown) < len(citations):
                 more = len(citations) - len(shown)
                 lines.append(Text(f"  {self.sym.ellipsis} and {more:,} more in this file", style="dim"))
