@@ -13,6 +13,7 @@ import functools
 import html
 import re
 import unicodedata
+from collections.abc import Iterable
 
 import pyromark
 
@@ -32,9 +33,12 @@ _OPTIONS = (
     pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_FOOTNOTES | pyromark.Options.ENABLE_STRIKETHROUGH
 )
 # A start tag, with ">" allowed inside quoted values; comments and elements whose content is not markup.
-_START_TAG = re.compile(r"""<[A-Za-z][^\s/>]*(?:[^>"']|"[^"]*"|'[^']*')*>""")
+# Each ends where the document ends when it is not closed (as in browsers): every match moves on, so
+# scanning stays linear whatever the input.
+_START_TAG = re.compile(r"""<[A-Za-z][^\s/>]*(?:[^>"']|"[^"]*"|'[^']*')*>?""")
 _NOT_MARKUP = re.compile(
-    r"<!--.*?-->|<(script|style|template|textarea|title|xmp)\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL
+    r"<!--.*?(?:-->|\Z)|<(script|style|template|textarea|title|xmp)\b[^>]*>?.*?(?:</\1\s*>|\Z)",
+    re.IGNORECASE | re.DOTALL,
 )
 _MAY_NAME = re.compile(r"\b(?:id|name)\s*=", re.IGNORECASE)
 
@@ -106,7 +110,7 @@ def markdown_anchors(text: str) -> list[str]:
     heading: list[str] | None = None
     in_image = 0
     # pyromark's event types are a union too wide to narrow cheaply: walk them as plain objects.
-    events: list[object] = list(pyromark.events(text, options=_OPTIONS, merge_text=True))
+    events: Iterable[object] = pyromark.events(text, options=_OPTIONS, merge_text=True)
     for event in events:
         if isinstance(event, str):  # SoftBreak, HardBreak, Rule
             if heading is not None and event == "SoftBreak":
