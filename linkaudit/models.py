@@ -103,6 +103,7 @@ class Occurrence:
     start of the link construct. `start`/`end` are byte offsets of the destination as written in the
     file (for a reference link, in its definition): the file's bytes in that span, decoded with the
     file's encoding, are exactly `raw`. That is what makes byte-exact rewriting possible later.
+    `findings` are hygiene findings about how it is written, attached after extraction.
     """
 
     file: str
@@ -254,14 +255,14 @@ class Finding:
 class Anchors:
     """What a `#fragment` can land on in one document: ids, `<a name>`s and heading slugs.
 
-    `ignore_case`: the names are lower-cased and a fragment matches in any case (GitHub's Markdown view).
-    `line_anchors`: `#L10`-style fragments are made by the page's script (code hosts) and always land.
+    `code_host`: the document is shown by a code host (GitHub and the like, as local Markdown files are
+    judged), whose script finds a fragment in any case and with or without the `user-content-` prefix it
+    gives user ids, and makes `#L10`-style line anchors; `names` are then lower-cased and unprefixed.
     `complete`: false when a missing name proves nothing (a body cut short, a page with no ids at all).
     """
 
     names: frozenset[str]
-    ignore_case: bool = False
-    line_anchors: bool = False
+    code_host: bool = False
     complete: bool = True
 
 

@@ -43,6 +43,7 @@ _MARKDOWN_SUFFIXES = frozenset({".md", ".markdown", ".mdx", ".mkd", ".mdown"})
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 _LINE_ANCHOR = re.compile(r"L\d+(?:C\d+)?(?:-L\d+(?:C\d+)?)?")
+_USER_CONTENT_PREFIX = "user-content-"
 _USER_CONTENT = re.compile(r"user-content-([^\"'\\\s<>&]+)")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _LIVE = frozenset({Verdict.LIVE, Verdict.REDIRECTED})
@@ -66,12 +67,14 @@ def wants_anchors(occurrences: Iterable[Occurrence]) -> bool:
 def _forms(anchors: Anchors, name: str) -> list[str]:
     """The name as written and percent-decoded (ids are matched decoded, as browsers do)."""
     forms = [name, unquote(name, errors="replace")] if "%" in name else [name]
-    return [form.lower() for form in forms] if anchors.ignore_case else forms
+    if anchors.code_host:
+        forms = [form.lower().removeprefix(_USER_CONTENT_PREFIX) for form in forms]
+    return forms
 
 
 def has_anchor(anchors: Anchors, name: str) -> bool:
     """Whether `#name` lands in a document with these anchors."""
-    if anchors.line_anchors and _LINE_ANCHOR.fullmatch(name):
+    if anchors.code_host and _LINE_ANCHOR.fullmatch(name):
         return True
     return any(form in anchors.names for form in _forms(anchors, name))
 
@@ -129,10 +132,10 @@ def _local_anchors(path: Path, max_size: int) -> Anchors | None:
         text = read_document(path, str(path), max_size).text
         if suffix in _HTML_SUFFIXES:
             return Anchors(frozenset(html_anchors(text)))
-        names = frozenset(name.lower() for name in markdown_anchors(text))
+        names = frozenset(name.lower().removeprefix(_USER_CONTENT_PREFIX) for name in markdown_anchors(text))
     except (ExtractError, RecursionError, ValueError):
         return None
-    return Anchors(names, ignore_case=True, line_anchors=True)
+    return Anchors(names, code_host=True)
 
 
 class LocalAnchors:
@@ -180,6 +183,6 @@ def page_anchors(evidence: Evidence, body: bytes | None, limit: int) -> Anchors 
     if code_host:
         # Rendered Markdown also arrives inside JSON there (quotes escaped): its anchors are found by prefix.
         names += _USER_CONTENT.findall(text)
-        names = [name.removeprefix("user-content-").lower() for name in names]
+        names = [name.lower().removeprefix(_USER_CONTENT_PREFIX) for name in names]
     complete = len(body) < limit and bool(names)
-    return Anchors(frozenset(names), ignore_case=code_host, line_anchors=code_host, complete=complete)
+    return Anchors(frozenset(names), code_host=code_host, complete=complete)

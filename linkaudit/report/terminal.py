@@ -557,6 +557,17 @@ class _Renderer:
         if report.elapsed_s:
             line += f", {report.elapsed_s:,.1f} s"
         self.console.print(Text(line))
+        findings = Counter(
+            f.kind.value for r in report.results for occ in r.occurrences for f in occ.findings
+        )
+        if findings:
+            kinds = ", ".join(f"{kind} {count:,}" for kind, count in sorted(findings.items()))
+            self.console.print(
+                Text(
+                    f"Hygiene findings: {kinds} (shown under listed citations; the JSON report has all)",
+                    style="dim",
+                )
+            )
         if report.partial:
             self.console.print(Text(self._partial_note(), style="bold yellow"))
 

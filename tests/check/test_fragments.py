@@ -51,11 +51,10 @@ def test_which_fragments_are_checked(fragment: str | None, name: str | None) -> 
 
 
 def test_names_match_decoded_and_in_any_case_where_the_renderer_allows() -> None:
-    markdown = Anchors(
-        frozenset({"intro", "标题第一部分", "s-introduction"}), ignore_case=True, line_anchors=True
-    )
+    markdown = Anchors(frozenset({"intro", "标题第一部分", "s-introduction"}), code_host=True)
     assert has_anchor(markdown, "Intro")
     assert has_anchor(markdown, "S-Introduction")
+    assert has_anchor(markdown, "user-content-intro")  # the id GitHub gives it, cited as such
     assert has_anchor(markdown, "%E6%A0%87%E9%A2%98%E7%AC%AC%E4%B8%80%E9%83%A8%E5%88%86")
     assert has_anchor(markdown, "L10")
     assert has_anchor(markdown, "L10C2-L12C5")
@@ -68,7 +67,7 @@ def test_names_match_decoded_and_in_any_case_where_the_renderer_allows() -> None
 
 
 def test_the_closest_anchor_is_the_hint() -> None:
-    anchors = Anchors(frozenset({"installation", "usage", "license"}), ignore_case=True)
+    anchors = Anchors(frozenset({"installation", "usage", "license"}), code_host=True)
     assert closest_anchor(anchors, "instalation") == "installation"
     assert closest_anchor(anchors, "Usage-Guide") == "usage"
     assert closest_anchor(anchors, "zzz") is None
@@ -240,7 +239,7 @@ def test_a_local_file_is_read_once_per_run(tmp_path: Path) -> None:
     path.write_text("# Two\n", encoding="utf-8")
     assert local.of(path) is first
     assert first is not None and first.names == frozenset({"one"})
-    assert LocalAnchors().of(path) == Anchors(frozenset({"two"}), ignore_case=True, line_anchors=True)
+    assert LocalAnchors().of(path) == Anchors(frozenset({"two"}), code_host=True)
 
 
 @pytest.fixture

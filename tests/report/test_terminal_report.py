@@ -327,6 +327,8 @@ def test_a_finding_is_one_line_under_its_citation() -> None:
     )
     unchecked = render(report_of(escaped_result(None)), width=120)
     assert "as published dead; as intended not checked" in unchecked
+    assert "Hygiene findings: escaped-bare-url 1 " in unchecked
+    assert "Hygiene findings" not in render(report_of(*every_verdict()))
 
 
 def test_every_verdict_has_a_place_and_problems_are_the_not_working_ones() -> None:
