@@ -8,7 +8,7 @@ each suggestion's judgement into the findings that named it.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
 from linkaudit.check import CheckItem
 from linkaudit.models import Judgement, Occurrence, TargetStatus, UrlResult
@@ -17,23 +17,19 @@ from linkaudit.urls import normalize
 __all__ = ["suggestion_items", "with_suggestion_checks"]
 
 
-def _suggested_urls(occurrences: Iterable[Occurrence]) -> Iterable[str]:
-    for occ in occurrences:
-        for finding in occ.findings:
-            if finding.suggestion is not None:
-                yield finding.suggestion
-
-
 def suggestion_items(items: Sequence[CheckItem]) -> list[CheckItem]:
     """A check item (with no citations) for each suggested URL that is not checked already."""
     checked = {item.target.url for item in items}
     extra: list[CheckItem] = []
     for item in items:
-        for url in _suggested_urls(item.occurrences):
-            target = normalize(url)
-            if target.status is TargetStatus.OK and target.url not in checked:
-                checked.add(target.url)
-                extra.append(CheckItem(dataclasses.replace(target, fragment=None), ()))
+        for occ in item.occurrences:
+            for finding in occ.findings:
+                if finding.suggestion is None:
+                    continue
+                target = normalize(finding.suggestion)
+                if target.status is TargetStatus.OK and target.url not in checked:
+                    checked.add(target.url)
+                    extra.append(CheckItem(dataclasses.replace(target, fragment=None), ()))
     return extra
 
 
