@@ -6,7 +6,11 @@ plus Chinese headings as the archive writes them.
 
 from __future__ import annotations
 
+import string
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from linkaudit.extract.anchors import Slugger, heading_slug, html_anchors, markdown_anchors
 
@@ -108,3 +112,13 @@ def test_html_anchors_ids_of_any_element_and_names_of_a() -> None:
         '<a href="#x" id="caf&eacute;">e</a><!-- <p id="commented"> --></body></html>'
     )
     assert html_anchors(source) == ["Top-Part", "n1", "unquoted", "single", "café"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=60))
+def test_a_slug_holds_no_space_punctuation_or_upper_case_and_slugs_to_itself(heading: str) -> None:
+    slug = heading_slug(heading)
+    assert not any(char.isspace() for char in slug)
+    assert not any(char in string.punctuation and char not in "-_" for char in slug)
+    assert slug == slug.lower()
+    assert heading_slug(slug) == slug
