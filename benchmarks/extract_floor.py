@@ -20,26 +20,17 @@ archive:
 from __future__ import annotations
 
 import argparse
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pyromark
+from tools import best_cpu_seconds
 
 from linkaudit.extract import _extract_batch_packed, collect_inputs
 from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE, read_document
 from linkaudit.extract.markdown import _OPTIONS, _segments
 
 WORK = Path(__file__).resolve().parent / "work"
-
-
-def _best(runs: int, work: Callable[[], object]) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.process_time()
-        work()
-        times.append(time.process_time() - start)
-    return min(times)
 
 
 def main() -> None:
@@ -93,7 +84,7 @@ def main() -> None:
     print("| step | CPU | per file |")
     print("|---|---|---|")
     for name, work in steps:
-        seconds = _best(args.runs, work)
+        seconds = best_cpu_seconds(args.runs, work)
         print(f"| {name} | {seconds:.2f} s | {seconds / len(files) * 1e6:.0f} µs |")
 
 

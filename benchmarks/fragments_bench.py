@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import trio
+from tools import best_cpu_seconds
 
 from linkaudit.check import check_targets, group_occurrences
 from linkaudit.extract import collect_inputs, extract_files
@@ -34,37 +34,24 @@ from linkaudit.settings import CheckSettings
 PARAGRAPH = "正文一段，引用[来源](https://a.example/x)与 https://b.example/y 。The text goes on.\n\n"
 
 
-def _best(runs: int, work: Callable[[], object]) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.process_time()
-        work()
-        times.append(time.process_time() - start)
-    return min(times)
-
-
 def _documents(n: int) -> dict[str, tuple[str, Callable[[str], object]]]:
-    return {
-        "markdown, distinct headings": (
-            "".join(f"## 第{i}节：标题 {i}（更新）\n\n{PARAGRAPH}" for i in range(n)),
-            markdown_anchors,
-        ),
-        "markdown, repeated headings": (
-            "".join(f"## 注释\n\n{PARAGRAPH}" for _ in range(n)),
-            markdown_anchors,
-        ),
-        "markdown, raw HTML anchors": (
-            "".join(f'<a name="n{i}"></a>\n\n{PARAGRAPH}' for i in range(n)),
-            markdown_anchors,
-        ),
-        "html page": (
-            "".join(f'<h2 id="s{i}">x</h2><p class="t">{PARAGRAPH}</p>' for i in range(n)),
-            html_anchors,
-        ),
-        "html, unclosed comments": ("<!-- x " * (n * 8), html_anchors),
-        "html, unclosed quotes": ('<a href="x ' * (n * 8), html_anchors),
-        "html, unclosed scripts": ("<script " * (n * 8), html_anchors),
+    """Documents of `n` anchors (the pathological ones of 8n tags), and the function that finds them."""
+    markdown = {
+        "markdown, distinct headings": "## 第{i}节：标题 {i}（更新）\n\n",
+        "markdown, repeated headings": "## 注释\n\n",
+        "markdown, raw HTML anchors": '<a name="n{i}"></a>\n\n',
     }
+    documents: dict[str, tuple[str, Callable[[str], object]]] = {
+        name: ("".join(head.replace("{i}", str(i)) + PARAGRAPH for i in range(n)), markdown_anchors)
+        for name, head in markdown.items()
+    }
+    documents["html page"] = (
+        "".join(f'<h2 id="s{i}">x</h2><p class="t">{PARAGRAPH}</p>' for i in range(n)),
+        html_anchors,
+    )
+    for name, tag in (("comments", "<!-- x "), ("quotes", '<a href="x '), ("scripts", "<script ")):
+        documents[f"html, unclosed {name}"] = (tag * (n * 8), html_anchors)
+    return documents
 
 
 def one_document(sizes: list[int], runs: int) -> None:
@@ -73,7 +60,7 @@ def one_document(sizes: list[int], runs: int) -> None:
     for n in sizes:
         for name, (text, anchors_of) in _documents(n).items():
             found = anchors_of(text)
-            seconds = _best(runs, lambda text=text, anchors_of=anchors_of: anchors_of(text))  # type: ignore[misc]
+            seconds = best_cpu_seconds(runs, lambda text=text, anchors_of=anchors_of: anchors_of(text))  # type: ignore[misc]
             kb = len(text.encode("utf-8")) / 1000
             count = len(found) if isinstance(found, list) else 0
             print(f"{name:30} {kb:8.0f}k {count:8} {seconds * 1000:9.1f} {seconds * 1e6 / kb:7.1f}")
@@ -109,7 +96,7 @@ def local_archive(sizes: list[int], runs: int) -> None:
                 results.clear()
                 trio.run(lambda: check_targets(items, settings, on_result=results.append))
 
-            seconds = _best(runs, check)
+            seconds = best_cpu_seconds(runs, check)
             missing = sum(len(r.occurrences) for r in results if r.judgement.verdict is Verdict.DEAD)
             per = seconds * 1e6 / max(1, len(fragments))
             print(f"{articles:8} {len(fragments):10} {missing:8} {seconds * 1000:9.1f} {per:12.1f}")
