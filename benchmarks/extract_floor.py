@@ -19,12 +19,11 @@ archive:
 
 from __future__ import annotations
 
-import argparse
 from collections.abc import Callable
 from pathlib import Path
 
 import pyromark
-from tools import best_cpu_seconds
+from tools import best_cpu_seconds, timing_arguments
 
 from linkaudit.extract import _extract_batch_packed, collect_inputs
 from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE, read_document
@@ -34,11 +33,8 @@ WORK = Path(__file__).resolve().parent / "work"
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = timing_arguments(__doc__)
     parser.add_argument("--scale", default="1", help="which archive under benchmarks/work (default: 1)")
-    parser.add_argument("--runs", type=int, default=3, help="timed runs per step; the best is shown")
     args = parser.parse_args()
     candidates = [WORK / f"archive-{kind}-{args.scale}" for kind in ("sample", "synthetic")]
     archive = next((path for path in candidates if path.is_dir()), None)

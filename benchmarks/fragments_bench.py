@@ -17,13 +17,12 @@ Two measurements, CPU seconds (process time), best of `--runs`:
 
 from __future__ import annotations
 
-import argparse
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
 import trio
-from tools import best_cpu_seconds
+from tools import best_cpu_seconds, timing_arguments
 
 from linkaudit.check import check_targets, group_occurrences
 from linkaudit.extract import collect_inputs, extract_files
@@ -103,11 +102,8 @@ def local_archive(sizes: list[int], runs: int) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = timing_arguments(__doc__)
     parser.add_argument("--sizes", default="250,500,1000,2000", help="articles (and headings) per step")
-    parser.add_argument("--runs", type=int, default=3, help="timed runs per step; the best is shown")
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",")]
     one_document(sizes, args.runs)

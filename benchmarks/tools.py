@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import argparse
 import shutil
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["best_cpu_seconds", "tool_path"]
+__all__ = ["best_cpu_seconds", "timing_arguments", "tool_path"]
+
+
+def timing_arguments(doc: str | None) -> argparse.ArgumentParser:
+    """A parser for a CPU-timing benchmark: its docstring as help, and `--runs`."""
+    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--runs", type=int, default=3, help="timed runs per step; the best is shown")
+    return parser
 
 
 def best_cpu_seconds(runs: int, work: Callable[[], object]) -> float:
