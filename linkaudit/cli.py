@@ -367,6 +367,13 @@ def check(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show live links too, and notes.")] = False,
     deny_private: DenyPrivateOpt = True,
     allow_private_net: AllowPrivateNetOpt = None,
+    check_fragments: Annotated[
+        bool,
+        typer.Option(
+            "--check-fragments",
+            help="Check #fragments of web pages too (a GET per such page); local files' always are.",
+        ),
+    ] = False,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""
     if timeout <= 0 or retries < 0 or concurrency < 1 or max_redirects < 0 or max_retry_wait < 0:
@@ -412,6 +419,7 @@ def check(
         fail_on=_parse_verdicts(fail_on),
         deny_private=deny_private,
         allow_private_nets=_parse_networks(allow_private_net or []),
+        check_fragments=check_fragments,
     )
     files, walk_errors = _collect(paths, extensions, exclude_path, root)
     outcome = _run_audit(

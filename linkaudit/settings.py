@@ -142,6 +142,8 @@ class CheckSettings:
     deny_private: bool = True
     allow_private_nets: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
 
+    check_fragments: bool = False
+
     def policy_for(self, host: str) -> HostPolicy:
         bare = host.rsplit(":", 1)[0] if not host.endswith("]") else host
         return self.host_overrides.get(host) or self.host_overrides.get(bare) or self.host
@@ -173,4 +175,5 @@ class CheckSettings:
             "fail_on": sorted(v.value for v in self.fail_on),
             "deny_private": self.deny_private,
             "allow_private_nets": [str(net) for net in self.allow_private_nets],
+            "check_fragments": self.check_fragments,
         }

@@ -8,6 +8,7 @@ answers pause the host through its gate, so they cost time, never correctness.
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import hashlib
 import ssl
@@ -23,6 +24,7 @@ import httpx
 import trio
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result
 
+from linkaudit.check.fragments import page_anchors
 from linkaudit.check.gate import HostGate, parse_retry_after, rate_limit_wait
 from linkaudit.check.headers import HeaderPolicy
 from linkaudit.check.resolve import BlockedAddress, NameNotFound, NameResolutionFailed
@@ -354,8 +356,11 @@ class Prober:
             return await self._follow("GET", url, attempts)
         return outcome
 
-    async def probe(self, url: str, wants_image: bool = False) -> Evidence:
-        """Everything we can learn about `url`, retried as the policy allows."""
+    async def probe(self, url: str, wants_image: bool = False, *, wants_anchors: bool = False) -> Evidence:
+        """Everything we can learn about `url`, retried as the policy allows.
+
+        `wants_anchors`: the page's anchors are evidence too (`#fragment` citations), so it is read with GET.
+        """
         attempts: list[Attempt] = []
         outcomes: list[_Outcome] = []
         settings = self.settings
@@ -386,7 +391,10 @@ class Prober:
             return delay()
 
         async def once() -> _Outcome:
-            outcome = await self._try(url, wants_image, attempts)
+            if wants_anchors:
+                outcome = await self._follow("GET", url, attempts)
+            else:
+                outcome = await self._try(url, wants_image, attempts)
             outcomes.append(outcome)
             return outcome
 
@@ -394,7 +402,9 @@ class Prober:
         # it takes over only once a try has to be repeated, with the same stop and wait rules.
         outcome = await once()
         if outcome.retry_class(wants_image) is None or should_stop():
-            return self._evidence(url, outcome, attempts, wants_image)
+            return self._with_anchors(
+                self._evidence(url, outcome, attempts, wants_image), outcome, wants_anchors
+            )
         await trio.sleep(delay())
         retrying = AsyncRetrying(
             stop=stop,
@@ -404,7 +414,13 @@ class Prober:
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
         )
         outcome = await retrying(once)
-        return self._evidence(url, outcome, attempts, wants_image)
+        return self._with_anchors(self._evidence(url, outcome, attempts, wants_image), outcome, wants_anchors)
+
+    def _with_anchors(self, evidence: Evidence, outcome: _Outcome, wants_anchors: bool) -> Evidence:
+        if not wants_anchors:
+            return evidence
+        anchors = page_anchors(evidence, outcome.answer.body, self.settings.max_body)
+        return dataclasses.replace(evidence, anchors=anchors)
 
     def _evidence(self, url: str, outcome: _Outcome, attempts: list[Attempt], wants_image: bool) -> Evidence:
         answer = outcome.answer
