@@ -157,6 +157,8 @@ class ErrorKind(StrEnum):
     HOST_UNREACHABLE = "host-unreachable"
     BLOCKED_ADDRESS = "blocked-address"
     OTHER = "error"
+    #: The proxy itself failed (unreachable, refused the request): says nothing about the target's host.
+    PROXY_ERROR = "proxy-error"
 
     @property
     def is_connection_level(self) -> bool:

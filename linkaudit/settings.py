@@ -76,6 +76,12 @@ class CheckSettings:
     fail_on: frozenset[Verdict] = frozenset({Verdict.DEAD})
     check_local: bool = True
     verify_tls: bool = True
+    #: Proxy URL per URL scheme ("http", "https"), as `--proxy` or the environment set them (see check.proxy).
+    proxies: dict[str, str] = field(default_factory=dict)
+    #: Hosts reached directly, not through a proxy, in NO_PROXY's syntax.
+    no_proxy: str = ""
+    #: A PEM file of CA certificates trusted besides the default ones.
+    ca_bundle: str | None = None
 
     def policy_for(self, host: str) -> HostPolicy:
         bare = host.rsplit(":", 1)[0] if not host.endswith("]") else host
@@ -106,4 +112,15 @@ class CheckSettings:
             "include": list(self.include),
             "exclude": list(self.exclude),
             "fail_on": sorted(v.value for v in self.fail_on),
+            "insecure": not self.verify_tls,
+            "ca_bundle": self.ca_bundle,
+            "proxy": {scheme: _without_password(url) for scheme, url in sorted(self.proxies.items())},
+            "no_proxy": self.no_proxy,
         }
+
+
+def _without_password(url: str) -> str:
+    """A proxy URL as reported: credentials masked."""
+    scheme, sep, rest = url.rpartition("://")
+    _, at, hostport = rest.rpartition("@")
+    return f"{scheme}{sep}***@{hostport}" if at else url

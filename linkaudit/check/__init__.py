@@ -20,10 +20,11 @@ import httpx
 import trio
 
 from linkaudit.check.gate import HostGate
-from linkaudit.check.pools import OriginPools
 from linkaudit.check.probe import Prober
+from linkaudit.check.proxy import ProxyingPools, ProxyRoutes
 from linkaudit.check.resolve import Resolver, ResolvingBackend
 from linkaudit.check.schedule import PriorityLimiter
+from linkaudit.check.tls import tls_context
 from linkaudit.classify import judge
 from linkaudit.models import (
     ErrorKind,
@@ -55,15 +56,18 @@ class CheckItem:
 
 
 def build_client(settings: CheckSettings, resolver: Resolver) -> httpx.AsyncClient:
-    """An httpx client whose connections go through linkaudit's resolver (no system DNS unless allowed)."""
+    """An httpx client whose connections go through linkaudit's resolver (no system DNS unless allowed),
+    through a proxy where the settings say so (`check.proxy`), trusting what `check.tls` trusts."""
     limits = httpx.Limits(
         max_connections=settings.concurrency * 2, max_keepalive_connections=settings.concurrency
     )
-    transport = httpx.AsyncHTTPTransport(verify=settings.verify_tls, trust_env=False, limits=limits)
+    ssl_context = tls_context(settings)
+    transport = httpx.AsyncHTTPTransport(verify=ssl_context, trust_env=False, limits=limits)
     # httpx takes no network backend: the pool it builds is replaced by one that has ours, and that keeps a
     # small pool per origin (httpcore's cost per request grows with the connections one pool holds).
-    transport._pool = OriginPools(
-        ssl_context=httpx.create_ssl_context(verify=settings.verify_tls, trust_env=False),
+    transport._pool = ProxyingPools(
+        routes=ProxyRoutes.of(settings),
+        ssl_context=ssl_context,
         max_connections=limits.max_connections or settings.concurrency * 2,
         max_keepalive_connections=limits.max_keepalive_connections or settings.concurrency,
         keepalive_expiry=5.0,

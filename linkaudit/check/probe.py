@@ -106,6 +106,10 @@ def error_kind(exc: BaseException) -> tuple[ErrorKind, str]:
     chain = _causes(exc)
     detail = str(exc) or type(exc).__name__
     for item in chain:
+        kind = getattr(item, "error_kind", None)
+        if isinstance(kind, ErrorKind):  # a failure that names itself (linkaudit.check.proxy's)
+            return kind, str(item)
+    for item in chain:
         if isinstance(item, NameNotFound):
             return ErrorKind.DNS_NOT_FOUND, str(item)
         if isinstance(item, NameResolutionFailed):

@@ -118,6 +118,7 @@ _REASON_TEXT = {
     "blocked-address": "address not allowed",
     "not-an-image": "not an image",
     "challenge": "bot challenge",
+    "proxy-error": "proxy failed",
 }
 
 
