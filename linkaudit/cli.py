@@ -6,6 +6,7 @@ This is the only module that writes to stdout/stderr or decides exit codes: 0 ok
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import replace
@@ -19,11 +20,13 @@ from typer.exceptions import TyperException
 from linkaudit import __version__
 from linkaudit.extract import DEFAULT_EXTENSIONS, InputFile, UsageError, collect_inputs, extract_files
 from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE
-from linkaudit.models import FileError, Verdict
-from linkaudit.report import ReportFormat, write_report, write_report_file
+from linkaudit.extract.sources import is_web_address, read_url_list, with_url_list
+from linkaudit.models import FileError, Occurrence, Verdict
+from linkaudit.report import ReportFormat, write_report_file
 from linkaudit.report.extract import ExtractFormat, write_extract
 from linkaudit.report.progress import choose_observer, close_observer
-from linkaudit.settings import DEFAULT_USER_AGENT, CheckSettings, HeaderRule, HostPolicy
+from linkaudit.report.terminal import summary_line
+from linkaudit.settings import DEFAULT_USER_AGENT, CheckSettings, HeaderRule, HostPolicy, SettingsError
 
 if TYPE_CHECKING:
     from linkaudit.audit import AuditOutcome
@@ -34,9 +37,14 @@ if TYPE_CHECKING:
 
 __all__ = ["app", "main"]
 
+EXIT_CODES = (
+    "Exit codes: 0 nothing failing, 1 failing links (see --fail-on), 2 usage or configuration error, "
+    "130 interrupted."
+)
+
 app = typer.Typer(
     name="linkaudit",
-    help="Audit the links and images that articles cite: find link rot, with the evidence.",
+    help=f"Audit the links and images that articles cite: find link rot, with the evidence.\n\n{EXIT_CODES}",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -53,7 +61,8 @@ def _version(value: bool) -> None:
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = False,
 ) -> None:
     """Audit the links and images that articles cite: find link rot, with the evidence."""
@@ -83,6 +92,14 @@ RootOpt = Annotated[
     Path | None,
     typer.Option(
         "--root", help="Folder that root-relative links (/x) resolve against (default: the audited folder)."
+    ),
+]
+CheckPathsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Files, folders (searched recursively), globs, web pages (http(s) URLs: the links on them are "
+        "checked), or - for standard input.",
+        show_default=False,
     ),
 ]
 MaxSizeOpt = Annotated[
@@ -228,15 +245,27 @@ def _run_audit(
     max_file_size: int,
     jobs: int | None,
     resolver: Resolver | None = None,
+    pages: list[str] | None = None,
+    listed: list[Occurrence] | None = None,
 ) -> AuditOutcome:
     from linkaudit.audit import audit_extracted  # noqa: PLC0415 - lazy: see the imports
 
     observer = choose_observer(Console(stderr=True), quiet=quiet, verbose=verbose)
     try:
         extracted = extract_files(files, max_size=max_file_size, jobs=jobs)
+        if listed is not None:
+            extracted = with_url_list(extracted, listed)
         outcome = audit_extracted(
-            extracted, settings, observer=observer, resolver=resolver, extra_errors=walk_errors
+            extracted,
+            settings,
+            observer=observer,
+            resolver=resolver,
+            extra_errors=walk_errors,
+            pages=pages or (),
+            max_page_size=max_file_size,
         )
+    except SettingsError as exc:  # e.g. a proxy that cannot be reached
+        raise fail_usage(str(exc)) from None
     finally:
         close_observer(observer)
     out_console = Console()
@@ -253,13 +282,38 @@ def _run_audit(
     except OSError as exc:
         typer.echo(f"linkaudit: error: cannot write report to {target}: {exc.strerror or exc}", err=True)
         raise typer.Exit(2) from None
-    if target != "-" and fmt is not ReportFormat.TERMINAL and not quiet:
-        write_report(
-            outcome.report, ReportFormat.TERMINAL, sys.stdout, color=out_console.is_terminal, verbose=verbose
-        )
+    if target != "-" and not quiet:
+        typer.echo(f"linkaudit: {summary_line(outcome.report)}; report written to {target}", err=True)
     if outcome.interrupted:
         typer.echo("linkaudit: interrupted; the report holds what was checked (partial)", err=True)
     return outcome
+
+
+def _network_settings(
+    proxy: str | None, no_proxy: str | None, insecure: bool, ca_bundle: str | None
+) -> tuple[dict[str, str], str, str | None]:
+    """(proxies, hosts reached directly, CA bundle) from the options, else from the environment as curl
+    reads it; exit 2 for a bad proxy or CA bundle."""
+    from linkaudit.check.proxy import no_proxy_from, proxies_from  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.check.tls import check_ca_bundle  # noqa: PLC0415
+
+    bundle, origin = (
+        (ca_bundle, "--ca-bundle") if ca_bundle else (os.environ.get("SSL_CERT_FILE"), "SSL_CERT_FILE")
+    )
+    try:
+        proxies = proxies_from(os.environ, proxy=proxy)
+        if bundle and not insecure:
+            check_ca_bundle(bundle, origin)
+    except SettingsError as exc:
+        raise fail_usage(str(exc)) from None
+    return proxies, no_proxy_from(os.environ, no_proxy=no_proxy), bundle or None
+
+
+def _read_url_list(source: str, max_size: int) -> list[Occurrence]:
+    try:
+        return read_url_list(source, max_size=max_size)
+    except UsageError as exc:
+        raise fail_usage(str(exc)) from None
 
 
 def _exit_code(outcome: AuditOutcome, fail_on: frozenset[Verdict]) -> int:
@@ -269,9 +323,12 @@ def _exit_code(outcome: AuditOutcome, fail_on: frozenset[Verdict]) -> int:
     return 1 if failing else 0
 
 
-@app.command()
+@app.command(
+    help="Extract every link, probe each distinct URL once, and report verdicts with their evidence."
+    f"\n\n{EXIT_CODES}"
+)
 def check(
-    paths: PathsArg,
+    paths: CheckPathsArg = None,
     fmt: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="Report format.")
     ] = ReportFormat.TERMINAL,
@@ -337,6 +394,36 @@ def check(
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes to extract with.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes on stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show live links too, and notes.")] = False,
+    proxy: Annotated[
+        str | None,
+        typer.Option(
+            "--proxy",
+            help="Proxy for every URL: http://HOST:PORT or https://HOST:PORT (default: HTTP_PROXY, "
+            "HTTPS_PROXY, ALL_PROXY; '' for none).",
+        ),
+    ] = None,
+    no_proxy: Annotated[
+        str | None,
+        typer.Option(
+            "--no-proxy", help="Hosts reached directly, comma-separated, as NO_PROXY (default); * for all."
+        ),
+    ] = None,
+    insecure: Annotated[
+        bool, typer.Option("--insecure", help="Do not verify TLS certificates (the report says so).")
+    ] = False,
+    ca_bundle: Annotated[
+        str | None,
+        typer.Option(
+            "--ca-bundle",
+            help="PEM file of CA certificates trusted besides the usual ones (default: SSL_CERT_FILE).",
+        ),
+    ] = None,
+    urls: Annotated[
+        str | None,
+        typer.Option(
+            "--urls", help="Also check the URLs listed in this file, one per line (# comments; - for stdin)."
+        ),
+    ] = None,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""
     if timeout <= 0 or retries < 0 or concurrency < 1 or max_redirects < 0 or max_retry_wait < 0:
@@ -361,6 +448,7 @@ def check(
             re.compile(pattern)
         except re.error as exc:
             raise fail_usage(f"bad URL pattern {pattern!r}: {exc}") from None
+    proxies, direct, bundle = _network_settings(proxy, no_proxy, insecure, ca_bundle)
     settings = CheckSettings(
         concurrency=concurrency,
         host=base,
@@ -376,8 +464,19 @@ def check(
         exclude=tuple(exclude or ()),
         resolve=_resolve_map(resolve or []),
         fail_on=_parse_verdicts(fail_on),
+        proxies=proxies,
+        no_proxy=direct,
+        verify_tls=not insecure,
+        ca_bundle=bundle,
     )
-    files, walk_errors = _collect(paths, extensions, exclude_path, root)
+    pages = [path for path in paths or [] if is_web_address(path)]
+    local = [path for path in paths or [] if not is_web_address(path)]
+    if not paths and urls is None:
+        raise fail_usage("nothing to check: give files, folders or web pages, or --urls FILE")
+    if urls == "-" and "-" in local:
+        raise fail_usage("--urls - and the path - cannot both read standard input")
+    files, walk_errors = _collect(local, extensions, exclude_path, root) if local else ([], [])
+    listed = _read_url_list(urls, max_file_size) if urls is not None else None
     outcome = _run_audit(
         files,
         walk_errors,
@@ -388,6 +487,8 @@ def check(
         verbose=verbose,
         max_file_size=max_file_size,
         jobs=jobs,
+        pages=pages,
+        listed=listed,
     )
     raise typer.Exit(_exit_code(outcome, settings.fail_on))
 

@@ -40,6 +40,8 @@ class LinkKind(StrEnum):
     HTML_LINK = "html-link"
     HTML_IMAGE = "html-image"
     TEXT_URL = "text-url"
+    #: A line of a URL list (`check --urls FILE`).
+    URL_LIST = "url-list"
 
     @property
     def wants_image(self) -> bool:

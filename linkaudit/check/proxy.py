@@ -235,8 +235,8 @@ class ProxyRoutes:
         needed: dict[Proxy, None] = {}
         if not self._proxies:
             return []
-        for url in urls:
-            parts = urlsplit(url)
+        for origin in {_origin(url) for url in urls}:
+            parts = urlsplit(origin)
             try:
                 port = parts.port
             except ValueError:
@@ -245,6 +245,12 @@ class ProxyRoutes:
             if proxy is not None:
                 needed[proxy] = None
         return list(needed)
+
+
+def _origin(url: str) -> str:
+    """`scheme://host:port` of a URL: many URLs share one, and parsing each whole would cost more."""
+    end = url.find("/", url.find("//") + 2)
+    return url if end < 0 else url[:end]
 
 
 class _ProxyBackend(httpcore.AsyncNetworkBackend):

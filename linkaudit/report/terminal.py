@@ -14,6 +14,7 @@ script: every cell width is measured by rich, and nothing from the articles is e
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TextIO, TypeVar, assert_never
@@ -533,8 +534,39 @@ class _Renderer:
         if report.elapsed_s:
             line += f", {report.elapsed_s:,.1f} s"
         self.console.print(Text(line))
+        for note in settings_notes(report.settings):
+            self.console.print(Text(note, style="yellow"))
         if report.partial:
             self.console.print(Text(self._partial_note(), style="bold yellow"))
+
+
+def settings_notes(settings: Mapping[str, object]) -> list[str]:
+    """Settings that change what the verdicts mean, said under the summary."""
+    notes: list[str] = []
+    if settings.get("insecure"):
+        notes.append("TLS certificates were not verified (--insecure).")
+    proxies = settings.get("proxy")
+    if isinstance(proxies, dict) and proxies:
+        by_proxy: dict[str, list[str]] = {}
+        for scheme, proxy in sorted(proxies.items()):
+            by_proxy.setdefault(str(proxy), []).append(str(scheme))
+        through = "; ".join(f"{proxy} for {' and '.join(schemes)}" for proxy, schemes in by_proxy.items())
+        direct = settings.get("no_proxy")
+        notes.append(f"Checked through a proxy: {through}" + (f" (not for {direct})" if direct else "") + ".")
+    return notes
+
+
+def summary_line(report: AuditReport) -> str:
+    """The report in one line, for the terminal when the report itself went to a file."""
+    urls = Counter(r.judgement.verdict for r in report.results)
+    counts = ", ".join(f"{urls[v]:,} {v.value}" for v in sorted(urls, key=_RANK.__getitem__))
+    line = f"{_count(len(report.results), 'distinct URL')} ({counts or 'none'})"
+    line += f" from {_count(report.links, 'link')} in {_count(report.files, 'file')}"
+    if report.errors:
+        line += f", {_count(len(report.errors), 'unreadable file')}"
+    if report.partial:
+        line += ", interrupted (partial)"
+    return line
 
 
 class _TrailingSpaceTrimmer:
