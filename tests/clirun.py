@@ -7,7 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-
 # The machine's proxies and extra trust must not reach the tests: a test that wants them sets them.
 _NETWORK_VARIABLES = frozenset(
     {
