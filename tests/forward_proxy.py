@@ -47,11 +47,8 @@ class ForwardProxy:
         self._listener.listen(64)
         self._threads: list[threading.Thread] = []
         self._closed = threading.Event()
-
-    @property
-    def url(self) -> str:
         host, port = self._listener.getsockname()[:2]
-        return f"http://{host}:{port}"
+        self.url = f"http://{host}:{port}"
 
     def targets(self, method: str | None = None) -> list[str]:
         with self._lock:
