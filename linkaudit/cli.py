@@ -14,29 +14,29 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from typer.exceptions import TyperException
 
-from linkaudit import __version__
-from linkaudit.extract import DEFAULT_EXTENSIONS, InputFile, UsageError, collect_inputs, extract_files
-from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE
-from linkaudit.extract.sources import is_web_address, read_url_list, with_url_list
-from linkaudit.models import FileError, Occurrence, Verdict
-from linkaudit.report import ReportFormat, write_report_file
-from linkaudit.report.extract import ExtractFormat, write_extract
-from linkaudit.report.progress import choose_observer, close_observer
-from linkaudit.report.terminal import summary_line
-from linkaudit.settings import DEFAULT_USER_AGENT, CheckSettings, HeaderRule, HostPolicy, SettingsError
+from linkaudit import __version__, cli_coercion
+from linkaudit.defaults import DEFAULT_EXTENSIONS, DEFAULT_MAX_FILE_SIZE, DEFAULT_USER_AGENT
+from linkaudit.report import ExtractFormat, ReportFormat, write_report_file
 
 if TYPE_CHECKING:
     from linkaudit.audit import AuditOutcome
     from linkaudit.check.resolve import Resolver
+    from linkaudit.extract import InputFile
+    from linkaudit.models import FileError, Occurrence, Verdict
+    from linkaudit.settings import CheckSettings, HeaderRule
 
-# The checker (trio, httpx) and the demo are imported by the commands that use them: `extract` and
-# `--help` then start without ~0.45 s of imports.
+# Starting, the CLI imports typer and the option defaults only: each command imports the stages it runs
+# (the extractor; the checker with trio and httpx; rich for progress and reports), so that `--version`
+# and `--help` start in tens of milliseconds (see benchmarks/startup_bench.py) and `extract` without
+# the checker.
 
 __all__ = ["app", "main"]
 
+cli_coercion.install()  # option values without pydantic: see the module
+
+VERSION_LINE = f"linkaudit {__version__}"
 EXIT_CODES = (
     "Exit codes: 0 nothing failing, 1 failing links (see --fail-on), 2 usage or configuration error, "
     "130 interrupted."
@@ -54,7 +54,7 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"linkaudit {__version__}")
+        typer.echo(VERSION_LINE)
         raise typer.Exit()
 
 
@@ -120,6 +120,9 @@ def extract(
     ] = None,
 ) -> None:
     """List every cited URL and image, with file, line and column. Touches no network."""
+    from linkaudit.extract import UsageError, collect_inputs, extract_files  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.report.extract import write_extract  # noqa: PLC0415
+
     try:
         files, walk_errors = collect_inputs(
             paths, extensions=extensions.split(","), exclude_paths=exclude_path or (), root=root
@@ -156,6 +159,8 @@ def _parse_statuses(values: list[str]) -> frozenset[int]:
 
 
 def _parse_verdicts(value: str) -> frozenset[Verdict]:
+    from linkaudit.models import Verdict  # noqa: PLC0415 - lazy: see the imports
+
     verdicts: set[Verdict] = set()
     for raw in value.split(","):
         part = raw.strip()
@@ -170,6 +175,8 @@ def _parse_verdicts(value: str) -> frozenset[Verdict]:
 
 
 def _parse_headers(values: list[str]) -> tuple[HeaderRule, ...]:
+    from linkaudit.settings import HeaderRule  # noqa: PLC0415 - lazy: see the imports
+
     rules: list[HeaderRule] = []
     for value in values:
         head, sep, rest = value.partition(":")
@@ -225,6 +232,8 @@ def _resolve_map(values: list[str]) -> dict[str, str | None]:
 def _collect(
     paths: list[str], extensions: str, exclude_path: list[str] | None, root: Path | None
 ) -> tuple[list[InputFile], list[FileError]]:
+    from linkaudit.extract import UsageError, collect_inputs  # noqa: PLC0415 - lazy: see the imports
+
     try:
         return collect_inputs(
             paths, extensions=extensions.split(","), exclude_paths=exclude_path or (), root=root
@@ -248,7 +257,14 @@ def _run_audit(
     pages: list[str] | None = None,
     listed: list[Occurrence] | None = None,
 ) -> AuditOutcome:
-    from linkaudit.audit import audit_extracted  # noqa: PLC0415 - lazy: see the imports
+    from rich.console import Console  # noqa: PLC0415 - lazy: see the imports
+
+    from linkaudit.audit import audit_extracted  # noqa: PLC0415
+    from linkaudit.extract import extract_files  # noqa: PLC0415
+    from linkaudit.extract.sources import with_url_list  # noqa: PLC0415
+    from linkaudit.report.progress import choose_observer, close_observer  # noqa: PLC0415
+    from linkaudit.report.terminal import summary_line  # noqa: PLC0415
+    from linkaudit.settings import SettingsError  # noqa: PLC0415
 
     observer = choose_observer(Console(stderr=True), quiet=quiet, verbose=verbose)
     try:
@@ -296,6 +312,7 @@ def _network_settings(
     reads it; exit 2 for a bad proxy or CA bundle."""
     from linkaudit.check.proxy import no_proxy_from, proxies_from  # noqa: PLC0415 - lazy: see the imports
     from linkaudit.check.tls import check_ca_bundle  # noqa: PLC0415
+    from linkaudit.settings import SettingsError  # noqa: PLC0415
 
     bundle, origin = (
         (ca_bundle, "--ca-bundle") if ca_bundle else (os.environ.get("SSL_CERT_FILE"), "SSL_CERT_FILE")
@@ -310,6 +327,9 @@ def _network_settings(
 
 
 def _read_url_list(source: str, max_size: int) -> list[Occurrence]:
+    from linkaudit.extract import UsageError  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.extract.sources import read_url_list  # noqa: PLC0415
+
     try:
         return read_url_list(source, max_size=max_size)
     except UsageError as exc:
@@ -426,6 +446,9 @@ def check(
     ] = None,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""
+    from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.settings import CheckSettings, HostPolicy  # noqa: PLC0415
+
     if timeout <= 0 or retries < 0 or concurrency < 1 or max_redirects < 0 or max_retry_wait < 0:
         raise fail_usage(
             "--timeout and --concurrency must be positive; --retries, --max-redirects and waits >= 0"
@@ -507,6 +530,7 @@ def demo(
     """Audit bundled articles against a small simulated web on loopback: every verdict, no internet needed."""
     from linkaudit.check.resolve import Resolver  # noqa: PLC0415 - lazy: see the imports
     from linkaudit.demo import DEMO_EXPECTED, build_demo_web, demo_articles  # noqa: PLC0415
+    from linkaudit.settings import CheckSettings  # noqa: PLC0415
 
     web = build_demo_web()
     with web:
@@ -542,6 +566,9 @@ def demo(
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: usage errors become one line on stderr (exit 2), never a panel or a traceback."""
+    if (sys.argv[1:] if argv is None else argv) in (["--version"], ["-V"]):
+        typer.echo(VERSION_LINE)  # before typer builds every command's options: they cost more than this
+        raise SystemExit(0)
     try:
         code = app(args=argv, prog_name="linkaudit", standalone_mode=False)
     except TyperException as exc:

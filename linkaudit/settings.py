@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from linkaudit import __version__
+from linkaudit.defaults import DEFAULT_USER_AGENT
 from linkaudit.models import Verdict
 
 __all__ = [
@@ -17,8 +17,6 @@ __all__ = [
     "SettingsError",
 ]
 
-PROJECT_URL = "https://github.com/linkaudit/linkaudit"
-DEFAULT_USER_AGENT = f"linkaudit/{__version__} (+{PROJECT_URL})"
 DEFAULT_ACCEPT_HEADER = (
     "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 )

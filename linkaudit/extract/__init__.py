@@ -16,19 +16,17 @@ import json
 import os
 import re
 import sys
-import tempfile
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from json.encoder import encode_basestring as _json_str  # the encoder json.dumps(ensure_ascii=False) uses
-from multiprocessing import get_context
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 from urllib.parse import urljoin
 
+from linkaudit.defaults import DEFAULT_EXTENSIONS
 from linkaudit.extract.bare import find_bare_urls
 from linkaudit.extract.document import (
     DEFAULT_MAX_FILE_SIZE,
@@ -44,6 +42,9 @@ from linkaudit.extract.html import extract_html
 from linkaudit.extract.markdown import extract_markdown, with_scheme
 from linkaudit.models import FileError, LinkKind, Occurrence, Target, TargetStatus
 
+if TYPE_CHECKING:  # the process pool's modules are imported when a pool is made
+    from concurrent.futures import ProcessPoolExecutor
+
 __all__ = [
     "DEFAULT_EXTENSIONS",
     "JSONL_PROBES",
@@ -57,7 +58,6 @@ __all__ = [
     "mark_templates",
 ]
 
-DEFAULT_EXTENSIONS = ("md", "markdown", "mdx", "html", "htm", "txt")
 _PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 _CHUNK_BYTES = 1024 * 1024
 
@@ -419,6 +419,8 @@ class _Spill:
         self._file: IO[bytes] | None = None
         self._memory = bytearray(data or b"")
         if data is None:
+            import tempfile  # noqa: PLC0415 - only a pooled extraction spills
+
             try:
                 self._file = tempfile.TemporaryFile()  # noqa: SIM115  # lives as long as the result
             except OSError:
@@ -589,6 +591,9 @@ def _batches(files: list[InputFile], sizes: list[int]) -> list[list[InputFile]]:
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - see the imports
+    from multiprocessing import get_context  # noqa: PLC0415
+
     context = get_context("forkserver")
     # Workers fork from a server that has imported the extractor once, instead of each importing it.
     context.set_forkserver_preload(["linkaudit.extract"])

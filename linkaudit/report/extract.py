@@ -7,22 +7,16 @@ import functools
 import json
 import os
 from collections.abc import Callable, Iterator
-from enum import StrEnum
 from typing import TextIO, assert_never
 
 from linkaudit.extract import JSONL_PROBES, ExtractResult, jsonl_line, packed_lines
 from linkaudit.models import Occurrence, TargetStatus
+from linkaudit.report import ExtractFormat
 from linkaudit.report.serialize import error_dict, occurrence_dict
 
 __all__ = ["EXTRACT_SCHEMA", "ExtractFormat", "write_extract"]
 
 EXTRACT_SCHEMA = "linkaudit.extract/1"
-
-
-class ExtractFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-    JSONL = "jsonl"
 
 
 def _dumps(value: object) -> str:
