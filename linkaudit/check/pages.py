@@ -17,9 +17,10 @@ import trio
 
 from linkaudit.check import build_client
 from linkaudit.check.gate import HostGate, parse_retry_after
+from linkaudit.check.probe import _RETRY_ERRORS as _TRANSIENT_ERRORS  # a page is retried as a link is
 from linkaudit.check.probe import error_kind
 from linkaudit.check.resolve import Resolver
-from linkaudit.models import ErrorKind, FileError
+from linkaudit.models import FileError
 from linkaudit.settings import CheckSettings
 from linkaudit.urls import normalize
 
@@ -27,16 +28,6 @@ __all__ = ["Page", "fetch_pages"]
 
 _ACCEPT = "text/html,application/xhtml+xml,text/markdown;q=0.9,text/plain;q=0.8,*/*;q=0.5"
 _TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
-_TRANSIENT_ERRORS = frozenset(
-    {
-        ErrorKind.TIMEOUT,
-        ErrorKind.CONNECTION_REFUSED,
-        ErrorKind.CONNECTION_RESET,
-        ErrorKind.CONNECT_ERROR,
-        ErrorKind.PROTOCOL,
-        ErrorKind.DNS_FAILURE,
-    }
-)
 
 
 @dataclass(frozen=True, slots=True)

@@ -57,14 +57,8 @@ class OriginPools(httpcore.AsyncConnectionPool):
             await self._sweep(now)
         return await pool.handle_async_request(request)
 
-    def _new_pool(
-        self,
-        url: httpcore.URL,
-        *,
-        proxy: httpcore.Proxy | None = None,
-        backend: httpcore.AsyncNetworkBackend | None = None,
-    ) -> httpcore.AsyncConnectionPool:
-        """The pool of a new origin (`linkaudit.check.proxy` sends some through a proxy)."""
+    def _new_pool(self, url: httpcore.URL) -> httpcore.AsyncConnectionPool:
+        proxy, backend = self._proxy_for(url)
         return httpcore.AsyncConnectionPool(
             ssl_context=self._ssl_context,
             proxy=proxy,
@@ -75,6 +69,13 @@ class OriginPools(httpcore.AsyncConnectionPool):
             http2=False,
             network_backend=backend or self._backend,
         )
+
+    def _proxy_for(
+        self, url: httpcore.URL
+    ) -> tuple[httpcore.Proxy | None, httpcore.AsyncNetworkBackend | None]:
+        """The proxy a new origin's connections go through, and the backend that reaches it: none here
+        (`linkaudit.check.proxy.ProxyingPools` says otherwise)."""
+        return None, None
 
     async def _sweep(self, now: float) -> None:
         """Close the pools of origins unused for the keep-alive expiry whose connections are all idle."""

@@ -23,6 +23,7 @@ import ipaddress
 import ssl
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpcore
@@ -117,7 +118,7 @@ class Proxy:
         netloc = f"[{self.host}]" if ":" in self.host else self.host
         return f"{self.scheme}://{'***@' if self.username is not None else ''}{netloc}:{self.port}"
 
-    def for_httpcore(self, ssl_context: ssl.SSLContext) -> httpcore.Proxy:
+    def for_httpcore(self, ssl_context: ssl.SSLContext | None) -> httpcore.Proxy:
         netloc = f"[{self.host}]" if ":" in self.host else self.host
         auth = (self.username, self.password or "") if self.username is not None else None
         return httpcore.Proxy(
@@ -285,14 +286,6 @@ class _ProxyBackend(httpcore.AsyncNetworkBackend):
         self._failures = 0
         return stream
 
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("unix sockets are not used by linkaudit")
-
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
 
@@ -307,26 +300,9 @@ def _why(exc: BaseException) -> str:
 class ProxyingPools(OriginPools):
     """`OriginPools` whose origins' pools lead through a proxy where `routes` says so."""
 
-    def __init__(
-        self,
-        *,
-        routes: ProxyRoutes,
-        ssl_context: ssl.SSLContext,
-        max_connections: int,
-        max_keepalive_connections: int,
-        keepalive_expiry: float,
-        network_backend: httpcore.AsyncNetworkBackend,
-    ) -> None:
-        super().__init__(
-            ssl_context=ssl_context,
-            max_connections=max_connections,
-            max_keepalive_connections=max_keepalive_connections,
-            keepalive_expiry=keepalive_expiry,
-            network_backend=network_backend,
-        )
+    def __init__(self, *, routes: ProxyRoutes, **options: Any) -> None:
+        super().__init__(**options)
         self._routes = routes
-        self._tls = ssl_context
-        self._inner_backend = network_backend
         self._route_of: dict[tuple[bytes, bytes, int | None], Proxy | None] = {}
         self._proxy_backends: dict[Proxy, _ProxyBackend] = {}
 
@@ -338,20 +314,16 @@ class ProxyingPools(OriginPools):
             )
         return self._route_of[key]
 
-    def _new_pool(
-        self,
-        url: httpcore.URL,
-        *,
-        proxy: httpcore.Proxy | None = None,
-        backend: httpcore.AsyncNetworkBackend | None = None,
-    ) -> httpcore.AsyncConnectionPool:
+    def _proxy_for(
+        self, url: httpcore.URL
+    ) -> tuple[httpcore.Proxy | None, httpcore.AsyncNetworkBackend | None]:
         chosen = self._route(url)
         if chosen is None:
-            return super()._new_pool(url)
-        proxy_backend = self._proxy_backends.get(chosen)
-        if proxy_backend is None:
-            proxy_backend = self._proxy_backends[chosen] = _ProxyBackend(chosen, self._inner_backend)
-        return super()._new_pool(url, proxy=chosen.for_httpcore(self._tls), backend=proxy_backend)
+            return None, None
+        backend = self._proxy_backends.get(chosen)
+        if backend is None:
+            backend = self._proxy_backends[chosen] = _ProxyBackend(chosen, self._backend)
+        return chosen.for_httpcore(self._ssl_context), backend
 
     async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
         proxy = self._route(request.url)
