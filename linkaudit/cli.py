@@ -121,8 +121,12 @@ def extract(
 ) -> None:
     """List every cited URL and image, with file, line and column. Touches no network."""
     from linkaudit.extract import UsageError, collect_inputs, extract_files  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.extract.sources import is_web_address  # noqa: PLC0415
     from linkaudit.report.extract import write_extract  # noqa: PLC0415
 
+    for path in paths:
+        if is_web_address(path):
+            raise fail_usage(f"{path}: extract reads files (the links of a web page: linkaudit check {path})")
     try:
         files, walk_errors = collect_inputs(
             paths, extensions=extensions.split(","), exclude_paths=exclude_path or (), root=root

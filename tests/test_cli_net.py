@@ -247,6 +247,15 @@ def test_input_mistakes_exit_2(tmp_path: Path, args: list[str], message: str) ->
     assert done.stderr.startswith(f"linkaudit: error: {message}")
 
 
+def test_extract_names_check_for_web_pages(tmp_path: Path) -> None:
+    done = run_linkaudit("extract", "https://example.org/page", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == (
+        "linkaudit: error: https://example.org/page: extract reads files "
+        "(the links of a web page: linkaudit check https://example.org/page)\n"
+    )
+
+
 # --- small things -------------------------------------------------------------------------------------
 
 
