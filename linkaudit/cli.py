@@ -7,6 +7,7 @@ This is the only module that writes to stdout/stderr or decides exit codes: 0 ok
 from __future__ import annotations
 
 import ipaddress
+import os
 import re
 import sys
 from dataclasses import replace
@@ -14,38 +15,38 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from typer import TyperException
+from typer.exceptions import TyperException
 
-from linkaudit import __version__
+from linkaudit import __version__, cli_coercion
 from linkaudit._typer_compat import usage_problem
-from linkaudit.extract import DEFAULT_EXTENSIONS, InputFile, UsageError, collect_inputs, extract_files
-from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE
-from linkaudit.models import FileError, Verdict
-from linkaudit.report import ReportFormat, write_report, write_report_file
-from linkaudit.report.extract import ExtractFormat, write_extract
-from linkaudit.report.progress import choose_observer, close_observer
-from linkaudit.settings import (
-    DEFAULT_USER_AGENT,
-    CheckSettings,
-    HeaderRule,
-    HostPolicy,
-    SettingsError,
-    parse_network,
-)
+from linkaudit.defaults import DEFAULT_EXTENSIONS, DEFAULT_MAX_FILE_SIZE, DEFAULT_USER_AGENT
+from linkaudit.report import ExtractFormat, ReportFormat, write_report_file
 
 if TYPE_CHECKING:
     from linkaudit.audit import AuditOutcome
     from linkaudit.check.resolve import Resolver
+    from linkaudit.extract import InputFile
+    from linkaudit.models import FileError, Occurrence, Verdict
+    from linkaudit.settings import CheckSettings, HeaderRule
 
-# The checker (trio, httpx) and the demo are imported by the commands that use them: `extract` and
-# `--help` then start without ~0.45 s of imports.
+# Starting, the CLI imports typer and the option defaults only: each command imports the stages it runs
+# (the extractor; the checker with trio and httpx; rich for progress and reports), so that `--version`
+# and `--help` start in tens of milliseconds (see benchmarks/startup_bench.py) and `extract` without
+# the checker.
 
 __all__ = ["app", "main"]
 
+cli_coercion.install()  # option values without pydantic: see the module
+
+VERSION_LINE = f"linkaudit {__version__}"
+EXIT_CODES = (
+    "Exit codes: 0 nothing failing, 1 failing links (see --fail-on), 2 usage or configuration error, "
+    "130 interrupted."
+)
+
 app = typer.Typer(
     name="linkaudit",
-    help="Audit the links and images that articles cite: find link rot, with the evidence.",
+    help=f"Audit the links and images that articles cite: find link rot, with the evidence.\n\n{EXIT_CODES}",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -55,14 +56,15 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"linkaudit {__version__}")
+        typer.echo(VERSION_LINE)
         raise typer.Exit()
 
 
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = False,
 ) -> None:
     """Audit the links and images that articles cite: find link rot, with the evidence."""
@@ -92,6 +94,14 @@ RootOpt = Annotated[
     Path | None,
     typer.Option(
         "--root", help="Folder that root-relative links (/x) resolve against (default: the audited folder)."
+    ),
+]
+CheckPathsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Files, folders (searched recursively), globs, web pages (http(s) URLs: the links on them are "
+        "checked), or - for standard input.",
+        show_default=False,
     ),
 ]
 MaxSizeOpt = Annotated[
@@ -128,6 +138,13 @@ def extract(
     ] = None,
 ) -> None:
     """List every cited URL and image, with file, line and column. Touches no network."""
+    from linkaudit.extract import UsageError, collect_inputs, extract_files  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.extract.sources import is_web_address  # noqa: PLC0415
+    from linkaudit.report.extract import write_extract  # noqa: PLC0415
+
+    for path in paths:
+        if is_web_address(path):
+            raise fail_usage(f"{path}: extract reads files (the links of a web page: linkaudit check {path})")
     try:
         files, walk_errors = collect_inputs(
             paths, extensions=extensions.split(","), exclude_paths=exclude_path or (), root=root
@@ -164,6 +181,8 @@ def _parse_statuses(values: list[str]) -> frozenset[int]:
 
 
 def _parse_verdicts(value: str) -> frozenset[Verdict]:
+    from linkaudit.models import Verdict  # noqa: PLC0415 - lazy: see the imports
+
     verdicts: set[Verdict] = set()
     for raw in value.split(","):
         part = raw.strip()
@@ -179,6 +198,8 @@ def _parse_verdicts(value: str) -> frozenset[Verdict]:
 
 def _parse_headers(values: list[str]) -> tuple[HeaderRule, ...]:
     """The `--header` rules; a bad one is named by its position, never by its text (it holds a secret)."""
+    from linkaudit.settings import HeaderRule, SettingsError  # noqa: PLC0415 - lazy: see the imports
+
     rules: list[HeaderRule] = []
     for number, value in enumerate(values, 1):
         try:
@@ -189,6 +210,8 @@ def _parse_headers(values: list[str]) -> tuple[HeaderRule, ...]:
 
 
 def _parse_networks(values: list[str]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    from linkaudit.settings import SettingsError, parse_network  # noqa: PLC0415 - lazy: see the imports
+
     try:
         return tuple(parse_network(value) for value in values)
     except SettingsError as exc:
@@ -236,6 +259,8 @@ def _resolve_map(values: list[str]) -> dict[str, str | None]:
 def _collect(
     paths: list[str], extensions: str, exclude_path: list[str] | None, root: Path | None
 ) -> tuple[list[InputFile], list[FileError]]:
+    from linkaudit.extract import UsageError, collect_inputs  # noqa: PLC0415 - lazy: see the imports
+
     try:
         return collect_inputs(
             paths, extensions=extensions.split(","), exclude_paths=exclude_path or (), root=root
@@ -256,15 +281,34 @@ def _run_audit(
     max_file_size: int,
     jobs: int | None,
     resolver: Resolver | None = None,
+    pages: list[str] | None = None,
+    listed: list[Occurrence] | None = None,
 ) -> AuditOutcome:
-    from linkaudit.audit import audit_extracted  # noqa: PLC0415 - lazy: see the imports
+    from rich.console import Console  # noqa: PLC0415 - lazy: see the imports
+
+    from linkaudit.audit import audit_extracted  # noqa: PLC0415
+    from linkaudit.extract import extract_files  # noqa: PLC0415
+    from linkaudit.extract.sources import with_url_list  # noqa: PLC0415
+    from linkaudit.report.progress import choose_observer, close_observer  # noqa: PLC0415
+    from linkaudit.report.terminal import summary_line  # noqa: PLC0415
+    from linkaudit.settings import SettingsError  # noqa: PLC0415
 
     observer = choose_observer(Console(stderr=True), quiet=quiet, verbose=verbose)
     try:
         extracted = extract_files(files, max_size=max_file_size, jobs=jobs)
+        if listed is not None:
+            extracted = with_url_list(extracted, listed)
         outcome = audit_extracted(
-            extracted, settings, observer=observer, resolver=resolver, extra_errors=walk_errors
+            extracted,
+            settings,
+            observer=observer,
+            resolver=resolver,
+            extra_errors=walk_errors,
+            pages=pages or (),
+            max_page_size=max_file_size,
         )
+    except SettingsError as exc:  # e.g. a proxy that cannot be reached
+        raise fail_usage(str(exc)) from None
     finally:
         close_observer(observer)
     out_console = Console()
@@ -281,13 +325,42 @@ def _run_audit(
     except OSError as exc:
         typer.echo(f"linkaudit: error: cannot write report to {target}: {exc.strerror or exc}", err=True)
         raise typer.Exit(2) from None
-    if target != "-" and fmt is not ReportFormat.TERMINAL and not quiet:
-        write_report(
-            outcome.report, ReportFormat.TERMINAL, sys.stdout, color=out_console.is_terminal, verbose=verbose
-        )
+    if target != "-" and not quiet:
+        typer.echo(f"linkaudit: {summary_line(outcome.report)}; report written to {target}", err=True)
     if outcome.interrupted:
         typer.echo("linkaudit: interrupted; the report holds what was checked (partial)", err=True)
     return outcome
+
+
+def _network_settings(
+    proxy: str | None, no_proxy: str | None, insecure: bool, ca_bundle: str | None
+) -> tuple[dict[str, str], str, str | None]:
+    """(proxies, hosts reached directly, CA bundle) from the options, else from the environment as curl
+    reads it; exit 2 for a bad proxy or CA bundle."""
+    from linkaudit.check.proxy import no_proxy_from, proxies_from  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.check.tls import check_ca_bundle  # noqa: PLC0415
+    from linkaudit.settings import SettingsError  # noqa: PLC0415
+
+    bundle, origin = (
+        (ca_bundle, "--ca-bundle") if ca_bundle else (os.environ.get("SSL_CERT_FILE"), "SSL_CERT_FILE")
+    )
+    try:
+        proxies = proxies_from(os.environ, proxy=proxy)
+        if bundle and not insecure:
+            check_ca_bundle(bundle, origin)
+    except SettingsError as exc:
+        raise fail_usage(str(exc)) from None
+    return proxies, no_proxy_from(os.environ, no_proxy=no_proxy), bundle or None
+
+
+def _read_url_list(source: str, max_size: int) -> list[Occurrence]:
+    from linkaudit.extract import UsageError  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.extract.sources import read_url_list  # noqa: PLC0415
+
+    try:
+        return read_url_list(source, max_size=max_size)
+    except UsageError as exc:
+        raise fail_usage(str(exc)) from None
 
 
 def _exit_code(outcome: AuditOutcome, fail_on: frozenset[Verdict]) -> int:
@@ -297,9 +370,12 @@ def _exit_code(outcome: AuditOutcome, fail_on: frozenset[Verdict]) -> int:
     return 1 if failing else 0
 
 
-@app.command()
+@app.command(
+    help="Extract every link, probe each distinct URL once, and report verdicts with their evidence."
+    f"\n\n{EXIT_CODES}"
+)
 def check(
-    paths: PathsArg,
+    paths: CheckPathsArg = None,
     fmt: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="Report format.")
     ] = ReportFormat.TERMINAL,
@@ -374,8 +450,41 @@ def check(
             help="Check #fragments of web pages too (a GET per such page); local files' always are.",
         ),
     ] = False,
+    proxy: Annotated[
+        str | None,
+        typer.Option(
+            "--proxy",
+            help="Proxy for every URL: http://HOST:PORT or https://HOST:PORT (default: HTTP_PROXY, "
+            "HTTPS_PROXY, ALL_PROXY; '' for none).",
+        ),
+    ] = None,
+    no_proxy: Annotated[
+        str | None,
+        typer.Option(
+            "--no-proxy", help="Hosts reached directly, comma-separated, as NO_PROXY (default); * for all."
+        ),
+    ] = None,
+    insecure: Annotated[
+        bool, typer.Option("--insecure", help="Do not verify TLS certificates (the report says so).")
+    ] = False,
+    ca_bundle: Annotated[
+        str | None,
+        typer.Option(
+            "--ca-bundle",
+            help="PEM file of CA certificates trusted besides the usual ones (default: SSL_CERT_FILE).",
+        ),
+    ] = None,
+    urls: Annotated[
+        str | None,
+        typer.Option(
+            "--urls", help="Also check the URLs listed in this file, one per line (# comments; - for stdin)."
+        ),
+    ] = None,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""
+    from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.settings import CheckSettings, HeaderRule, HostPolicy, SettingsError  # noqa: PLC0415
+
     if timeout <= 0 or retries < 0 or concurrency < 1 or max_redirects < 0 or max_retry_wait < 0:
         raise fail_usage(
             "--timeout and --concurrency must be positive; --retries, --max-redirects and waits >= 0"
@@ -402,6 +511,7 @@ def check(
         HeaderRule("User-Agent", user_agent)  # the same rules as any header value
     except SettingsError as exc:
         raise fail_usage(f"--user-agent: {exc}") from None
+    proxies, direct, bundle = _network_settings(proxy, no_proxy, insecure, ca_bundle)
     settings = CheckSettings(
         concurrency=concurrency,
         host=base,
@@ -420,8 +530,19 @@ def check(
         deny_private=deny_private,
         allow_private_nets=_parse_networks(allow_private_net or []),
         check_fragments=check_fragments,
+        proxies=proxies,
+        no_proxy=direct,
+        verify_tls=not insecure,
+        ca_bundle=bundle,
     )
-    files, walk_errors = _collect(paths, extensions, exclude_path, root)
+    pages = [path for path in paths or [] if is_web_address(path)]
+    local = [path for path in paths or [] if not is_web_address(path)]
+    if not paths and urls is None:
+        raise fail_usage("nothing to check: give files, folders or web pages, or --urls FILE")
+    if urls == "-" and "-" in local:
+        raise fail_usage("--urls - and the path - cannot both read standard input")
+    files, walk_errors = _collect(local, extensions, exclude_path, root) if local else ([], [])
+    listed = _read_url_list(urls, max_file_size) if urls is not None else None
     outcome = _run_audit(
         files,
         walk_errors,
@@ -432,6 +553,8 @@ def check(
         verbose=verbose,
         max_file_size=max_file_size,
         jobs=jobs,
+        pages=pages,
+        listed=listed,
     )
     raise typer.Exit(_exit_code(outcome, settings.fail_on))
 
@@ -456,6 +579,7 @@ def demo(
         demo_articles,
         demo_name,
     )
+    from linkaudit.settings import CheckSettings  # noqa: PLC0415
 
     web = build_demo_web()
     with web:
@@ -495,6 +619,9 @@ def demo(
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: usage errors become one line on stderr (exit 2), never a panel or a traceback."""
+    if (sys.argv[1:] if argv is None else argv) in (["--version"], ["-V"]):
+        typer.echo(VERSION_LINE)  # before typer builds every command's options: they cost more than this
+        raise SystemExit(0)
     try:
         code = app(args=argv, prog_name="linkaudit", standalone_mode=False)
     except TyperException as exc:

@@ -43,6 +43,8 @@ class LinkKind(StrEnum):
     HTML_LINK = "html-link"
     HTML_IMAGE = "html-image"
     TEXT_URL = "text-url"
+    #: A line of a URL list (`check --urls FILE`).
+    URL_LIST = "url-list"
 
     @property
     def wants_image(self) -> bool:
@@ -162,6 +164,8 @@ class ErrorKind(StrEnum):
     HOST_UNREACHABLE = "host-unreachable"
     BLOCKED_ADDRESS = "blocked-address"
     OTHER = "error"
+    #: The proxy itself failed (unreachable, refused the request): says nothing about the target's host.
+    PROXY_ERROR = "proxy-error"
 
     @property
     def is_connection_level(self) -> bool:

@@ -6,7 +6,7 @@ import ipaddress
 import re
 from dataclasses import dataclass, field
 
-from linkaudit import __version__
+from linkaudit.defaults import DEFAULT_USER_AGENT
 from linkaudit.models import Verdict
 
 __all__ = [
@@ -19,8 +19,6 @@ __all__ = [
     "parse_network",
 ]
 
-PROJECT_URL = "https://github.com/linkaudit/linkaudit"
-DEFAULT_USER_AGENT = f"linkaudit/{__version__} (+{PROJECT_URL})"
 DEFAULT_ACCEPT_HEADER = (
     "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 )
@@ -141,8 +139,13 @@ class CheckSettings:
     # The private-network guard (linkaudit.check.guard): on unless asked, with these networks exempt.
     deny_private: bool = True
     allow_private_nets: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
-
     check_fragments: bool = False
+    #: Proxy URL per URL scheme ("http", "https"), as `--proxy` or the environment set them (see check.proxy).
+    proxies: dict[str, str] = field(default_factory=dict)
+    #: Hosts reached directly, not through a proxy, in NO_PROXY's syntax.
+    no_proxy: str = ""
+    #: A PEM file of CA certificates trusted besides the default ones.
+    ca_bundle: str | None = None
 
     def policy_for(self, host: str) -> HostPolicy:
         bare = host.rsplit(":", 1)[0] if not host.endswith("]") else host
@@ -176,4 +179,15 @@ class CheckSettings:
             "deny_private": self.deny_private,
             "allow_private_nets": [str(net) for net in self.allow_private_nets],
             "check_fragments": self.check_fragments,
+            "insecure": not self.verify_tls,
+            "ca_bundle": self.ca_bundle,
+            "proxy": {scheme: _without_password(url) for scheme, url in sorted(self.proxies.items())},
+            "no_proxy": self.no_proxy,
         }
+
+
+def _without_password(url: str) -> str:
+    """A proxy URL as reported: credentials masked."""
+    scheme, sep, rest = url.rpartition("://")
+    _, at, hostport = rest.rpartition("@")
+    return f"{scheme}{sep}***@{hostport}" if at else url

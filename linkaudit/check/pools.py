@@ -49,21 +49,33 @@ class OriginPools(httpcore.AsyncConnectionPool):
         key = (request.url.scheme, request.url.host, request.url.port)
         pool = self._pools.get(key)
         if pool is None:
-            pool = self._pools[key] = httpcore.AsyncConnectionPool(
-                ssl_context=self._ssl_context,
-                max_connections=self._max_per_origin,
-                max_keepalive_connections=self._keepalive_per_origin,
-                keepalive_expiry=self._expiry,
-                http1=True,
-                http2=False,
-                network_backend=self._backend,
-            )
+            pool = self._pools[key] = self._new_pool(request.url)
         now = trio.current_time()
         self._last_used[key] = now
         if now >= self._next_sweep:
             self._next_sweep = now + self._expiry
             await self._sweep(now)
         return await pool.handle_async_request(request)
+
+    def _new_pool(self, url: httpcore.URL) -> httpcore.AsyncConnectionPool:
+        proxy, backend = self._proxy_for(url)
+        return httpcore.AsyncConnectionPool(
+            ssl_context=self._ssl_context,
+            proxy=proxy,
+            max_connections=self._max_per_origin,
+            max_keepalive_connections=self._keepalive_per_origin,
+            keepalive_expiry=self._expiry,
+            http1=True,
+            http2=False,
+            network_backend=backend or self._backend,
+        )
+
+    def _proxy_for(
+        self, url: httpcore.URL
+    ) -> tuple[httpcore.Proxy | None, httpcore.AsyncNetworkBackend | None]:
+        """The proxy a new origin's connections go through, and the backend that reaches it: none here
+        (`linkaudit.check.proxy.ProxyingPools` says otherwise)."""
+        return None, None
 
     async def _sweep(self, now: float) -> None:
         """Close the pools of origins unused for the keep-alive expiry whose connections are all idle."""

@@ -112,6 +112,10 @@ def error_kind(exc: BaseException) -> tuple[ErrorKind, str]:
     for item in chain:
         if isinstance(item, BlockedAddress):
             return ErrorKind.BLOCKED_ADDRESS, str(item)
+        kind = getattr(item, "error_kind", None)
+        if isinstance(kind, ErrorKind):  # a failure that names itself (linkaudit.check.proxy's)
+            return kind, str(item)
+    for item in chain:
         if isinstance(item, NameNotFound):
             return ErrorKind.DNS_NOT_FOUND, str(item)
         if isinstance(item, NameResolutionFailed):

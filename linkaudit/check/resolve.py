@@ -240,6 +240,11 @@ class ResolvingBackend(httpcore.AsyncNetworkBackend):
         self.guard = guard if guard is not None else AddressGuard()
         self._inner = inner or httpcore.TrioBackend()
 
+    def trusted(self) -> ResolvingBackend:
+        """The same resolver and sockets without the guard, for the proxies the user configured: they are
+        commonly on loopback or the LAN, and the guard judges what articles and servers point at."""
+        return ResolvingBackend(self.resolver, self._inner, guard=AddressGuard(deny_private=False))
+
     async def connect_tcp(
         self,
         host: str,

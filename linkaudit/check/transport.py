@@ -21,7 +21,6 @@ import httpcore
 import httpx
 
 from linkaudit.check.guard import AddressGuard
-from linkaudit.check.pools import OriginPools
 from linkaudit.check.resolve import Resolver, ResolvingBackend
 from linkaudit.settings import CheckSettings
 
@@ -136,8 +135,13 @@ def build_client(
 ) -> httpx.AsyncClient:
     """An httpx client whose connections go through linkaudit's resolver (no system DNS unless allowed) and
     its private-network guard, then `network` (trio's sockets by default; tests record instead)."""
-    pool = OriginPools(
-        ssl_context=httpx.create_ssl_context(verify=settings.verify_tls, trust_env=False),
+    # Imported when a client is built: check.proxy uses probe.error_kind, and probe uses this module.
+    from linkaudit.check.proxy import ProxyingPools, ProxyRoutes  # noqa: PLC0415
+    from linkaudit.check.tls import tls_context  # noqa: PLC0415
+
+    pool = ProxyingPools(
+        routes=ProxyRoutes.of(settings),
+        ssl_context=tls_context(settings),
         max_connections=settings.concurrency * 2,
         max_keepalive_connections=settings.concurrency,
         keepalive_expiry=5.0,

@@ -33,6 +33,7 @@ _ERROR_VERDICTS: dict[ErrorKind, Verdict] = {
     ErrorKind.HOST_UNREACHABLE: Verdict.UNREACHABLE,
     ErrorKind.BLOCKED_ADDRESS: Verdict.SKIPPED,
     ErrorKind.OTHER: Verdict.UNREACHABLE,
+    ErrorKind.PROXY_ERROR: Verdict.UNREACHABLE,
 }
 # Where the reason says more than the error kind's name.
 _ERROR_REASONS = {ErrorKind.BLOCKED_ADDRESS: "private-address"}

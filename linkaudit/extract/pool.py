@@ -36,12 +36,9 @@ import functools
 import importlib.machinery
 import json
 import sys
-import tempfile
 import weakref
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from typing import IO, TYPE_CHECKING
 
 from linkaudit.extract.article import _extract_one
@@ -50,6 +47,8 @@ from linkaudit.jsontext import json_string as _json_str  # bidi and C1 controls 
 from linkaudit.models import FileError, LinkKind, Occurrence, Target, TargetStatus
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from linkaudit.extract import ExtractResult
 
 __all__ = ["JSONL_PROBES", "PackedOccurrences", "extract_in_pool", "jsonl_line", "packed_lines"]
@@ -199,6 +198,8 @@ class _Spill:
         self._file: IO[bytes] | None = None
         self._memory = bytearray(data or b"")
         if data is None:
+            import tempfile  # noqa: PLC0415 - only a pooled extraction spills
+
             try:
                 self._file = tempfile.TemporaryFile()  # noqa: SIM115  # lives as long as the result
             except OSError:
@@ -370,6 +371,9 @@ def _batches(files: list[InputFile], sizes: list[int]) -> list[list[InputFile]]:
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - imported when a pool is made
+    from multiprocessing import get_context  # noqa: PLC0415
+
     context = get_context("forkserver")
     # Workers fork from a server that has imported the extractor once, instead of each importing it.
     context.set_forkserver_preload(["linkaudit.extract"])

@@ -11,19 +11,30 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 import sys
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TextIO, assert_never
+from typing import TYPE_CHECKING, TextIO, assert_never
 
-from linkaudit.models import AuditReport
-from linkaudit.report.json import REPORT_SCHEMA, write_json_report
-from linkaudit.report.terminal import write_terminal_report
+if TYPE_CHECKING:
+    from linkaudit.models import AuditReport
 
-__all__ = ["REPORT_SCHEMA", "ReportFormat", "atomic_text_file", "write_report", "write_report_file"]
+# The writers (and rich, which the terminal's needs) are imported when a report is written: the CLI
+# imports this package for `ReportFormat` while it starts.
+
+__all__ = [
+    "REPORT_SCHEMA",
+    "ExtractFormat",
+    "ReportFormat",
+    "atomic_text_file",
+    "write_report",
+    "write_report_file",
+]
+
+#: The JSON report's schema name (`linkaudit.report.json` writes it).
+REPORT_SCHEMA = "linkaudit.report/1"
 
 
 class ReportFormat(StrEnum):
@@ -31,6 +42,14 @@ class ReportFormat(StrEnum):
 
     TERMINAL = "terminal"
     JSON = "json"
+
+
+class ExtractFormat(StrEnum):
+    """`--format` of `linkaudit extract` (written by `linkaudit.report.extract`)."""
+
+    TEXT = "text"
+    JSON = "json"
+    JSONL = "jsonl"
 
 
 def write_report(
@@ -44,8 +63,12 @@ def write_report(
 ) -> None:
     """Write `report` to `out` in `fmt`. `color`, `verbose` and `width` matter only to human formats."""
     if fmt is ReportFormat.TERMINAL:
+        from linkaudit.report.terminal import write_terminal_report  # noqa: PLC0415 - see the imports
+
         write_terminal_report(report, out, color=color, verbose=verbose, width=width)
     elif fmt is ReportFormat.JSON:
+        from linkaudit.report.json import write_json_report  # noqa: PLC0415 - see the imports
+
         write_json_report(report, out)
     else:
         assert_never(fmt)
@@ -89,7 +112,7 @@ def atomic_text_file(path: str | os.PathLike[str]) -> Iterator[TextIO]:
     existing_mode: int | None = None
     with contextlib.suppress(FileNotFoundError):
         existing_mode = stat.S_IMODE(destination.stat().st_mode)
-    temporary = destination.with_name(f".{destination.name}.{secrets.token_hex(4)}.tmp")
+    temporary = destination.with_name(f".{destination.name}.{os.urandom(4).hex()}.tmp")
     # os.open applies the umask to a new file, as open() would for the destination itself.
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:

@@ -53,6 +53,7 @@ _REASON_TEXT = {
     "blocked-address": "address not allowed",
     "private-address": "private address",
     "not-an-image": "not an image",
+    "proxy-error": "proxy failed",
     "fragment-missing": "fragment missing",
     "challenge": "bot challenge",
 }

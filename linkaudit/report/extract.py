@@ -7,25 +7,19 @@ import functools
 import json
 import os
 from collections.abc import Callable, Iterator
-from enum import StrEnum
 from typing import TextIO, assert_never
 
 from linkaudit.extract import ExtractResult
 from linkaudit.extract.pool import JSONL_PROBES, jsonl_line, packed_lines
 from linkaudit.jsontext import escape_invisible
 from linkaudit.models import Occurrence, TargetStatus
+from linkaudit.report import ExtractFormat
 from linkaudit.report.serialize import error_dict, occurrence_dict
-from linkaudit.report.terminal import printable
+from linkaudit.report.text import printable
 
 __all__ = ["EXTRACT_SCHEMA", "ExtractFormat", "write_extract"]
 
 EXTRACT_SCHEMA = "linkaudit.extract/1"
-
-
-class ExtractFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-    JSONL = "jsonl"
 
 
 def _dumps(value: object) -> str:

@@ -40,11 +40,10 @@ from typing import Any, TextIO
 
 from linkaudit.jsontext import escape_invisible
 from linkaudit.models import AuditReport, Verdict
+from linkaudit.report import REPORT_SCHEMA
 from linkaudit.report.serialize import error_dict, url_result_dict
 
 __all__ = ["REPORT_SCHEMA", "report_summary", "write_json_report"]
-
-REPORT_SCHEMA = "linkaudit.report/1"
 
 
 def _plain(value: object) -> object:

@@ -13,6 +13,7 @@ script: every cell width is measured by rich, and nothing from the articles is e
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TextIO, TypeVar
 
@@ -22,9 +23,10 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from linkaudit.classify.severity import is_problem
+from linkaudit.classify.severity import is_problem, severity
 from linkaudit.models import AuditReport, Finding, Occurrence, UrlResult, Verdict
 from linkaudit.report.digest import FOLD_HOST_AT, describe_reason, digest_report
+from linkaudit.report.text import printable
 
 __all__ = [
     "MAX_FILES",
@@ -81,18 +83,6 @@ def _symbols_for(out: TextIO) -> _Symbols:
 
 
 # Control characters (escape sequences!) and bidi overrides would be obeyed by the terminal: drop them.
-_UNPRINTABLE = dict.fromkeys(
-    [*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-)
-for _space in "\t\n\v\f\r":
-    _UNPRINTABLE[ord(_space)] = ord(" ")
-
-
-def printable(value: str) -> str:
-    """Article text may hold newlines or escape sequences: one line, nothing the terminal would obey."""
-    return " ".join(value.translate(_UNPRINTABLE).split())
-
-
 _clean = printable
 
 
@@ -376,8 +366,39 @@ class _Renderer:
                     style="yellow",
                 )
             )
+        for note in settings_notes(report.settings):
+            self.console.print(Text(note, style="yellow"))
         if report.partial:
             self.console.print(Text(self._partial_note(), style="bold yellow"))
+
+
+def settings_notes(settings: Mapping[str, object]) -> list[str]:
+    """Settings that change what the verdicts mean, said under the summary."""
+    notes: list[str] = []
+    if settings.get("insecure"):
+        notes.append("TLS certificates were not verified (--insecure).")
+    proxies = settings.get("proxy")
+    if isinstance(proxies, dict) and proxies:
+        by_proxy: dict[str, list[str]] = {}
+        for scheme, proxy in sorted(proxies.items()):
+            by_proxy.setdefault(str(proxy), []).append(str(scheme))
+        through = "; ".join(f"{proxy} for {' and '.join(schemes)}" for proxy, schemes in by_proxy.items())
+        direct = settings.get("no_proxy")
+        notes.append(f"Checked through a proxy: {through}" + (f" (not for {direct})" if direct else "") + ".")
+    return notes
+
+
+def summary_line(report: AuditReport) -> str:
+    """The report in one line, for the terminal when the report itself went to a file."""
+    urls = Counter(r.judgement.verdict for r in report.results)
+    counts = ", ".join(f"{urls[v]:,} {v.value}" for v in sorted(urls, key=severity))
+    line = f"{_count(len(report.results), 'distinct URL')} ({counts or 'none'})"
+    line += f" from {_count(report.links, 'link')} in {_count(report.files, 'file')}"
+    if report.errors:
+        line += f", {_count(len(report.errors), 'unreadable file')}"
+    if report.partial:
+        line += ", interrupted (partial)"
+    return line
 
 
 class _TrailingSpaceTrimmer:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 from rawserver import RawServer, answer
-from test_tls import self_signed
+from tlsserver import self_signed
 
 from linkaudit.check import CheckItem, check_targets
 from linkaudit.check.headers import HeaderPolicy, Redactor
