@@ -1,0 +1,1 @@
+"""The archive stage: for citations that rotted, the archived copy nearest the day they were cited."""
