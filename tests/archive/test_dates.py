@@ -169,16 +169,6 @@ HEADS: list[tuple[str, str, date | None, CitedAtSource | None]] = [
 ]
 
 
-@pytest.mark.parametrize(("text", "expected", "source"), [h[1:] for h in HEADS], ids=[h[0] for h in HEADS])
-def test_article_heads(text: str, expected: date | None, source: CitedAtSource | None) -> None:
-    found = citation_date_of_text(text, today=TODAY)
-    if expected is None:
-        assert found is None
-    else:
-        assert found is not None
-        assert (found.cited_at, found.source) == (expected, source)
-
-
 HTML_HEADS: list[tuple[str, str, date | None, CitedAtSource | None]] = [
     (
         "Open Graph published time, to UTC",
@@ -211,11 +201,16 @@ HTML_HEADS: list[tuple[str, str, date | None, CitedAtSource | None]] = [
 ]
 
 
+CASES = [(text, False, expected, source) for _, text, expected, source in HEADS] + [
+    (text, True, expected, source) for _, text, expected, source in HTML_HEADS
+]
+
+
 @pytest.mark.parametrize(
-    ("text", "expected", "source"), [h[1:] for h in HTML_HEADS], ids=[h[0] for h in HTML_HEADS]
+    ("text", "is_html", "expected", "source"), CASES, ids=[h[0] for h in HEADS] + [h[0] for h in HTML_HEADS]
 )
-def test_html_heads(text: str, expected: date | None, source: CitedAtSource | None) -> None:
-    found = citation_date_of_text(text, is_html=True, today=TODAY)
+def test_article_heads(text: str, is_html: bool, expected: date | None, source: CitedAtSource | None) -> None:
+    found = citation_date_of_text(text, is_html=is_html, today=TODAY)
     if expected is None:
         assert found is None
     else:

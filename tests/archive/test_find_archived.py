@@ -28,23 +28,10 @@ from linkaudit.urls import normalize
 
 
 def test_public_surface() -> None:
-    assert set(linkaudit.archive.__all__) == {
-        "DEFAULT_ARCHIVE_URL",
-        "ArchiveCitation",
-        "ArchiveMode",
-        "ArchiveSettings",
-        "Capture",
-        "CdxClient",
-        "RawSnapshot",
-        "archive_wanted",
-        "choose_capture",
-        "citation_dates",
-        "earliest",
-        "find_archived",
-        "parse_cited_at",
-        "recognize",
-        "url_citation_dates",
-    }
+    intended = """DEFAULT_ARCHIVE_URL ArchiveCitation ArchiveMode ArchiveSettings Capture CdxClient
+    RawSnapshot archive_wanted choose_capture citation_dates earliest find_archived parse_cited_at recognize
+    url_citation_dates"""
+    assert set(linkaudit.archive.__all__) == set(intended.split())
     assert all(hasattr(linkaudit.archive, name) for name in linkaudit.archive.__all__)
 
 

@@ -7,106 +7,56 @@ import pytest
 from linkaudit.archive.recognize import ArchiveCitation, recognize
 from linkaudit.urls import normalize
 
-W = "wayback"
-T = "archive.today"
-
-CASES: list[tuple[str, tuple[str, str | None, str | None, str, bool] | None]] = [
-    # (url, (service, timestamp, original, flag, wildcard))
-    (
-        "https://web.archive.org/web/20211231235959/https://news.example/a?b=1",
-        (W, "20211231235959", "https://news.example/a?b=1", "", False),
-    ),
-    (
-        "http://web.archive.org/web/20211231/http://news.example/a",
-        (W, "20211231", "http://news.example/a", "", False),
-    ),
-    (
-        "https://web.archive.org/web/20211231235959id_/https://news.example/a",
-        (W, "20211231235959", "https://news.example/a", "id_", False),
-    ),
-    (
-        "https://web.archive.org/web/20211231235959if_/https://news.example/a",
-        (W, "20211231235959", "https://news.example/a", "if_", False),
-    ),
-    (
-        "https://web.archive.org/web/20211231235959im_/https://img.example/a.png",
-        (W, "20211231235959", "https://img.example/a.png", "im_", False),
-    ),
-    ("https://web.archive.org/web/2021*/news.example/a", (W, "2021", "http://news.example/a", "", True)),
-    ("https://web.archive.org/web/*/https://news.example/a*", (W, None, "https://news.example/a", "", True)),
-    ("https://web.archive.org/web/https://news.example/a", (W, None, "https://news.example/a", "", False)),
-    (
-        "https://web.archive.org/web/20211231/news.example/a",
-        (W, "20211231", "http://news.example/a", "", False),
-    ),
-    (
-        "https://web.archive.org/web/20211231/http:/news.example/a",
-        (W, "20211231", "http://news.example/a", "", False),
-    ),
-    (
-        "https://web.archive.org/web/20211231/https%3A%2F%2Fnews.example%2Fa",
-        (W, "20211231", "https://news.example/a", "", False),
-    ),
-    (
-        "https://web.archive.org/web/20211231/https://news.example/a#section",
-        (W, "20211231", "https://news.example/a", "", False),
-    ),
-    (
-        "http://wayback.archive.org/web/20100101000000/http://news.example/",
-        (W, "20100101000000", "http://news.example/", "", False),
-    ),
-    (
-        "https://archive.org/web/20100101000000/http://news.example/",
-        (W, "20100101000000", "http://news.example/", "", False),
-    ),
-    (
-        "https://archive.ph/2021.12.31-235959/https://news.example/a",
-        (T, "20211231235959", "https://news.example/a", "", False),
-    ),
-    (
-        "https://archive.is/20211231235959/https://news.example/a",
-        (T, "20211231235959", "https://news.example/a", "", False),
-    ),
-    (
-        "https://archive.today/newest/https://news.example/a",
-        (T, None, "https://news.example/a", "newest", False),
-    ),
-    ("http://archive.md/oldest/https://news.example/a", (T, None, "https://news.example/a", "oldest", False)),
-    ("https://archive.ph/AbC12", (T, None, None, "", False)),
-    ("https://www.archive.ph/wip/AbC12", None),
-    ("https://archive.li/AbC12/image", (T, None, None, "", False)),
-    (
-        "https://arquivo.pt/wayback/20200101000000/https://news.example.pt/",
-        ("arquivo.pt", "20200101000000", "https://news.example.pt/", "", False),
-    ),
-    (
-        "https://wayback.archive-it.org/1234/20200101000000/https://news.example/",
-        ("wayback.archive-it.org", "20200101000000", "https://news.example/", "", False),
-    ),
-    (
-        "https://webarchive.nla.gov.au/awa/20200101000000/http://news.example.au/",
-        ("webarchive.nla.gov.au", "20200101000000", "http://news.example.au/", "", False),
-    ),
-    # Not archived copies.
-    ("https://web.archive.org/", None),
-    ("https://web.archive.org/details/texts", None),
-    ("https://archive.org/details/somebook", None),
-    ("https://web.archive.org/web/sitemap/", None),
-    ("https://news.example/web/20211231/https://other.example/", None),
-    ("https://archive.ph/", None),
-    ("mailto:editor@archive.org", None),
-    ("not a url", None),
-]
+# URL | service | timestamp | captured URL | flag | wildcard ("-": none). A row with only a URL: not a copy.
+# {wb}, {a} and {ts} stand for the values below, so that a row fits on a line.
+TABLE = """
+{wb}/{ts}/{a}?b=1 | wayback | {ts} | {a}?b=1 | - | no
+http://web.archive.org/web/20211231/http://n.example/ | wayback | 20211231 | http://n.example/ | - | no
+{wb}/{ts}id_/{a} | wayback | {ts} | {a} | id_ | no
+{wb}/{ts}if_/{a} | wayback | {ts} | {a} | if_ | no
+{wb}/{ts}im_/https://img.example/a.png | wayback | {ts} | https://img.example/a.png | im_ | no
+{wb}/2021*/news.example/a | wayback | 2021 | http://news.example/a | - | yes
+{wb}/*/{a}* | wayback | - | {a} | - | yes
+{wb}/{a} | wayback | - | {a} | - | no
+{wb}/20211231/news.example/a | wayback | 20211231 | http://news.example/a | - | no
+{wb}/20211231/http:/news.example/a | wayback | 20211231 | http://news.example/a | - | no
+{wb}/20211231/https%3A%2F%2Fnews.example%2Fa | wayback | 20211231 | {a} | - | no
+{wb}/20211231/{a}#section | wayback | 20211231 | {a} | - | no
+http://wayback.archive.org/web/{ts}/http://n.example/ | wayback | {ts} | http://n.example/ | - | no
+https://archive.org/web/{ts}/http://n.example/ | wayback | {ts} | http://n.example/ | - | no
+https://archive.ph/2021.12.31-235959/{a} | archive.today | {ts} | {a} | - | no
+https://archive.is/{ts}/{a} | archive.today | {ts} | {a} | - | no
+https://archive.today/newest/{a} | archive.today | - | {a} | newest | no
+http://archive.md/oldest/{a} | archive.today | - | {a} | oldest | no
+https://archive.ph/AbC12 | archive.today | - | - | - | no
+https://archive.li/AbC12/image | archive.today | - | - | - | no
+https://arquivo.pt/wayback/{ts}/https://n.example.pt/ | arquivo.pt | {ts} | https://n.example.pt/ | - | no
+https://wayback.archive-it.org/1234/{ts}/{a} | wayback.archive-it.org | {ts} | {a} | - | no
+https://webarchive.nla.gov.au/awa/{ts}/{a} | webarchive.nla.gov.au | {ts} | {a} | - | no
+https://www.archive.ph/wip/AbC12
+https://web.archive.org/
+https://web.archive.org/details/texts
+https://archive.org/details/somebook
+{wb}/sitemap/
+https://news.example/web/20211231/https://other.example/
+https://archive.ph/
+mailto:editor@archive.org
+not a url
+"""
+NAMES = {"wb": "https://web.archive.org/web", "a": "https://news.example/a", "ts": "20211231235959"}
+ROWS = [[cell.strip() for cell in line.split("|")] for line in TABLE.format_map(NAMES).strip().splitlines()]
 
 
-@pytest.mark.parametrize(("url", "expected"), CASES, ids=[c[0][:70] for c in CASES])
-def test_recognize(url: str, expected: tuple[str, str | None, str | None, str, bool] | None) -> None:
+@pytest.mark.parametrize("row", ROWS, ids=[row[0][:70] for row in ROWS])
+def test_recognize(row: list[str]) -> None:
+    url, *rest = row
     found = recognize(url)
-    if expected is None:
+    if not rest:
         assert found is None
         return
-    service, timestamp, original, flag, wildcard = expected
-    assert found == ArchiveCitation(service, url, timestamp, original, flag, wildcard)
+    service, timestamp, original, flag, wildcard = (None if cell == "-" else cell for cell in rest)
+    assert service is not None
+    assert found == ArchiveCitation(service, url, timestamp, original, flag or "", wildcard == "yes")
 
 
 def test_recognised_after_normalization() -> None:
