@@ -50,11 +50,15 @@ __all__ = [
     "url_citation_dates",
 ]
 
-#: How much of a file is read for its front matter and dateline.
-HEAD_BYTES = 64 * 1024
+#: How much of a file is read for its front matter and dateline; an HTML page's head can be long.
+HEAD_BYTES = 16 * 1024
+HTML_HEAD_BYTES = 128 * 1024
+_HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 #: A dateline is among this many non-blank lines of text at the top (the real archive's is the third).
 DATELINE_LINES = 12
-_MAX_LINE = 200
+_MAX_LINE = 200  # a longer line is a paragraph, not a dateline
+_MAX_RAW_LINE = 1000  # the same before link targets and markup are taken out
+_YEAR = re.compile(r"(?<!\d)\d{4}(?!\d)")  # \d: full-width digits too
 _MAX_BEFORE = 40  # characters a byline or label may take before the date
 _MAX_AFTER = 60  # characters a time, zone or byline may take after it
 _MAX_AFTER_WORDS = 6
@@ -206,30 +210,33 @@ def _to_utc(day: date, text: str, pos: int) -> tuple[date, int]:
 
 
 def _zone_offset(zone: str, extra: str | None) -> timezone | None:
+    """The offset of `UTC`, `EST`, `+0800`, `+08:00`, or `UTC+8`/`GMT-05:00` (`extra`); None when unknown
+    or impossible (beyond a day)."""
     upper = zone.upper()
     if upper in _ZONES:
-        hours = _ZONES[upper]
-        minutes = 0
-        if extra is not None:  # UTC+8, GMT-05:00
+        shift = timedelta(hours=_ZONES[upper])
+        if extra is not None:
             digits = extra.replace(":", "")
             sign = -1 if digits[0] == "-" else 1
-            hours += sign * int(digits[1:3] if len(digits) > 3 else digits[1:])
-            minutes = sign * int(digits[3:5]) if len(digits) > 3 else 0
-        return timezone(timedelta(hours=hours, minutes=minutes))
-    if upper[0] in "+-":
+            hours, minutes = (digits[1:3], digits[3:5]) if len(digits) > 3 else (digits[1:], "0")
+            shift += sign * timedelta(hours=int(hours), minutes=int(minutes))
+    elif upper[0] in "+-":
         digits = upper[1:].replace(":", "")
-        sign = -1 if upper[0] == "-" else 1
-        return timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4])))
-    return None
+        shift = (-1 if upper[0] == "-" else 1) * timedelta(hours=int(digits[:2]), minutes=int(digits[2:4]))
+    else:
+        return None
+    if abs(shift) >= timedelta(hours=24):
+        return None
+    return timezone(shift)
 
 
 def find_date(text: str, *, today: date | None = None) -> tuple[date, int, int] | None:
     """The first plausible calendar date in `text` as (UTC date, start, end of its stamp), or None.
 
     A time with a zone right after the date moves it to its UTC day; dates before 1991 or in the future
-    are passed over. `text` should have its full-width digits made ASCII (see `_FULLWIDTH`).
+    are passed over. Full-width digits count as digits.
     """
-    found = _first_date(text, today or datetime.now(UTC).date())
+    found = _first_date(text.translate(_FULLWIDTH), today or datetime.now(UTC).date())
     return None if found is None else (found.day, found.start, found.end)
 
 
@@ -317,12 +324,15 @@ def _dateline(text: str, *, heading: bool, today: date) -> tuple[int, _Found] | 
     return None
 
 
+_BLANK_OR_RULE = re.compile(r"[-=*_\s]*")  # blank lines and thematic breaks
+
+
 def _head_lines(text: str, limit: int) -> Iterator[str]:
     taken = 0
     for raw in text.splitlines():
         if taken >= limit:
             return
-        if not raw.strip() or set(raw.strip()) <= set("-=*_"):  # blank lines and thematic breaks
+        if _BLANK_OR_RULE.fullmatch(raw):
             continue
         taken += 1
         yield raw
@@ -412,10 +422,14 @@ def citation_date_of_text(
             return stated
     best: tuple[int, str, _Found] | None = None
     for raw in _head_lines(text[body:], DATELINE_LINES):
+        if len(raw) > _MAX_RAW_LINE or not _YEAR.search(raw):
+            continue  # a paragraph, or no year: most lines, spared the date patterns
         plain = _plain(raw, today)
         ranked = _dateline(plain, heading=raw.lstrip().startswith("#"), today=today)
         if ranked is not None and (best is None or ranked[0] < best[0]):
             best = (ranked[0], plain, ranked[1])
+            if ranked[0] == 0:
+                break  # nothing ranks above a stamp
     if best is None:
         return None
     _, plain, found = best
@@ -536,18 +550,19 @@ def _read_head(path: Path) -> tuple[str, bool] | None:
     """The start of a file as text (decoded as the extractor would) and whether it is HTML."""
     from linkaudit.extract.document import ExtractError, decode  # noqa: PLC0415 - keeps the import light
 
+    is_html = path.suffix.lower() in _HTML_SUFFIXES
+    size = HTML_HEAD_BYTES if is_html else HEAD_BYTES
     try:
         with path.open("rb") as handle:
-            data = handle.read(HEAD_BYTES)
+            data = handle.read(size)
     except OSError:
         return None
     # A prefix may end inside a character: give back up to three bytes until it decodes.
-    for trim in range(4 if len(data) == HEAD_BYTES else 1):
+    for trim in range(4 if len(data) == size else 1):
         try:
-            text = decode(data[: len(data) - trim])[0]
+            return decode(data[: len(data) - trim])[0], is_html
         except (ExtractError, UnicodeDecodeError):
             continue
-        return text, path.suffix.lower() in (".html", ".htm", ".xhtml")
     return None
 
 

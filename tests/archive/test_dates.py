@@ -247,6 +247,23 @@ def test_every_writing_of_a_date_reads_back(day: date, writing: int, heading: bo
     assert found.cited_at == day
 
 
+@given(text=st.text(), is_html=st.booleans())
+def test_any_text_is_data_never_an_exception(text: str, is_html: bool) -> None:
+    found = citation_date_of_text(text, is_html=is_html, today=TODAY)
+    assert found is None or date(1991, 1, 1) <= found.cited_at <= date(2024, 6, 2)
+
+
+@given(
+    day=st.dates(min_value=date(1991, 1, 2), max_value=date(2024, 5, 30)),
+    hour=st.integers(0, 23),
+    zone=st.sampled_from(["UTC", "+0800", "-05:00", "GMT+8", "UTC-9:30", "EST", "JST", "AEDT+14", "+99:99"]),
+)
+def test_stamps_with_any_zone(day: date, hour: int, zone: str) -> None:
+    found = citation_date_of_text(f"# T\n{day:%Y-%m-%d} {hour:02d}:00 {zone}\n", today=TODAY)
+    assert found is not None
+    assert abs((found.cited_at - day).days) <= 1  # moved to its UTC day, or kept when the zone is impossible
+
+
 def test_find_date_reports_where_the_stamp_is() -> None:
     line = "Updated 8/30/2023 11:09 PM EST by the desk"
     found = find_date(line, today=TODAY)
