@@ -110,6 +110,7 @@ class _Answer:
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
     detail: str | None = None
+    sent: bool = True  # False: the archive was given up on while this request waited its turn
 
 
 def parse_cdx_json(body: bytes) -> list[Capture] | None:
@@ -178,6 +179,8 @@ class CdxClient:
             "Accept-Encoding": "gzip, deflate",
         }
         async with self.gate.slot():
+            if self.given_up is not None:
+                return _Answer(sent=False)
             sent_at = trio.current_time()
             self.requests += 1
             with trio.move_on_after(self.settings.timeout) as scope:
@@ -238,6 +241,8 @@ class CdxClient:
             if self.given_up is not None:
                 return None, self.given_up, self.given_up_detail, made
             answer = await self._once(url, params, max_bytes)
+            if not answer.sent:
+                break
             made += 1
             status = answer.status
             if status is not None and status < 500 and status != 429:
@@ -256,6 +261,8 @@ class CdxClient:
             else:
                 kind, detail = ArchiveError.UNREACHABLE, answer.detail or "no answer"
             self._failed(kind, detail)
+        if self.given_up is not None:
+            return None, self.given_up, self.given_up_detail, made
         return None, kind, detail, made
 
     # ---- what the pipeline asks ----

@@ -251,6 +251,26 @@ async def test_an_archive_that_keeps_rate_limiting_is_given_up_on(archive: SimAr
     assert observer.dead_hosts[0][0] == "archive.example"
 
 
+async def test_lookups_waiting_their_turn_are_not_sent_once_given_up(archive: SimArchive) -> None:
+    archive.latency = 0.05
+    archive.fail_always(Fault(502))
+    settings = settings_for(
+        archive.archive_url, policy=HostPolicy(concurrency=2, interval=0.0), give_up_after=3
+    )
+    found: list[ArchiveLookup] = []
+    async with client_for(archive.archive_url, archive.resolve, settings) as client:
+
+        async def one(n: int) -> None:
+            found.append(await client.lookup(f"http://news.example/{n}", CITED))
+
+        async with trio.open_nursery() as nursery:
+            for n in range(10):
+                nursery.start_soon(one, n)
+    assert {r.error for r in found} == {ArchiveError.UNREACHABLE}
+    assert len(archive.requests) <= 3 + 1  # the third failure gives up; one more may already be under way
+    assert sum(r.requests for r in found) == len(archive.requests)
+
+
 async def test_a_retry_after_too_long_gives_up_at_once(archive: SimArchive) -> None:
     archive.fail_always(Fault(429, retry_after="3600"))
     started = time.monotonic()
