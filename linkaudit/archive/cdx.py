@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import json
 import ssl
-from collections.abc import Mapping
+from collections.abc import AsyncGenerator, Mapping
+from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import date
 from typing import cast
@@ -193,10 +194,12 @@ class CdxClient:
                         answer.status = response.status_code
                         answer.headers = {k.lower(): v for k, v in response.headers.items()}
                         body = bytearray()
-                        async for chunk in response.aiter_bytes():
-                            body += chunk
-                            if len(body) >= max_bytes:
-                                break
+                        chunks = cast(AsyncGenerator[bytes, None], response.aiter_bytes())
+                        async with aclosing(chunks):  # stopped early, it is closed now, not by the collector
+                            async for chunk in chunks:
+                                body += chunk
+                                if len(body) >= max_bytes:
+                                    break
                         answer.body = bytes(body[:max_bytes])
                     finally:
                         await response.aclose()

@@ -182,6 +182,11 @@ async def test_raw_snapshot_bytes(archive: SimArchive) -> None:
         raw = await client.fetch_raw(near, STORY)
         assert (raw.status, raw.body) == (200, page.encode())
         assert raw.url.endswith(f"/web/20211215083000id_/{STORY}")
+        # Only the bytes asked for are read.
+        archive.capture("http://news.example/long", "20211215083000", body="x" * 100_000)
+        long = ArchivedCopy(found.archived.url, "20211215083000", 0, ArchiveDirection.BEFORE)
+        raw = await client.fetch_raw(long, "http://news.example/long", max_bytes=1000)
+        assert (raw.status, raw.body) == (200, b"x" * 1000)
 
 
 # ---- politeness ----
