@@ -567,15 +567,19 @@ def _read_head(path: Path) -> tuple[str, bool] | None:
 
 
 def citation_dates(
-    files: Iterable[str | Path],
+    files: Iterable[str | Path] | Mapping[str, Path],
     *,
     override: date | None = None,
     use_git: bool = True,
     today: date | None = None,
 ) -> dict[str, CitationDate]:
-    """The citation date of every file, keyed by the path as given (`str(path)`); a file that cannot be
-    read at all still gets one, from its mtime or today."""
-    paths = {str(file): Path(file) for file in files}
+    """The citation date of every file, keyed by the path as given (`str(path)`), or by the keys of a
+    mapping `{name: path}` (the names occurrences carry, e.g. `{f.display: f.path for f in inputs}`). A
+    file that cannot be read at all still gets one, from its mtime or today."""
+    if isinstance(files, Mapping):
+        paths = {key: Path(path) for key, path in files.items()}
+    else:
+        paths = {str(file): Path(file) for file in files}
     if override is not None:
         return {key: CitationDate(override, CitedAtSource.OVERRIDE, "--cited-at") for key in paths}
     today = today or datetime.now(UTC).date()

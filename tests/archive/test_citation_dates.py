@@ -161,6 +161,12 @@ def test_citation_dates_prefer_what_the_file_states(repo: Repo, tmp_path: Path) 
         str(missing): (date(2024, 6, 1), CitedAtSource.MTIME),  # unreadable: today, never an exception
     }
     assert citation_dates([silent], use_git=False)[str(silent)].source is CitedAtSource.MTIME
+    # Keyed by the names the occurrences carry, when given a mapping.
+    named = citation_dates({"gnews/stated.md": stated, "gnews/silent.md": silent}, today=date(2024, 6, 1))
+    assert {key: d.source for key, d in named.items()} == {
+        "gnews/stated.md": CitedAtSource.DATELINE,
+        "gnews/silent.md": CitedAtSource.GIT,
+    }
 
     overridden = citation_dates([stated, silent, outside], override=date(2020, 2, 2))
     assert {d.cited_at for d in overridden.values()} == {date(2020, 2, 2)}
