@@ -10,6 +10,7 @@ String values of the enums are a public contract (JSON reports, CLI options) and
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 __all__ = [
@@ -300,3 +301,80 @@ class AuditReport:
     settings: dict[str, object] = field(default_factory=dict)
     partial: bool = False
     elapsed_s: float = 0.0
+
+
+# The archive stage (issue 7): when each article cited its links, and the archived copy nearest that date.
+__all__ += [
+    "ArchiveDirection",
+    "ArchiveError",
+    "ArchiveLookup",
+    "ArchivedCopy",
+    "CitationDate",
+    "CitedAtSource",
+]
+
+
+class CitedAtSource(StrEnum):
+    """Where an article's citation date was read, most trusted first."""
+
+    OVERRIDE = "override"
+    FRONT_MATTER = "front-matter"
+    DATELINE = "dateline"
+    GIT = "git"
+    MTIME = "mtime"
+
+
+@dataclass(frozen=True, slots=True)
+class CitationDate:
+    """The UTC calendar date an article cited its links, how it was learnt, and the text it came from."""
+
+    cited_at: date
+    source: CitedAtSource
+    detail: str = ""
+
+
+class ArchiveDirection(StrEnum):
+    """Whether a snapshot was captured at or before the citation date, or only after it."""
+
+    BEFORE = "before"
+    AFTER = "after"
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedCopy:
+    """The archived snapshot offered for a citation: `url` is `{archive}/web/{timestamp}/{cited url}`.
+
+    `distance_days` counts whole days between the capture's UTC date and the citation date.
+    """
+
+    url: str
+    timestamp: str
+    distance_days: int
+    direction: ArchiveDirection
+
+    @property
+    def raw_url(self) -> str:
+        """The snapshot's bytes as captured, without the archive's toolbar or rewritten links (`id_`)."""
+        return self.url.replace(f"/web/{self.timestamp}/", f"/web/{self.timestamp}id_/", 1)
+
+
+class ArchiveError(StrEnum):
+    """Why a citation has no archived copy. Strings are stable; new members are added at the end."""
+
+    NONE_FOUND = "none-found"
+    UNREACHABLE = "archive-unreachable"
+    RATE_LIMITED = "archive-rate-limited"
+    #: The archive answered, but not as the CDX API does (a 4xx other than 429, a body that is not CDX).
+    BAD_ANSWER = "archive-bad-answer"
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveLookup:
+    """What the archive said about one cited URL: a copy, or why there is none (never both)."""
+
+    url: str
+    cited_at: date
+    archived: ArchivedCopy | None = None
+    error: ArchiveError | None = None
+    detail: str | None = None
+    requests: int = 0
