@@ -120,7 +120,8 @@ def replace_located(located: Located, data: bytes, before: os.stat_result) -> No
             raise FileAccessError(f"cannot read ({exc.strerror}): left alone") from None
         if not _same_file(before, now):
             raise FileAccessError("changed while being fixed: left alone")
-        if not os.access(name, os.W_OK, dir_fd=folder, follow_symlinks=False):
+        # No write bit at all says "do not change me" even to root, whom os.access always lets write.
+        if not now.st_mode & 0o222 or not os.access(name, os.W_OK, dir_fd=folder, follow_symlinks=False):
             raise FileAccessError("read-only: left alone")
         temporary = f".{name[:64]}.linkaudit-{secrets.token_hex(4)}.tmp"
         try:

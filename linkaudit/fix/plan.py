@@ -395,22 +395,25 @@ def plan_fixes(
         raise ValueError("plan_fixes needs at least one root folder")
     folder = base if base is not None else Path.cwd()
     expected = {os.path.realpath(path): digest for path, digest in (expected_sha256 or {}).items()}
-    skipped: list[FixMessage] = []
+    real_roots = [Path(os.path.realpath(root)) for root in roots]
+    skipped: dict[str, FixMessage] = {}
+    where: dict[str, Located | None] = {}
     groups: dict[Path, tuple[str, Located, list[Occurrence]]] = {}
     for occ in occurrences:
         if occ.kind is LinkKind.TEXT_URL or occ.target.url not in replacements:
             continue
-        if occ.file == "-":
-            if not any(message.file == "-" for message in skipped):
-                skipped.append(FixMessage("-", "read from standard input: nothing to rewrite"))
-            continue
-        try:
-            located = locate(folder / occ.file, roots)
-        except FileAccessError as exc:
-            if not any(message.file == occ.file for message in skipped):
-                skipped.append(FixMessage(occ.file, str(exc)))
-            continue
-        groups.setdefault(located.path, (occ.file, located, []))[2].append(occ)
+        if occ.file not in where:
+            where[occ.file] = None
+            if occ.file == "-":
+                skipped["-"] = FixMessage("-", "read from standard input: nothing to rewrite")
+                continue
+            try:
+                where[occ.file] = locate(folder / occ.file, real_roots)
+            except FileAccessError as exc:
+                skipped[occ.file] = FixMessage(occ.file, str(exc))
+        located = where[occ.file]
+        if located is not None:
+            groups.setdefault(located.path, (occ.file, located, []))[2].append(occ)
     files: list[FilePlan] = []
     refused: list[FixMessage] = []
     for real, (file, located, found) in sorted(groups.items(), key=lambda item: item[1][0]):
@@ -422,11 +425,11 @@ def plan_fixes(
                 raise FileSkipped("changed since the report (its sha256 differs): left alone")
             planned = plan_document(data, found, replacements, path=real, file=file)
         except (FileAccessError, FileSkipped) as exc:
-            skipped.append(FixMessage(file, str(exc)))
+            skipped[file] = FixMessage(file, str(exc))
             continue
         refused.extend(planned.refused)
         if planned.edits:
             files.append(
                 FilePlan(file, real, located.root, digest, planned.encoding, planned.bom, planned.edits)
             )
-    return FixPlan(tuple(files), tuple(skipped), tuple(refused))
+    return FixPlan(tuple(files), tuple(skipped.values()), tuple(refused))

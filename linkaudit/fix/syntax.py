@@ -70,14 +70,11 @@ def uri_text(url: str, encoding: str) -> str:
         cut = min((i for i in (url.find("?"), url.find("#")) if i != -1), default=len(url))
         url = url[:cut].replace("\\", "/") + url[cut:]
     authority = _AUTHORITY.match(url)
-    head = ""
     if authority is not None:
         host = authority.group(2)
         if any(not char.isascii() and _needs_encoding(char, encoding) for char in host):
-            host = _idna_host(host)
-        head = authority.group(1) + host
-        url = url[authority.end() :]
-    return head + "".join(_percent(char) if _needs_encoding(char, encoding) else char for char in url)
+            url = authority.group(1) + _idna_host(host) + url[authority.end() :]
+    return "".join(_percent(char) if _needs_encoding(char, encoding) else char for char in url)
 
 
 def _idna_host(authority: str) -> str:

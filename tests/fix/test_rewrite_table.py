@@ -143,3 +143,17 @@ def test_rewrite(case: Case, encoding: str, newline: str, tmp_path: Path) -> Non
     assert sum(edit.uses for edit in file_plan.edits) == case.citations
     assert len(file_plan.edits) == 1
     check_rewrite(before, article.read_bytes(), file_plan)
+
+
+def test_stray_bytes_in_a_utf8_file_are_kept(tmp_path: Path) -> None:
+    """A UTF-8 file with a few invalid bytes is read with them kept: the fix writes them back untouched."""
+    article = tmp_path / "a.md"
+    head = (PROSE * 2 + "\n\n見").encode()  # long enough for two stray bytes to count as a few
+    before = head + b"\xff" + f"[a]({OLD}) ".encode() + b"\xfe" + f"!{OLD}\n".encode()
+    article.write_bytes(before)
+    _, plan, outcome = fix_folder(tmp_path, {OLD: NEW})
+    assert not plan.skipped and not plan.refused and not outcome.skipped
+    after = head + b"\xff" + f"[a]({NEW}) ".encode() + b"\xfe" + f"\\![{OLD}]({NEW})\n".encode()
+    assert article.read_bytes() == after
+    check_rewrite(before, after, plan.files[0])
+    assert "\ufffd" in outcome.diff  # shown as replacement characters, not raw bytes
