@@ -36,14 +36,16 @@ from __future__ import annotations
 from linkaudit.fix.apply import apply_fixes, rewrite
 from linkaudit.fix.diff import render_diff
 from linkaudit.fix.model import Edit, FileFix, FilePlan, FixMessage, FixOutcome, FixPlan
-from linkaudit.fix.plan import plan_document, plan_fixes
+from linkaudit.fix.plan import DocumentPlan, FileSkipped, plan_document, plan_fixes
 from linkaudit.fix.report import DEFAULT_VERDICTS, ReportError, fixes_from_report, plan_from_report
 
 __all__ = [
     "DEFAULT_VERDICTS",
+    "DocumentPlan",
     "Edit",
     "FileFix",
     "FilePlan",
+    "FileSkipped",
     "FixMessage",
     "FixOutcome",
     "FixPlan",

@@ -4,8 +4,10 @@ A path is resolved (symlinks followed) and must land inside one of the roots. It
 from the root down, one folder at a time, without following any symlink (`O_NOFOLLOW` relative to the
 folder's descriptor): a symlink swapped in after the check cannot lead a write outside. A rewrite goes
 to a temporary file in the same folder, which gets the original's mode and is renamed over it
-(`os.replace`), so a reader sees the old file or the new one, never half of one. POSIX only, as the
-rest of linkaudit's file handling.
+(`os.replace`), so a reader sees the old file or the new one, never half of one. As with any atomic
+rewrite, a file is a new inode afterwards: other hard links to it keep the old text, and extended
+attributes are not copied (mode and, where permitted, owner are). POSIX only, as the rest of
+linkaudit's file handling.
 """
 
 from __future__ import annotations

@@ -147,9 +147,8 @@ def _attribute_quote(text: str, start: int, end: int) -> tuple[str, bool] | None
         if tag is not None and tag.end() >= end:
             for attribute in _ATTRIBUTE.finditer(text, lt, tag.end()):
                 for group, quote_char in ((2, '"'), (3, "'"), (4, "")):
-                    if attribute.start(group) != -1 and attribute.start(
-                        group
-                    ) <= start <= end <= attribute.end(group):
+                    value_start, value_end = attribute.span(group)
+                    if value_start != -1 and value_start <= start <= end <= value_end:
                         return quote_char, attribute.group(1).lower() == "srcset"
         lt = text.rfind("<", 0, lt)
     return None
@@ -349,6 +348,7 @@ def plan_document(
     while candidates:
         edits = [c.edit for c in candidates]
         failed, disturbed = _read_back(source, fmt, edits, before)
+        failing = set(failed)
         if disturbed is not None:
             raise FileSkipped(
                 f"rewriting would change how line {disturbed.line} parses ({disturbed.raw!r}): left alone"
@@ -357,7 +357,7 @@ def plan_document(
             break
         kept: list[_Candidate] = []
         for i, candidate in enumerate(candidates):
-            if i not in failed:
+            if i not in failing:
                 kept.append(candidate)
             elif candidate.form + 1 < len(candidate.forms):
                 kept.append(replace(candidate, form=candidate.form + 1))

@@ -10,9 +10,8 @@ import pytest
 
 from linkaudit.extract import SourceFormat, extract_document
 from linkaudit.extract.document import document_from_bytes
+from linkaudit.fix import FileSkipped, plan_document
 from linkaudit.fix import plan as plan_module
-from linkaudit.fix import plan_document
-from linkaudit.fix.plan import FileSkipped
 from linkaudit.models import LinkKind, Occurrence, Target
 
 PATH = Path("/articles/a.md")
