@@ -78,28 +78,23 @@ def markdown_piece(draw: st.DrawFn, labels: list[str]) -> str:
     url = draw(st.sampled_from(OLD_URLS))
     kind = draw(st.sampled_from(PIECES))
     title = draw(st.sampled_from(["", ' "標題"', " '題'"]))
-    if kind == "link":
-        return f"[{draw(st.sampled_from(WORDS[:4]))}]({url}{title})"
-    if kind == "angle":
-        return f"[a](<{url} x>{title})"
-    if kind == "image":
-        return f"![圖]({url}{title})"
     if kind == "reference" and labels:
         label = draw(st.sampled_from(labels))
         return draw(st.sampled_from([f"[{label}]", f"[文][{label}]", f"![{label}]", f"[{label}][]"]))
-    if kind == "autolink":
-        return f"<{url}>"
     if kind == "bare":
         before = draw(st.sampled_from(["", "見", "!", "(", "：", "據"]))
         after = draw(st.sampled_from(["", "。", ".", "，", ")", " 完"]))
         return f"{before}{url}{after}"
-    if kind == "html":
-        return f'<a href="{url}">文</a>'
-    if kind == "img":
-        return f"<img src='{url}' srcset=\"{url} 1x, {draw(st.sampled_from(OLD_URLS))} 2x\">"
-    if kind == "unquoted":
-        return f"<a href={url}>文</a>"
-    return draw(st.sampled_from(WORDS))
+    written = {
+        "link": f"[{draw(st.sampled_from(WORDS[:4]))}]({url}{title})",
+        "angle": f"[a](<{url} x>{title})",
+        "image": f"![圖]({url}{title})",
+        "autolink": f"<{url}>",
+        "html": f'<a href="{url}">文</a>',
+        "img": f"<img src='{url}' srcset=\"{url} 1x, {draw(st.sampled_from(OLD_URLS))} 2x\">",
+        "unquoted": f"<a href={url}>文</a>",
+    }
+    return written.get(kind) or draw(st.sampled_from(WORDS))
 
 
 @st.composite
