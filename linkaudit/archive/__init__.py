@@ -12,6 +12,7 @@ CDX client), `select` (which URLs), and `simarchive`, an archive on loopback for
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from datetime import date
 
@@ -70,7 +71,9 @@ async def find_archived(
     found: dict[str, ArchiveLookup] = {}
     queue = iter(list(wanted.items()))
 
-    async with build_client(check, resolver) as http:
+    # The archive is the user's setting (--archive-url), as a proxy is: a mirror on the intranet or on
+    # loopback is theirs to choose, so the private-network guard (for what articles cite) stays out.
+    async with build_client(dataclasses.replace(check, deny_private=False), resolver) as http:
         client = CdxClient(http, settings, observer=observer)
 
         async def worker() -> None:

@@ -22,10 +22,10 @@ from linkaudit.archive.choose import Capture
 from linkaudit.archive.simarchive import Fault, SimArchive
 from linkaudit.check import build_client
 from linkaudit.check.resolve import Resolver
+from linkaudit.demo.simweb import SimWeb
 from linkaudit.models import ArchivedCopy, ArchiveDirection, ArchiveError, ArchiveLookup
 from linkaudit.report.progress import RecordingObserver
 from linkaudit.settings import CheckSettings, HostPolicy
-from linkaudit.simweb import SimWeb
 
 STORY = "http://news.example/2021/12/story.html"
 CITED = date(2021, 12, 31)
@@ -52,7 +52,7 @@ async def client_for(
     observer: RecordingObserver | None = None,
 ) -> AsyncIterator[CdxClient]:
     resolver = Resolver({**resolve, "*": None}, system=False)
-    async with build_client(CheckSettings(timeout=settings.timeout), resolver) as http:
+    async with build_client(CheckSettings(timeout=settings.timeout, deny_private=False), resolver) as http:
         yield CdxClient(http, settings, observer=observer)
 
 
