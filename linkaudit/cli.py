@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from typer.exceptions import TyperException
 
-from linkaudit import __version__, cli_coercion
+from linkaudit import __version__, _typer_compat
 from linkaudit._typer_compat import usage_problem
 from linkaudit.defaults import DEFAULT_EXTENSIONS, DEFAULT_MAX_FILE_SIZE, DEFAULT_USER_AGENT
 from linkaudit.report import ExtractFormat, ReportFormat, write_report_file
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 __all__ = ["app", "main"]
 
-cli_coercion.install()  # option values without pydantic: see the module
+_typer_compat.install()  # option values without pydantic: see the module
 
 VERSION_LINE = f"linkaudit {__version__}"
 EXIT_CODES = (

@@ -1,7 +1,7 @@
 """What the CLI costs before it works: what starting imports, and typer's option coercion without pydantic.
 
 Start-up time itself is measured in benchmarks/startup_bench.py (beside lychee); these tests keep the
-causes away: each command imports only the stages it runs, and `linkaudit.cli_coercion` (the one module
+causes away: each command imports only the stages it runs, and `linkaudit._typer_compat` (the one module
 that touches typer's internals) converts every option exactly as typer would.
 """
 
@@ -21,7 +21,7 @@ from typer._click.exceptions import BadParameter
 from typer._coercion import build_runtime_param
 from typer.core import _TyperParameter
 
-from linkaudit import cli_coercion
+from linkaudit import _typer_compat
 from linkaudit.cli import app
 
 HEAVY = ("pydantic", "httpx", "httpcore", "trio", "rich", "pyromark", "multiprocessing", "linkaudit.check")
@@ -60,8 +60,8 @@ def test_extract_imports_neither_the_checker_nor_pydantic(tmp_path: Path) -> Non
 
 
 def test_typer_coercion_is_replaced() -> None:
-    assert cli_coercion.installed()
-    assert cli_coercion.install() is True  # idempotent
+    assert _typer_compat.installed()
+    assert _typer_compat.install() is True  # idempotent
 
 
 def _parameters() -> list[tuple[str, _TyperParameter]]:
