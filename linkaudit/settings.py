@@ -9,6 +9,7 @@ from linkaudit import __version__
 from linkaudit.models import Verdict
 
 __all__ = [
+    "BUDGET_PER_TIMEOUT",
     "DEFAULT_ACCEPT_HEADER",
     "DEFAULT_USER_AGENT",
     "CheckSettings",
@@ -22,6 +23,10 @@ DEFAULT_USER_AGENT = f"linkaudit/{__version__} (+{PROJECT_URL})"
 DEFAULT_ACCEPT_HEADER = (
     "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 )
+
+
+#: A URL's default time budget, in multiples of the per-attempt deadline: a retry or two of a slow answer.
+BUDGET_PER_TIMEOUT = 3
 
 
 class SettingsError(ValueError):
@@ -76,6 +81,13 @@ class CheckSettings:
     fail_on: frozenset[Verdict] = frozenset({Verdict.DEAD})
     check_local: bool = True
     verify_tls: bool = True
+    #: Most seconds one URL may spend on requests and retry waits, all tries and hops included (waits a
+    #: host's politeness imposes are not counted). None: `BUDGET_PER_TIMEOUT` times `timeout`.
+    url_budget: float | None = None
+
+    @property
+    def budget(self) -> float:
+        return self.url_budget if self.url_budget is not None else BUDGET_PER_TIMEOUT * self.timeout
 
     def policy_for(self, host: str) -> HostPolicy:
         bare = host.rsplit(":", 1)[0] if not host.endswith("]") else host
@@ -106,4 +118,5 @@ class CheckSettings:
             "include": list(self.include),
             "exclude": list(self.exclude),
             "fail_on": sorted(v.value for v in self.fail_on),
+            "url_budget": self.budget,
         }

@@ -16,10 +16,11 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import httpx
 import trio
 
+from linkaudit.check.bounds import clip
 from linkaudit.check.gate import HostGate
+from linkaudit.check.location import request_problem
 from linkaudit.check.probe import Prober
 from linkaudit.check.resolve import Resolver
 from linkaudit.check.schedule import PriorityLimiter
@@ -61,7 +62,14 @@ def _now() -> str:
 def judge_local(target: Target) -> tuple[Judgement, Evidence]:
     """A relative or root-relative citation: does the file (or folder) exist?"""
     path = local_path(target)
-    if path.exists():
+    try:
+        exists = path.exists()
+    except (OSError, ValueError) as exc:  # a NUL byte, a name too long for the file system
+        evidence = Evidence(
+            url=target.url, error=ErrorKind.FILE_MISSING, detail=clip(str(exc)), checked_at=_now()
+        )
+        return judge(evidence), evidence
+    if exists:
         return Judgement(Verdict.LIVE, "file-exists"), Evidence(url=target.url, checked_at=_now())
     evidence = Evidence(
         url=target.url, error=ErrorKind.FILE_MISSING, detail=f"no such file: {path}", checked_at=_now()
@@ -82,6 +90,11 @@ def _static_result(item: CheckItem, settings: CheckSettings) -> UrlResult | None
         )
     if settings.is_excluded(target.url):
         return UrlResult(target, Judgement(Verdict.SKIPPED, "excluded"), None, item.occurrences)
+    if target.is_http:
+        problem = request_problem(target.url)
+        if problem is not None:
+            reason = "url-too-long" if problem.startswith("URL too long") else "invalid-url"
+            return UrlResult(target, Judgement(Verdict.INVALID, reason), None, item.occurrences)
     if target.is_local:
         if not settings.check_local:
             return UrlResult(target, Judgement(Verdict.SKIPPED, "local-not-checked"), None, item.occurrences)
@@ -154,15 +167,16 @@ async def check_targets(
             else:
                 try:
                     evidence = await prober.probe(target.url, item.wants_image)
-                except (httpx.HTTPError, OSError, ValueError) as exc:  # never let one link end the run
+                except Exception as exc:  # never let one link end the run: whatever went wrong is data
+                    detail = clip(f"{type(exc).__name__}: {exc}")
                     evidence = Evidence(
-                        url=target.url, error=ErrorKind.OTHER, detail=str(exc), checked_at=_now()
+                        url=target.url, error=ErrorKind.OTHER, detail=detail, checked_at=_now()
                     )
                 if evidence.error is not None:
-                    was_dead = gate.dead is not None
                     gate.failed(evidence.error, evidence.detail, dead_after=settings.dead_host_after)
-                    if not was_dead and gate.dead is not None:
-                        observer.host_dead(gate.host, evidence.detail or evidence.error.value)
+                if gate.dead is not None and not gate.dead_reported:
+                    gate.dead_reported = True
+                    observer.host_dead(gate.host, gate.dead_detail or gate.dead.value)
             judgement = judge(evidence, wants_image=item.wants_image, accept=settings.accept)
             result = UrlResult(target, judgement, evidence, item.occurrences)
             on_result(result)

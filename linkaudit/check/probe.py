@@ -2,8 +2,10 @@
 
 Every request goes through its host's `HostGate` and the global limit, runs under one deadline
 (connect, headers and a bounded body prefix together), and is recorded as an `Attempt`. Failures are
-returned as data; nothing here raises for a bad link. Retries (tenacity) are per URL; slow-down
-answers pause the host through its gate, so they cost time, never correctness.
+returned as data; nothing here raises for a bad link. Retries (tenacity) are per URL and resume a
+redirect chain at the hop that failed, so hops are counted across them; slow-down answers pause the
+host through its gate, so they cost time, never correctness. All of a URL's requests and retry waits
+share one time budget (`--url-budget`), and what it records is bounded (`bounds.Kept`).
 """
 
 from __future__ import annotations
@@ -12,24 +14,24 @@ import errno
 import hashlib
 import ssl
 import zlib
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import cast
-from urllib.parse import urljoin
 
 import httpx
 import trio
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result
 
+from linkaudit.check.bounds import Budget, Kept, clip
 from linkaudit.check.gate import HostGate, parse_retry_after, rate_limit_wait
+from linkaudit.check.location import LOCATION_KEY, redirect_target
 from linkaudit.check.resolve import NameNotFound, NameResolutionFailed
 from linkaudit.check.schedule import PriorityLimiter
 from linkaudit.check.transport import bytes_after_head
 from linkaudit.models import Attempt, ErrorKind, Evidence, Hop
 from linkaudit.settings import CheckSettings
-from linkaudit.urls import normalize
 
 __all__ = ["Prober", "error_kind", "sniff_image"]
 
@@ -131,10 +133,13 @@ def error_kind(exc: BaseException) -> tuple[ErrorKind, str]:
             return ErrorKind.CONNECTION_REFUSED, "connection refused"
         return ErrorKind.CONNECT_ERROR, detail
     if isinstance(exc, httpx.RemoteProtocolError | httpx.LocalProtocolError | httpx.DecodingError):
-        return ErrorKind.PROTOCOL, detail
+        # h11 rejects a whole answer for a NUL or a bare CR in a header: in Location, that is a bad redirect.
+        if detail.startswith("illegal header line") and "location:" in detail[:80].lower():
+            return ErrorKind.BAD_REDIRECT, "control character in Location"
+        return ErrorKind.PROTOCOL, clip(detail)
     if isinstance(exc, httpx.ReadError | httpx.WriteError):
         return ErrorKind.CONNECTION_RESET, detail
-    return ErrorKind.OTHER, f"{type(exc).__name__}: {detail}"
+    return ErrorKind.OTHER, clip(f"{type(exc).__name__}: {detail}")
 
 
 @dataclass(slots=True)
@@ -145,16 +150,44 @@ class _Answer:
     error: ErrorKind | None = None
     detail: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    location: bytes | None = None  # as the server sent it: headers are decoded, this is not
     body: bytes | None = None
+    connected: bool = False
+
+
+@dataclass(slots=True)
+class _Chain:
+    """The redirects a URL has followed so far: a retry resumes at `start`, the hop that failed."""
+
+    start: str
+    hops: Kept[Hop] = field(default_factory=Kept)
+    seen: set[str] = field(default_factory=set)  # digests of every URL visited, for loops
+
+    def fork(self) -> _Chain:
+        """A walk from `start` that may be kept (`commit`) or dropped (a HEAD walk GET replaces)."""
+        return _Chain(self.start, Kept(), set(self.seen))
+
+    def commit(self, walk: _Chain) -> None:
+        self.hops.extend(walk.hops)
+        self.seen = walk.seen
+        self.start = walk.start
+
+    def visit(self, url: str) -> bool:
+        """Record `url` as visited; False when it already was (a loop)."""
+        digest = hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        if digest in self.seen:
+            return False
+        self.seen.add(digest)
+        return True
 
 
 @dataclass(slots=True)
 class _Outcome:
-    """One try: a request and the redirects it led to."""
+    """One try: a request and the redirects it led to (`walk`, from the chain's start to `url`)."""
 
     url: str
     answer: _Answer
-    hops: list[Hop]
+    walk: _Chain
     error: ErrorKind | None = None
     detail: str | None = None
 
@@ -162,7 +195,7 @@ class _Outcome:
     def status(self) -> int | None:
         return self.answer.status if self.error is None else None
 
-    def retry_class(self, image_ok: bool) -> str | None:
+    def retry_class(self) -> str | None:
         """'slow' (429/503: the host's pace), 'again' (transient failure) or None (final)."""
         if self.error is not None:
             return "again" if self.error in _RETRY_ERRORS else None
@@ -215,22 +248,36 @@ class Prober:
                 headers[rule.name] = rule.value
         return headers
 
-    async def _send(self, method: str, url: str, attempts: list[Attempt]) -> _Answer:
+    async def _send(self, method: str, url: str, attempts: Kept[Attempt], budget: Budget) -> _Answer:
+        if budget.exhausted:
+            detail = f"the URL's budget of {budget.limit:g} s ran out (--url-budget)"
+            return _Answer(error=ErrorKind.URL_BUDGET, detail=detail)
         host = _host_of(url)
         gate = self.gate_for(host)
         answer = _Answer()
         complete = False  # the answer is all in, and only a body we do not need is left
+
+        async def trace(event: str, info: Mapping[str, object]) -> None:
+            if event == "connection.connect_tcp.complete" or event.startswith("http11."):
+                answer.connected = True
+            await gate.trace(event, info)
+
         async with gate.slot(), self.limiter.hold(gate.backlog):
             started = trio.current_time()
-            with trio.move_on_after(self.settings.timeout) as scope:
+            # Waiting for the host's turn is politeness, not this URL's cost: the budget starts here.
+            deadline = min(self.settings.timeout, budget.remaining())
+            with trio.move_on_after(deadline) as scope:
                 try:
                     request = self.client.build_request(
-                        method, url, headers=self._headers(host), extensions={"trace": gate.trace}
+                        method, url, headers=self._headers(host), extensions={"trace": trace}
                     )
                     response = await self.client.send(request, stream=True)
                     try:
                         answer.status = response.status_code
                         answer.headers = {k.lower(): v for k, v in response.headers.items()}
+                        answer.location = response.extensions.get(LOCATION_KEY)
+                        if answer.location is not None:
+                            answer.headers["location"] = answer.location.decode("latin-1")
                         if method == "GET" and response.status_code not in _REDIRECTS:
                             answer.body = await self._read_prefix(response)
                         else:
@@ -245,18 +292,36 @@ class Prober:
                     ssl.SSLError,
                     ValueError,
                     UnicodeError,
+                    httpx.InvalidURL,
                 ) as exc:  # defensive: a link's failure is data
                     answer.error, answer.detail = error_kind(exc)
             if scope.cancelled_caught and not complete:
-                answer.error = ErrorKind.TIMEOUT
-                answer.detail = f"no complete answer within {self.settings.timeout:g} s"
-            elapsed = int((trio.current_time() - started) * 1000)
+                if deadline < self.settings.timeout:
+                    answer.error = ErrorKind.URL_BUDGET
+                    answer.detail = f"the URL's budget of {budget.limit:g} s ran out (--url-budget)"
+                else:
+                    answer.error = ErrorKind.TIMEOUT
+                    answer.detail = f"no complete answer within {self.settings.timeout:g} s"
+            elapsed = trio.current_time() - started
+        budget.charge(elapsed)
         self._feedback(gate, answer, started)
-        attempts.append(Attempt(method, url, answer.status, answer.error, answer.detail, elapsed))
+        attempts.append(
+            Attempt(
+                method,
+                clip(url),
+                answer.status,
+                answer.error,
+                answer.detail,
+                int(elapsed * 1000),
+                connected=answer.connected,
+            )
+        )
         return answer
 
     def _feedback(self, gate: HostGate, answer: _Answer, sent_at: float) -> None:
         if answer.status is None:
+            if answer.error is ErrorKind.TIMEOUT:
+                gate.silent(answer.detail, dead_after=self.settings.dead_host_after)
             return
         if answer.status in _SLOW_DOWN:
             retry_after = parse_retry_after(answer.headers.get("retry-after"))
@@ -316,40 +381,36 @@ class Prober:
                     break
         return bytes(out)
 
-    async def _follow(self, method: str, url: str, attempts: list[Attempt]) -> _Outcome:
-        hops: list[Hop] = []
-        seen = {url}
-        current = url
+    async def _follow(self, method: str, chain: _Chain, attempts: Kept[Attempt], budget: Budget) -> _Outcome:
+        """Request the chain's start and follow redirects; hops already followed count toward the limit."""
+        walk = chain.fork()
+        before = len(chain.hops)
         while True:
-            answer = await self._send(method, current, attempts)
+            current = walk.start
+            answer = await self._send(method, current, attempts, budget)
             if answer.error is not None:
-                return _Outcome(current, answer, hops, answer.error, answer.detail)
+                return _Outcome(current, answer, walk, answer.error, answer.detail)
             status = answer.status or 0
-            location = answer.headers.get("location")
-            if status not in _REDIRECTS or not location:
-                return _Outcome(current, answer, hops)
-            hops.append(Hop(current, status))
-            if len(hops) > self.settings.max_redirects:
-                return _Outcome(
-                    current,
-                    answer,
-                    hops,
-                    ErrorKind.TOO_MANY_REDIRECTS,
-                    f"more than {self.settings.max_redirects}",
-                )
-            target = normalize(urljoin(current, location.strip()))
-            if not target.is_http:
-                reason = target.reason or f"redirect to a non-web URL {location!r}"
-                return _Outcome(current, answer, hops, ErrorKind.BAD_REDIRECT, reason)
-            if target.url in seen:
-                return _Outcome(current, answer, hops, ErrorKind.REDIRECT_LOOP, f"back to {target.url}")
-            seen.add(target.url)
-            current = target.url
+            if status not in _REDIRECTS or not (answer.location or b"").strip():
+                return _Outcome(current, answer, walk)
+            walk.hops.append(Hop(clip(current), status))
+            if before + len(walk.hops) > self.settings.max_redirects:
+                detail = f"more than {self.settings.max_redirects}"
+                return _Outcome(current, answer, walk, ErrorKind.TOO_MANY_REDIRECTS, detail)
+            target, problem = redirect_target(current, answer.location or b"")
+            if target is None:
+                return _Outcome(current, answer, walk, ErrorKind.BAD_REDIRECT, problem)
+            if not walk.visit(target.url):
+                detail = f"back to {clip(target.url)}"
+                return _Outcome(current, answer, walk, ErrorKind.REDIRECT_LOOP, detail)
+            walk.start = target.url
 
-    async def _try(self, url: str, wants_image: bool, attempts: list[Attempt]) -> _Outcome:
-        outcome = await self._follow("HEAD", url, attempts)
+    async def _try(
+        self, chain: _Chain, wants_image: bool, attempts: Kept[Attempt], budget: Budget
+    ) -> _Outcome:
+        outcome = await self._follow("HEAD", chain, attempts, budget)
         if outcome.error in (ErrorKind.PROTOCOL, ErrorKind.CONNECTION_RESET):
-            return await self._follow("GET", url, attempts)  # some servers mishandle HEAD itself
+            return await self._follow("GET", chain, attempts, budget)  # some servers mishandle HEAD itself
         status = outcome.status
         if status is None:
             return outcome
@@ -358,62 +419,65 @@ class Prober:
         media = outcome.answer.headers.get("content-type", "").split(";")[0].strip().lower()
         needs_content = wants_image and 200 <= status < 300 and not media.startswith("image/")
         if unreliable or needs_content or (300 <= status < 400):
-            return await self._follow("GET", url, attempts)
+            return await self._follow("GET", chain, attempts, budget)
         return outcome
 
     async def probe(self, url: str, wants_image: bool = False) -> Evidence:
-        """Everything we can learn about `url`, retried as the policy allows."""
-        attempts: list[Attempt] = []
-        outcomes: list[_Outcome] = []
+        """Everything we can learn about `url`, retried as the policy and its budget allow."""
+        attempts: Kept[Attempt] = Kept()
+        budget = Budget(self.settings.budget)
+        chain = _Chain(url)
+        chain.visit(url)
+        tries = {"again": 0, "slow": 0}
         settings = self.settings
-
-        def classes() -> list[str | None]:
-            return [o.retry_class(wants_image) for o in outcomes]
+        gate = self.gate_for(_host_of(url))
+        last: list[_Outcome] = []
 
         def should_stop() -> bool:
-            seen = classes()
-            gate = self.gate_for(_host_of(url))
             return (
                 gate.dead is not None
-                or seen.count("again") > settings.retries
-                or seen.count("slow") > settings.rate_limit_retries
+                or budget.exhausted
+                or tries["again"] > settings.retries
+                or tries["slow"] > settings.rate_limit_retries
             )
 
         def delay() -> float:
-            seen = classes()
-            if seen[-1] == "slow":
+            if last[-1].retry_class() == "slow":
                 return 0.0  # the host's gate holds the next request until its backoff ends
-            n = seen.count("again")
-            return float(min(settings.max_retry_wait, settings.retry_base * 2 ** (n - 1)))
+            return float(min(settings.max_retry_wait, settings.retry_base * 2 ** (tries["again"] - 1)))
 
         def stop(state: RetryCallState) -> bool:
             return should_stop()
 
-        def wait(state: RetryCallState) -> float:
-            return delay()
-
         async def once() -> _Outcome:
-            outcome = await self._try(url, wants_image, attempts)
-            outcomes.append(outcome)
+            if last:
+                if should_stop():  # the host was given up on, or the budget spent, during the wait
+                    return last[-1]
+                chain.commit(last[-1].walk)  # resume at the hop that failed: hops count across tries
+            outcome = await self._try(chain, wants_image, attempts, budget)
+            last[:] = [outcome]
+            kind = outcome.retry_class()
+            if kind is not None:
+                tries[kind] += 1
             return outcome
 
         # Most URLs need one try, and tenacity's bookkeeping would cost them more CPU than their verdict:
         # it takes over only once a try has to be repeated, with the same stop and wait rules.
         outcome = await once()
-        if outcome.retry_class(wants_image) is None or should_stop():
-            return self._evidence(url, outcome, attempts, wants_image)
-        await trio.sleep(delay())
+        if outcome.retry_class() is None or should_stop():
+            return self._evidence(url, chain, outcome, attempts)
+        await budget.sleep(delay())
         retrying = AsyncRetrying(
             stop=stop,
-            wait=wait,
-            retry=retry_if_result(lambda o: o.retry_class(wants_image) is not None),
-            sleep=trio.sleep,
+            wait=lambda state: delay(),
+            retry=retry_if_result(lambda o: o.retry_class() is not None),
+            sleep=budget.sleep,
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
         )
         outcome = await retrying(once)
-        return self._evidence(url, outcome, attempts, wants_image)
+        return self._evidence(url, chain, outcome, attempts)
 
-    def _evidence(self, url: str, outcome: _Outcome, attempts: list[Attempt], wants_image: bool) -> Evidence:
+    def _evidence(self, url: str, chain: _Chain, outcome: _Outcome, attempts: Kept[Attempt]) -> Evidence:
         answer = outcome.answer
         headers = answer.headers
         content_type = headers.get("content-type")
@@ -427,14 +491,17 @@ class Prober:
         for name in ("server", "cf-mitigated", "location"):
             if name in headers:
                 extra[name] = headers[name][:200]
+        hops: Kept[Hop] = Kept()
+        hops.extend(chain.hops)
+        hops.extend(outcome.walk.hops)
         return Evidence(
             url=url,
             status=outcome.status,
             error=outcome.error,
-            detail=outcome.detail,
+            detail=clip(outcome.detail) if outcome.detail is not None else None,
             final_url=outcome.url,
-            redirects=tuple(outcome.hops),
-            attempts=tuple(attempts),
+            redirects=hops.items(),
+            attempts=attempts.items(),
             content_type=content_type,
             is_image=sniff_image(content_type, body) if outcome.error is None else None,
             challenge=challenge,
@@ -442,4 +509,6 @@ class Prober:
             checked_at=_now(),
             fingerprint=hashlib.sha256(body).hexdigest()[:16] if body else None,
             extra=extra,
+            attempts_omitted=attempts.omitted,
+            redirects_omitted=hops.omitted,
         )

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterable, AsyncIterator
 import httpcore
 import httpx
 
+from linkaudit.check.location import take_location
 from linkaudit.check.pools import OriginPools
 from linkaudit.check.resolve import Resolver, ResolvingBackend
 from linkaudit.settings import CheckSettings
@@ -144,6 +145,7 @@ def build_client(settings: CheckSettings, resolver: Resolver) -> httpx.AsyncClie
         timeout=httpx.Timeout(settings.timeout),
         follow_redirects=False,
         trust_env=False,
+        event_hooks={"response": [take_location]},
     )
 
 

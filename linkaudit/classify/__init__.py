@@ -33,6 +33,7 @@ _ERROR_VERDICTS: dict[ErrorKind, Verdict] = {
     ErrorKind.HOST_UNREACHABLE: Verdict.UNREACHABLE,
     ErrorKind.BLOCKED_ADDRESS: Verdict.SKIPPED,
     ErrorKind.OTHER: Verdict.UNREACHABLE,
+    ErrorKind.URL_BUDGET: Verdict.UNREACHABLE,
 }
 
 

@@ -9,7 +9,8 @@ Shape (every key always present; absent evidence is null or an empty list, never
                "redirects": [{url, status}], "content_type", "checked_at", "error", "detail",
                "short_circuited", "attempts": [{method, url, status, error, detail, elapsed_ms}],
                "occurrences": [{raw, kind, text, file, line, column, start, end, template, title,
-                                fragment}]}],
+                                fragment}],
+               "attempts_omitted", "redirects_omitted"}],
      "errors": [{"file", "message"}]}
 
 `by_verdict` lists every verdict linkaudit knows, zero when none occurred, so `.summary.by_verdict.dead`

@@ -105,6 +105,8 @@ def url_result_dict(result: UrlResult) -> dict[str, Any]:
             "short_circuited": False,
             "attempts": [],
             "occurrences": [_cited_dict(occ) for occ in occurrences],
+            "attempts_omitted": 0,
+            "redirects_omitted": 0,
         }
     return {
         "url": result.target.url,
@@ -121,4 +123,7 @@ def url_result_dict(result: UrlResult) -> dict[str, Any]:
         "short_circuited": evidence.short_circuited,
         "attempts": [attempt_dict(attempt) for attempt in evidence.attempts],
         "occurrences": [_cited_dict(occ) for occ in occurrences],
+        # A hostile URL's thousands of attempts or hops: the first and last few are listed, these counted.
+        "attempts_omitted": evidence.attempts_omitted,
+        "redirects_omitted": evidence.redirects_omitted,
     }

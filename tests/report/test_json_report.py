@@ -32,6 +32,8 @@ URL_KEYS = {
     "short_circuited",
     "attempts",
     "occurrences",
+    "attempts_omitted",
+    "redirects_omitted",
 }
 ATTEMPT_KEYS = {"method", "url", "status", "error", "detail", "elapsed_ms"}
 OCCURRENCE_KEYS = {
