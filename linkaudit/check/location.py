@@ -50,7 +50,7 @@ def request_problem(url: str) -> str | None:
     if len(url) > MAX_URL_LENGTH:
         return f"URL too long ({len(url):,} characters; the limit is {MAX_URL_LENGTH:,})"
     try:
-        httpx.URL(url)
+        httpx.Request("GET", url)  # as the client builds it: its Host header decodes IDNA labels too
     except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
         return f"not a URL httpx can request: {exc}"
     return None
