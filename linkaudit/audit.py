@@ -15,6 +15,7 @@ import trio
 
 from linkaudit.check import check_targets, group_occurrences
 from linkaudit.check.resolve import Resolver
+from linkaudit.classify.run import RunDoubt, reconsider
 from linkaudit.classify.severity import severity
 from linkaudit.extract import ExtractResult
 from linkaudit.models import AuditReport, FileError, UrlResult
@@ -28,6 +29,8 @@ __all__ = ["AuditOutcome", "audit_extracted", "severity"]
 class AuditOutcome:
     report: AuditReport
     interrupted: bool
+    #: The run as a whole suggests the network failed, not the links (the CLI exits 2).
+    doubt: RunDoubt | None = None
 
 
 def audit_extracted(
@@ -58,7 +61,11 @@ def audit_extracted(
         if not group.subgroup(KeyboardInterrupt):
             raise
         interrupted = True
-    ordered = sorted(results, key=lambda r: (severity(r.judgement.verdict), r.target.url))
+    # Only the whole run can tell a dead network from dead links: judged once every result is in.
+    revised, doubt = reconsider(results)
+    if doubt is not None:
+        observer.warning(doubt.message)
+    ordered = sorted(revised, key=lambda r: (severity(r.judgement.verdict), r.target.url))
     report = AuditReport(
         generated_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         files=extracted.files,
@@ -69,4 +76,4 @@ def audit_extracted(
         partial=interrupted,
         elapsed_s=round(time.monotonic() - started, 3),
     )
-    return AuditOutcome(report, interrupted)
+    return AuditOutcome(report, interrupted, doubt)

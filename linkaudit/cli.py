@@ -1,7 +1,8 @@
 """The command line: typer options in, one library call, output and exit code out.
 
 This is the only module that writes to stdout/stderr or decides exit codes: 0 ok, 1 failing links,
-2 usage or configuration error, 130 interrupted.
+2 usage or configuration error, or a run whose results are in doubt (no network, a captive portal),
+130 interrupted.
 """
 
 from __future__ import annotations
@@ -266,6 +267,8 @@ def _run_audit(
 def _exit_code(outcome: AuditOutcome, fail_on: frozenset[Verdict]) -> int:
     if outcome.interrupted:
         return 130
+    if outcome.doubt is not None:  # no network or a captive portal: the verdicts prove nothing
+        return 2
     failing = any(result.judgement.verdict in fail_on for result in outcome.report.results)
     return 1 if failing else 0
 

@@ -87,6 +87,8 @@ def judge(
         return Judgement(Verdict.RATE_LIMITED, "http-429")
     if status == 503 and evidence.retry_after is not None:
         return Judgement(Verdict.RATE_LIMITED, "http-503-retry-after")
+    if status == 511:  # Network Authentication Required: a captive portal speaks, not the site
+        return Judgement(Verdict.UNREACHABLE, "http-511")
     if status in BLOCKED_STATUSES:
         return Judgement(Verdict.BLOCKED, f"http-{status}")
     if 300 <= status < 400:
