@@ -7,6 +7,7 @@ This is the only module that writes to stdout/stderr or decides exit codes: 0 ok
 
 from __future__ import annotations
 
+import math
 import re
 import sys
 from dataclasses import replace
@@ -341,12 +342,22 @@ def check(
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes to extract with.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes on stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show live links too, and notes.")] = False,
+    url_budget: Annotated[
+        float | None,
+        typer.Option(
+            "--url-budget",
+            help="Most seconds one URL may spend on requests and retry waits (default: 3 x --timeout).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""
     if timeout <= 0 or retries < 0 or concurrency < 1 or max_redirects < 0 or max_retry_wait < 0:
         raise fail_usage(
             "--timeout and --concurrency must be positive; --retries, --max-redirects and waits >= 0"
         )
+    if url_budget is not None and not 0 < url_budget < math.inf:
+        raise fail_usage(f"--url-budget {url_budget}: must be a positive number of seconds")
     conc_default, conc_hosts = _parse_host_values("--host-concurrency", host_concurrency or [], int)
     gap_default, gap_hosts = _parse_host_values("--host-interval", host_interval or [], float)
     base = HostPolicy(
@@ -380,6 +391,7 @@ def check(
         exclude=tuple(exclude or ()),
         resolve=_resolve_map(resolve or []),
         fail_on=_parse_verdicts(fail_on),
+        url_budget=url_budget,
     )
     files, walk_errors = _collect(paths, extensions, exclude_path, root)
     outcome = _run_audit(
