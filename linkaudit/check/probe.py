@@ -87,6 +87,19 @@ def sniff_image(content_type: str | None, body: bytes | None) -> bool | None:
     return False
 
 
+# OpenSSL's verification codes (X509_V_ERR_*) for the certificate problems met in the wild.
+_CERTIFICATE_PROBLEMS = {
+    9: "not yet valid",
+    10: "expired",
+    18: "self-signed",
+    19: "self-signed issuer in the chain",
+    20: "untrusted issuer",
+    21: "untrusted issuer",
+    23: "revoked",
+    62: "for another host",
+}
+
+
 def _causes(exc: BaseException) -> list[BaseException]:
     """The exception, its causes and contexts, and the members of any exception group among them."""
     chain: list[BaseException] = []
@@ -115,7 +128,9 @@ def error_kind(exc: BaseException) -> tuple[ErrorKind, str]:
             return ErrorKind.DNS_FAILURE, str(item)
     for item in chain:
         if isinstance(item, ssl.SSLCertVerificationError):
-            return ErrorKind.TLS, f"certificate: {item.verify_message or item.reason}"
+            said = item.verify_message or item.reason
+            named = _CERTIFICATE_PROBLEMS.get(item.verify_code)
+            return ErrorKind.TLS, f"certificate: {named} ({said})" if named else f"certificate: {said}"
         if isinstance(item, ssl.SSLError):
             return ErrorKind.TLS, f"TLS: {item.reason or item}"
     if isinstance(exc, httpx.TimeoutException):
@@ -279,7 +294,7 @@ class Prober:
                         if answer.location is not None:
                             answer.headers["location"] = answer.location.decode("latin-1")
                         if method == "GET" and response.status_code not in _REDIRECTS:
-                            answer.body = await self._read_prefix(response)
+                            answer.body, answer.detail = await self._read_prefix(response)
                         else:
                             complete = True
                             await self._finish(method, response)
@@ -356,8 +371,12 @@ class Prober:
             except (httpx.HTTPError, OSError):
                 pass
 
-    async def _read_prefix(self, response: httpx.Response) -> bytes:
-        """At most `max_body` decoded bytes; decompression is bounded, so a gzip bomb costs nothing."""
+    async def _read_prefix(self, response: httpx.Response) -> tuple[bytes, str | None]:
+        """At most `max_body` decoded bytes; decompression is bounded, so a gzip bomb costs nothing.
+
+        A body cut short or malformed (a lying Content-Length, broken chunks) does not undo the status the
+        server already gave: what was read is kept, and the second value says what went wrong.
+        """
         limit = self.settings.max_body
         coding = response.headers.get("content-encoding", "").strip().lower()
         decoder = None
@@ -367,19 +386,23 @@ class Prober:
             decoder = zlib.decompressobj()
         out = bytearray()
         raw_read = 0
-        async with aclosing(cast(AsyncGenerator[bytes, None], response.aiter_raw())) as chunks:
-            async for chunk in chunks:
-                raw_read += len(chunk)
-                if decoder is None:
-                    out += chunk[: limit - len(out)]
-                else:
-                    try:
-                        out += decoder.decompress(chunk, limit - len(out))
-                    except zlib.error:
+        problem = None
+        try:
+            async with aclosing(cast(AsyncGenerator[bytes, None], response.aiter_raw())) as chunks:
+                async for chunk in chunks:
+                    raw_read += len(chunk)
+                    if decoder is None:
+                        out += chunk[: limit - len(out)]
+                    else:
+                        try:
+                            out += decoder.decompress(chunk, limit - len(out))
+                        except zlib.error:
+                            break
+                    if len(out) >= limit or raw_read >= _MAX_RAW_READ:
                         break
-                if len(out) >= limit or raw_read >= _MAX_RAW_READ:
-                    break
-        return bytes(out)
+        except httpx.HTTPError as exc:
+            problem = f"body cut short: {error_kind(exc)[1]}"
+        return bytes(out), problem
 
     async def _follow(self, method: str, chain: _Chain, attempts: Kept[Attempt], budget: Budget) -> _Outcome:
         """Request the chain's start and follow redirects; hops already followed count toward the limit."""

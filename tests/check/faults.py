@@ -1,16 +1,18 @@
 """Raw-socket HTTP servers on loopback that misbehave on purpose, for the checker's fault tests.
 
-A `FaultServer` listens on a loopback address and hands each connection's first request to a handler,
-in a thread of its own, with the socket: the handler writes whatever bytes it likes (or nothing, or waits)
-and the connection is closed when it returns. Unlike linkaudit.simweb nothing frames the answer, so it
-can be what no server library would send: an endless header line, a lying Content-Length, HTTP/0.9.
-Handlers that stay silent wait on `server.stopping`, so closing the server ends them.
+A `FaultServer` listens on a loopback address (over TLS when given a context) and hands each
+connection's first request to a handler, in a thread of its own, with the socket: the handler writes
+whatever bytes it likes (or nothing, or waits) and the connection is closed when it returns. Unlike
+linkaudit.simweb nothing frames the answer, so it can be what no server library would send: an endless
+header line, a lying Content-Length, HTTP/0.9. Handlers that stay silent wait on `server.stopping`, so
+closing the server ends them.
 """
 
 from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import struct
 import threading
 from collections.abc import Callable, Iterator, Mapping
@@ -66,8 +68,16 @@ def closed_port(address: str = "127.0.0.1") -> int:
 class FaultServer:
     """A loopback server whose every connection is answered by `handler` (see the module docstring)."""
 
-    def __init__(self, handler: Handler, *, address: str = "127.0.0.1", accept: bool = True) -> None:
+    def __init__(
+        self,
+        handler: Handler,
+        *,
+        address: str = "127.0.0.1",
+        accept: bool = True,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.handler = handler
+        self.tls = tls
         self.stopping = threading.Event()
         self.requests: list[RawRequest] = []
         self.connections = 0
@@ -123,6 +133,8 @@ class FaultServer:
     def _converse(self, conn: socket.socket) -> None:
         try:
             conn.settimeout(10)
+            if self.tls is not None:
+                conn = self.tls.wrap_socket(conn, server_side=True)  # a bad certificate fails here
             request = _read_request(conn)
             if request is not None:
                 with self._lock:
