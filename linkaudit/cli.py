@@ -346,7 +346,7 @@ def check(
         float | None,
         typer.Option(
             "--url-budget",
-            help="Most seconds one URL may spend on requests and retry waits (default: 3 x --timeout).",
+            help="Most seconds one URL may take, retries and redirects included (default: 3 x --timeout).",
             show_default=False,
         ),
     ] = None,

@@ -159,6 +159,8 @@ class ErrorKind(StrEnum):
     OTHER = "error"
     #: The URL spent its whole time budget (`--url-budget`) without reaching an answer.
     URL_BUDGET = "url-budget-exhausted"
+    #: A URL no request can be built for (httpx refuses it: an IDNA label it cannot decode, …).
+    INVALID_URL = "invalid-url"
 
     @property
     def is_connection_level(self) -> bool:

@@ -81,8 +81,8 @@ class CheckSettings:
     fail_on: frozenset[Verdict] = frozenset({Verdict.DEAD})
     check_local: bool = True
     verify_tls: bool = True
-    #: Most seconds one URL may spend on requests and retry waits, all tries and hops included (waits a
-    #: host's politeness imposes are not counted). None: `BUDGET_PER_TIMEOUT` times `timeout`.
+    #: Most seconds one URL may take, all tries and hops included (waiting for a polite host's turn is not
+    #: counted). None: `BUDGET_PER_TIMEOUT` times `timeout`.
     url_budget: float | None = None
 
     @property

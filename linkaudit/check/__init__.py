@@ -20,7 +20,7 @@ import trio
 
 from linkaudit.check.bounds import clip
 from linkaudit.check.gate import HostGate
-from linkaudit.check.location import request_problem
+from linkaudit.check.location import too_long
 from linkaudit.check.probe import Prober
 from linkaudit.check.resolve import Resolver
 from linkaudit.check.schedule import PriorityLimiter
@@ -90,11 +90,8 @@ def _static_result(item: CheckItem, settings: CheckSettings) -> UrlResult | None
         )
     if settings.is_excluded(target.url):
         return UrlResult(target, Judgement(Verdict.SKIPPED, "excluded"), None, item.occurrences)
-    if target.is_http:
-        problem = request_problem(target.url)
-        if problem is not None:
-            reason = "url-too-long" if problem.startswith("URL too long") else "invalid-url"
-            return UrlResult(target, Judgement(Verdict.INVALID, reason), None, item.occurrences)
+    if target.is_http and too_long(target.url):
+        return UrlResult(target, Judgement(Verdict.INVALID, "url-too-long"), None, item.occurrences)
     if target.is_local:
         if not settings.check_local:
             return UrlResult(target, Judgement(Verdict.SKIPPED, "local-not-checked"), None, item.occurrences)

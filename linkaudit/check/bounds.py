@@ -1,9 +1,10 @@
 """What one URL may cost: its time budget, and a bounded record of what was tried.
 
 A hostile server can keep one URL busy for minutes (a slow redirect per hop, retried) and make it
-record thousands of attempts and hops of 60 KB URLs. `Budget` bounds the time a URL spends on requests
-and retry waits, across all its tries; `Kept` keeps the first and the last few items of a sequence and
-counts the rest, so that memory and the report stay small whatever the server does.
+record thousands of attempts and hops of 60 KB URLs. `Budget` bounds the time a URL takes, across all
+its tries and hops (waiting for its turn at a polite host excepted); `Kept` keeps the first and the last
+few items of a sequence and counts the rest, so that memory and the report stay small whatever the
+server does.
 """
 
 from __future__ import annotations
@@ -78,27 +79,32 @@ class Kept(Generic[T]):
 
 
 class Budget:
-    """Seconds one URL may still spend on requests and retry waits (politeness waits are not charged)."""
+    """The seconds one URL may still take, from its first request on, all tries and hops included.
 
-    __slots__ = ("limit", "spent")
+    Time spent waiting for a turn (the host's spacing and concurrency, the global limit, a pause a host
+    asked for) is `excuse`d: that is politeness, bounded by its own settings, not this URL's cost.
+    """
+
+    __slots__ = ("excused", "limit", "started")
 
     def __init__(self, limit: float) -> None:
         self.limit = limit
-        self.spent = 0.0
+        self.started = trio.current_time()
+        self.excused = 0.0
+
+    def spent(self) -> float:
+        return trio.current_time() - self.started - self.excused
 
     def remaining(self) -> float:
-        return self.limit - self.spent
+        return self.limit - self.spent()
 
     @property
     def exhausted(self) -> bool:
-        return self.spent >= self.limit
+        return self.remaining() <= 0
 
-    def charge(self, seconds: float) -> None:
-        self.spent += max(0.0, seconds)
+    def excuse(self, seconds: float) -> None:
+        self.excused += max(0.0, seconds)
 
     async def sleep(self, seconds: float) -> None:
-        """Wait `seconds` (a retry's backoff), no longer than the budget has left, and charge it."""
-        wait = max(0.0, min(seconds, self.remaining()))
-        started = trio.current_time()
-        await trio.sleep(wait)
-        self.charge(trio.current_time() - started)
+        """Wait `seconds` (a retry's backoff), no longer than the budget has left."""
+        await trio.sleep(max(0.0, min(seconds, self.remaining())))

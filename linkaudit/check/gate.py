@@ -86,19 +86,27 @@ class HostGate:
         self.backlog = 0  # URLs of this host not started yet: its priority for the global limit
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Hold one of the host's request slots, entered no sooner than spacing and backoff allow."""
+    async def slot(self) -> AsyncIterator[float]:
+        """Hold one of the host's request slots, entered no sooner than spacing and backoff allow.
+
+        Yields how long the wait was not the request's own doing (another request held the slot, or the
+        host asked for a pause): a URL's time budget is not charged for it. The spacing is charged: a
+        chain of redirects pays its own hops' spacing.
+        """
+        asked = trio.current_time()
         async with self.limiter:
+            slotted = trio.current_time()
             while True:
                 ready = max(self.next_start, self.backoff_until)
                 if trio.current_time() >= ready:
                     break
                 await trio.sleep_until(ready)
-            self.next_start = trio.current_time() + self.policy.interval
+            admitted = trio.current_time()
+            self.next_start = admitted + self.policy.interval
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
             try:
-                yield
+                yield (slotted - asked) + max(0.0, min(self.backoff_until, admitted) - slotted)
             finally:
                 self.in_flight -= 1
 

@@ -229,6 +229,10 @@ def _host_of(url: str) -> str:
     return rest.rsplit("@", 1)[-1].lower()
 
 
+def _budget_spent(budget: Budget) -> str:
+    return f"the URL's budget of {budget.limit:g} s ran out (--url-budget)"
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -265,60 +269,30 @@ class Prober:
 
     async def _send(self, method: str, url: str, attempts: Kept[Attempt], budget: Budget) -> _Answer:
         if budget.exhausted:
-            detail = f"the URL's budget of {budget.limit:g} s ran out (--url-budget)"
-            return _Answer(error=ErrorKind.URL_BUDGET, detail=detail)
+            return _Answer(error=ErrorKind.URL_BUDGET, detail=_budget_spent(budget))
         host = _host_of(url)
         gate = self.gate_for(host)
         answer = _Answer()
-        complete = False  # the answer is all in, and only a body we do not need is left
 
         async def trace(event: str, info: Mapping[str, object]) -> None:
             if event == "connection.connect_tcp.complete" or event.startswith("http11."):
                 answer.connected = True
             await gate.trace(event, info)
 
-        async with gate.slot(), self.limiter.hold(gate.backlog):
-            started = trio.current_time()
-            # Waiting for the host's turn is politeness, not this URL's cost: the budget starts here.
-            deadline = min(self.settings.timeout, budget.remaining())
-            with trio.move_on_after(deadline) as scope:
-                try:
-                    request = self.client.build_request(
-                        method, url, headers=self._headers(host), extensions={"trace": trace}
-                    )
-                    response = await self.client.send(request, stream=True)
-                    try:
-                        answer.status = response.status_code
-                        answer.headers = {k.lower(): v for k, v in response.headers.items()}
-                        answer.location = response.extensions.get(LOCATION_KEY)
-                        if answer.location is not None:
-                            answer.headers["location"] = answer.location.decode("latin-1")
-                        if method == "GET" and response.status_code not in _REDIRECTS:
-                            answer.body, answer.detail = await self._read_prefix(response)
-                        else:
-                            complete = True
-                            await self._finish(method, response)
-                    finally:
-                        await response.aclose()
-                except httpx.HTTPError as exc:
-                    answer.error, answer.detail = error_kind(exc)
-                except (
-                    OSError,
-                    ssl.SSLError,
-                    ValueError,
-                    UnicodeError,
-                    httpx.InvalidURL,
-                ) as exc:  # defensive: a link's failure is data
-                    answer.error, answer.detail = error_kind(exc)
-            if scope.cancelled_caught and not complete:
-                if deadline < self.settings.timeout:
-                    answer.error = ErrorKind.URL_BUDGET
-                    answer.detail = f"the URL's budget of {budget.limit:g} s ran out (--url-budget)"
-                else:
-                    answer.error = ErrorKind.TIMEOUT
-                    answer.detail = f"no complete answer within {self.settings.timeout:g} s"
-            elapsed = trio.current_time() - started
-        budget.charge(elapsed)
+        try:
+            request = self.client.build_request(
+                method, url, headers=self._headers(host), extensions={"trace": trace}
+            )
+        except (httpx.InvalidURL, ValueError, UnicodeError) as exc:  # never sent, so no attempt
+            return _Answer(error=ErrorKind.INVALID_URL, detail=clip(f"not a URL httpx can request: {exc}"))
+        async with gate.slot() as not_ours:
+            queued = trio.current_time()
+            async with self.limiter.hold(gate.backlog):
+                started = trio.current_time()
+                # Other requests' turn, or a pause the host asked for: politeness, not this URL's cost.
+                budget.excuse(not_ours + started - queued)
+                await self._exchange(method, request, answer, budget)
+                elapsed = trio.current_time() - started
         self._feedback(gate, answer, started)
         attempts.append(
             Attempt(
@@ -332,6 +306,37 @@ class Prober:
             )
         )
         return answer
+
+    async def _exchange(self, method: str, request: httpx.Request, answer: _Answer, budget: Budget) -> None:
+        """Send `request` and read its answer into `answer`, all within one deadline."""
+        deadline = max(0.0, min(self.settings.timeout, budget.remaining()))
+        complete = False  # the answer is all in, and only a body we do not need is left
+        with trio.move_on_after(deadline) as scope:
+            try:
+                response = await self.client.send(request, stream=True)
+                try:
+                    answer.status = response.status_code
+                    answer.headers = {k.lower(): v for k, v in response.headers.items()}
+                    answer.location = response.extensions.get(LOCATION_KEY)
+                    if answer.location is not None:
+                        answer.headers["location"] = answer.location.decode("latin-1")
+                    if method == "GET" and response.status_code not in _REDIRECTS:
+                        answer.body, answer.detail = await self._read_prefix(response)
+                    else:
+                        complete = True
+                        await self._finish(method, response)
+                finally:
+                    await response.aclose()
+            except httpx.HTTPError as exc:
+                answer.error, answer.detail = error_kind(exc)
+            except (OSError, ssl.SSLError, ValueError, UnicodeError) as exc:  # defensive: failure is data
+                answer.error, answer.detail = error_kind(exc)
+        if scope.cancelled_caught and not complete:
+            if deadline < self.settings.timeout:
+                answer.error, answer.detail = ErrorKind.URL_BUDGET, _budget_spent(budget)
+            else:
+                answer.error = ErrorKind.TIMEOUT
+                answer.detail = f"no complete answer within {self.settings.timeout:g} s"
 
     def _feedback(self, gate: HostGate, answer: _Answer, sent_at: float) -> None:
         if answer.status is None:
@@ -412,7 +417,10 @@ class Prober:
             current = walk.start
             answer = await self._send(method, current, attempts, budget)
             if answer.error is not None:
-                return _Outcome(current, answer, walk, answer.error, answer.detail)
+                error = answer.error
+                if error is ErrorKind.INVALID_URL and (before or walk.hops):
+                    error = ErrorKind.BAD_REDIRECT  # the server's Location led there, not the citation
+                return _Outcome(current, answer, walk, error, answer.detail)
             status = answer.status or 0
             if status not in _REDIRECTS or not (answer.location or b"").strip():
                 return _Outcome(current, answer, walk)

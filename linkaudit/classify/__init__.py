@@ -34,6 +34,7 @@ _ERROR_VERDICTS: dict[ErrorKind, Verdict] = {
     ErrorKind.BLOCKED_ADDRESS: Verdict.SKIPPED,
     ErrorKind.OTHER: Verdict.UNREACHABLE,
     ErrorKind.URL_BUDGET: Verdict.UNREACHABLE,
+    ErrorKind.INVALID_URL: Verdict.INVALID,
 }
 
 

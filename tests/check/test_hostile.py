@@ -8,11 +8,14 @@ import json
 import socket
 import time
 
+import pytest
+
 from linkaudit.check import CheckItem, check_targets
 from linkaudit.check.resolve import Resolver
 from linkaudit.models import ErrorKind, LinkKind, Occurrence, UrlResult, Verdict
 from linkaudit.report.serialize import url_result_dict
 from linkaudit.settings import CheckSettings, HostPolicy
+from linkaudit.simweb import Reply, SimWeb
 from linkaudit.urls import normalize
 
 from .faults import FaultServer, RawRequest, reset, respond
@@ -141,12 +144,17 @@ async def test_a_slow_redirect_chain_that_ends_in_a_reset_stays_within_the_url_b
     assert len(result.evidence.attempts) <= 5
 
 
-async def test_an_endless_redirect_chain_with_a_huge_limit_is_bounded_in_time_and_in_the_report() -> None:
+@pytest.mark.parametrize("interval", [0.0, 0.1])
+async def test_an_endless_redirect_chain_with_a_huge_limit_is_bounded_in_time_and_in_the_report(
+    interval: float,
+) -> None:
     def answer(request: RawRequest, conn: socket.socket, server: FaultServer) -> None:
         hop = int(request.target.split("?")[0].removeprefix("/r"))
         respond(conn, 301, headers={"Location": f"/r{hop + 1}?pad={'p' * 2000}"})
 
-    settings = dataclasses.replace(FAST, timeout=0.5, max_redirects=100_000)
+    # With the host's spacing between hops too: a chain pays its own hops' spacing.
+    policy = HostPolicy(concurrency=4, interval=interval)
+    settings = dataclasses.replace(FAST, timeout=0.5, max_redirects=100_000, host=policy)
     with FaultServer(answer) as server:
         started = time.monotonic()
         (result,) = await check(["http://endless.example/r0"], settings, {"endless.example": server.address})
@@ -155,12 +163,23 @@ async def test_an_endless_redirect_chain_with_a_huge_limit_is_bounded_in_time_an
     assert result.judgement.verdict is Verdict.UNREACHABLE
     evidence = result.evidence
     assert evidence is not None
-    assert evidence.redirects_omitted > 0
+    if interval == 0:
+        assert evidence.redirects_omitted > 0  # hundreds of hops in the budget, 16 kept
     assert len(evidence.redirects) <= 16
     assert len(evidence.attempts) <= 16
     entry = url_result_dict(result)
     assert entry["redirects_omitted"] == evidence.redirects_omitted
     assert len(json.dumps(entry)) < 128 * 1024  # 16 attempts and 16 hops of 2 KiB at most, not 1,000s
+
+
+async def test_a_pause_the_host_asks_for_is_not_charged_to_the_url_budget() -> None:
+    with SimWeb() as web:
+        web.host("busy.example").route(
+            "/a", *[Reply(429, headers={"Retry-After": "1"})] * 2, Reply.html("ok")
+        )
+        settings = dataclasses.replace(FAST, timeout=0.5)  # a budget of 1.5 s, and 2 s of pauses asked for
+        (result,) = await check(["http://busy.example/a"], settings, web.resolve)
+    assert (result.judgement.verdict, result.judgement.reason) == (Verdict.LIVE, "http-200")
 
 
 async def test_a_host_that_swallows_requests_is_given_up_on_after_a_few() -> None:
