@@ -9,7 +9,7 @@ from pathlib import Path
 from check.faults import FaultServer, RawRequest, closed_port, respond
 from clirun import run_linkaudit
 
-from linkaudit.simweb import Reply, SimWeb
+from linkaudit.demo.simweb import Reply, SimWeb
 
 SITES = [f"site{n}.example" for n in range(6)]
 

@@ -3,9 +3,9 @@
 A `FaultServer` listens on a loopback address (over TLS when given a context) and hands each
 connection's first request to a handler, in a thread of its own, with the socket: the handler writes
 whatever bytes it likes (or nothing, or waits) and the connection is closed when it returns. Unlike
-linkaudit.simweb nothing frames the answer, so it can be what no server library would send: an endless
-header line, a lying Content-Length, HTTP/0.9. Handlers that stay silent wait on `server.stopping`, so
-closing the server ends them.
+linkaudit.demo.simweb nothing frames the answer, so it can be what no server library would send: an
+endless header line, a lying Content-Length, HTTP/0.9. Handlers that stay silent wait on
+`server.stopping`, so closing the server ends them.
 """
 
 from __future__ import annotations

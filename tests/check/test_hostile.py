@@ -12,10 +12,10 @@ import pytest
 
 from linkaudit.check import CheckItem, check_targets
 from linkaudit.check.resolve import Resolver
+from linkaudit.demo.simweb import Reply, SimWeb
 from linkaudit.models import ErrorKind, LinkKind, Occurrence, UrlResult, Verdict
 from linkaudit.report.serialize import url_result_dict
 from linkaudit.settings import CheckSettings, HostPolicy
-from linkaudit.simweb import Reply, SimWeb
 from linkaudit.urls import normalize
 
 from .faults import FaultServer, RawRequest, reset, respond
