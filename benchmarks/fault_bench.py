@@ -31,10 +31,10 @@ from pathlib import Path
 import trio
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT / "tests" / "check"))  # the fault servers and their catalogue
 
-from check.fault_cases import CASES, run_case  # noqa: E402
-from check.faults import FaultServer, Handler, RawRequest, reset, respond  # noqa: E402
+from fault_cases import CASES, LOOPBACK, run_case  # noqa: E402
+from faults import FaultServer, Handler, RawRequest, reset, respond  # noqa: E402
 
 from linkaudit.check import CheckItem, check_targets  # noqa: E402
 from linkaudit.check.resolve import Resolver  # noqa: E402
@@ -96,7 +96,9 @@ async def slow_chain() -> Outcome:
         server.stopping.wait(4)
         respond(conn, 302, headers={"Location": f"/hop{hop + 1}"})
 
-    return await _serve_and_check(answer, ["http://slow.example/hop0"], CheckSettings(timeout=5))
+    return await _serve_and_check(
+        answer, ["http://slow.example/hop0"], CheckSettings(timeout=5, allow_private_nets=LOOPBACK)
+    )
 
 
 async def endless_redirects() -> Outcome:
@@ -106,7 +108,7 @@ async def endless_redirects() -> Outcome:
         hop = int(request.target.split("?")[0].removeprefix("/r"))
         respond(conn, 301, headers={"Location": f"/r{hop + 1}?pad={'p' * 60_000}"})
 
-    settings = CheckSettings(timeout=5, max_redirects=100_000)
+    settings = CheckSettings(timeout=5, max_redirects=100_000, allow_private_nets=LOOPBACK)
     return await _serve_and_check(answer, ["http://endless.example/r0"], settings)
 
 
@@ -120,7 +122,9 @@ async def many_hosts_long_locations() -> Outcome:
         else:
             respond(conn, 302, headers={"Location": f"/r{hop + 1}?pad={'p' * 60_000}"})
 
-    return await _serve_and_check(answer, [f"http://h{n}.example/r0" for n in range(300)], CheckSettings())
+    return await _serve_and_check(
+        answer, [f"http://h{n}.example/r0" for n in range(300)], CheckSettings(allow_private_nets=LOOPBACK)
+    )
 
 
 async def dead_hosts() -> Outcome:
@@ -131,7 +135,9 @@ async def dead_hosts() -> Outcome:
 
     urls = [f"http://silent.example/story/{n}" for n in range(5_000)]
     urls += [f"http://gone.example/story/{n}" for n in range(20_000)]
-    return await _serve_and_check(swallow, urls, CheckSettings(), names=["silent.example"])
+    return await _serve_and_check(
+        swallow, urls, CheckSettings(allow_private_nets=LOOPBACK), names=["silent.example"]
+    )
 
 
 def _catalogue(case_name: str) -> Callable[[], Awaitable[Outcome]]:

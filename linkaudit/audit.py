@@ -1,7 +1,8 @@
 """The orchestrator: extract → group → check → report data. It never prints; an Observer sees progress.
 
 `audit` is the library entry point the CLI calls; an interrupted run (Ctrl-C) still returns what was
-checked, marked partial, because results are collected as they arrive.
+checked, marked partial, because results are collected as they arrive. Hygiene findings are attached to
+the citations before the check, and the URLs they suggest are checked with the cited ones.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import trio
 
 from linkaudit.check import check_targets, group_occurrences
 from linkaudit.check.resolve import Resolver
+from linkaudit.check.suggestions import suggestion_items, with_suggestion_checks
 from linkaudit.classify.run import RunDoubt, reconsider
 from linkaudit.classify.severity import severity
 from linkaudit.extract import ExtractResult
+from linkaudit.extract.findings import add_findings
 from linkaudit.models import AuditReport, FileError, UrlResult
 from linkaudit.observer import NullObserver, Observer
 from linkaudit.settings import CheckSettings
@@ -43,7 +46,8 @@ def audit_extracted(
 ) -> AuditOutcome:
     """Check what extraction found. KeyboardInterrupt stops the run and returns a partial report."""
     observer = observer or NullObserver()
-    items = group_occurrences(extracted.occurrences)
+    items = group_occurrences(add_findings(extracted.occurrences))
+    items += suggestion_items(items)
     observer.extracted(extracted.files, len(extracted.occurrences), len(items))
     results: list[UrlResult] = []
     started = time.monotonic()
@@ -65,7 +69,10 @@ def audit_extracted(
     revised, doubt = reconsider(results)
     if doubt is not None:
         observer.warning(doubt.message)
-    ordered = sorted(revised, key=lambda r: (severity(r.judgement.verdict), r.target.url))
+    cited = with_suggestion_checks(revised)
+    ordered = sorted(
+        cited, key=lambda r: (severity(r.judgement.verdict), r.target.url, r.target.fragment or "")
+    )
     report = AuditReport(
         generated_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
         files=extracted.files,

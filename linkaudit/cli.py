@@ -7,6 +7,7 @@ This is the only module that writes to stdout/stderr or decides exit codes: 0 ok
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import re
 import sys
@@ -26,7 +27,14 @@ from linkaudit.models import FileError, Verdict
 from linkaudit.report import ReportFormat, write_report, write_report_file
 from linkaudit.report.extract import ExtractFormat, write_extract
 from linkaudit.report.progress import choose_observer, close_observer
-from linkaudit.settings import DEFAULT_USER_AGENT, CheckSettings, HeaderRule, HostPolicy
+from linkaudit.settings import (
+    DEFAULT_USER_AGENT,
+    CheckSettings,
+    HeaderRule,
+    HostPolicy,
+    SettingsError,
+    parse_network,
+)
 
 if TYPE_CHECKING:
     from linkaudit.audit import AuditOutcome
@@ -90,6 +98,22 @@ RootOpt = Annotated[
 ]
 MaxSizeOpt = Annotated[
     int, typer.Option("--max-file-size", help="Skip (and report) files larger than this, in bytes.")
+]
+DenyPrivateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--deny-private/--allow-private",
+        help="Refuse to connect to loopback, private, link-local and other non-public addresses "
+        "(skipped: private-address), whatever name, redirect or --resolve led there.",
+    ),
+]
+AllowPrivateNetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-private-net",
+        help="Connect to this network despite --deny-private, e.g. 10.20.0.0/16 (repeatable).",
+        show_default=False,
+    ),
 ]
 
 
@@ -156,18 +180,21 @@ def _parse_verdicts(value: str) -> frozenset[Verdict]:
 
 
 def _parse_headers(values: list[str]) -> tuple[HeaderRule, ...]:
+    """The `--header` rules; a bad one is named by its position, never by its text (it holds a secret)."""
     rules: list[HeaderRule] = []
-    for value in values:
-        head, sep, rest = value.partition(":")
-        host: str | None = None
-        if "=" in head:
-            host, head = head.split("=", 1)
-            host = host.strip().lower()
-        name = head.strip()
-        if not sep or not name or any(c in name for c in ' \t()<>@,;\\"/[]?={}'):
-            raise fail_usage(f"--header {value!r}: expected 'Name: value' or 'HOST=Name: value'")
-        rules.append(HeaderRule(name=name, value=rest.strip(), host=host or None))
+    for number, value in enumerate(values, 1):
+        try:
+            rules.append(HeaderRule.parse(value))
+        except SettingsError as exc:
+            raise fail_usage(f"--header #{number}: {exc}") from None
     return tuple(rules)
+
+
+def _parse_networks(values: list[str]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    try:
+        return tuple(parse_network(value) for value in values)
+    except SettingsError as exc:
+        raise fail_usage(str(exc)) from None
 
 
 def _parse_host_values(
@@ -342,6 +369,15 @@ def check(
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes to extract with.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes on stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show live links too, and notes.")] = False,
+    deny_private: DenyPrivateOpt = True,
+    allow_private_net: AllowPrivateNetOpt = None,
+    check_fragments: Annotated[
+        bool,
+        typer.Option(
+            "--check-fragments",
+            help="Check #fragments of web pages too (a GET per such page); local files' always are.",
+        ),
+    ] = False,
     url_budget: Annotated[
         float | None,
         typer.Option(
@@ -376,6 +412,10 @@ def check(
             re.compile(pattern)
         except re.error as exc:
             raise fail_usage(f"bad URL pattern {pattern!r}: {exc}") from None
+    try:
+        HeaderRule("User-Agent", user_agent)  # the same rules as any header value
+    except SettingsError as exc:
+        raise fail_usage(f"--user-agent: {exc}") from None
     settings = CheckSettings(
         concurrency=concurrency,
         host=base,
@@ -391,6 +431,9 @@ def check(
         exclude=tuple(exclude or ()),
         resolve=_resolve_map(resolve or []),
         fail_on=_parse_verdicts(fail_on),
+        deny_private=deny_private,
+        allow_private_nets=_parse_networks(allow_private_net or []),
+        check_fragments=check_fragments,
         url_budget=url_budget,
     )
     files, walk_errors = _collect(paths, extensions, exclude_path, root)
@@ -433,7 +476,13 @@ def demo(
     with web:
         # Every name the articles cite is mapped here; any other is "name not found", never the system DNS.
         resolver = Resolver({**web.resolve, "*": None}, system=False)
-        settings = CheckSettings(retry_base=0.2, max_retry_wait=5.0, rate_limit_retries=2)
+        # The simulated web is on loopback; every other non-public address stays refused.
+        settings = CheckSettings(
+            retry_base=0.2,
+            max_retry_wait=5.0,
+            rate_limit_retries=2,
+            allow_private_nets=(ipaddress.ip_network("127.0.0.0/8"),),
+        )
         files, walk_errors = _collect([str(demo_articles())], ",".join(DEFAULT_EXTENSIONS), None, None)
         files = [replace(file, display=demo_name(file.path)) for file in files]
         walk_errors = [replace(error, file=demo_name(error.file)) for error in walk_errors]

@@ -2,9 +2,9 @@
 
 Extraction yields `Occurrence`s (where a link was cited and how) naming a `Target` (what it points at);
 checking gathers `Evidence` for each distinct target; classification turns evidence into a `Judgement`
-(verdict + reason); the report joins them as `UrlResult`s. All are frozen: a stage hands data on and
-never mutates what it received. String values of the enums are a public contract (JSON reports, CLI
-options) and only ever grow.
+(verdict + reason); the report joins them as `UrlResult`s. A `Finding` notes a flaw in how a citation is
+written, whatever its verdict. All are frozen: a stage hands data on and never mutates what it received.
+String values of the enums are a public contract (JSON reports, CLI options) and only ever grow.
 """
 
 from __future__ import annotations
@@ -13,11 +13,14 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 __all__ = [
+    "Anchors",
     "Attempt",
     "AuditReport",
     "ErrorKind",
     "Evidence",
     "FileError",
+    "Finding",
+    "FindingKind",
     "Hop",
     "Judgement",
     "LinkKind",
@@ -100,6 +103,7 @@ class Occurrence:
     start of the link construct. `start`/`end` are byte offsets of the destination as written in the
     file (for a reference link, in its definition): the file's bytes in that span, decoded with the
     file's encoding, are exactly `raw`. That is what makes byte-exact rewriting possible later.
+    `findings` are hygiene findings about how it is written, attached after extraction.
     """
 
     file: str
@@ -113,6 +117,7 @@ class Occurrence:
     text: str = ""
     title: str = ""
     template: bool = False
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -223,6 +228,7 @@ class Evidence:
     checked_at: str = ""
     fingerprint: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    anchors: Anchors | None = None
     #: Attempts and redirect hops observed but not kept (a report keeps the first and the last few).
     attempts_omitted: int = 0
     redirects_omitted: int = 0
@@ -237,9 +243,48 @@ class Judgement:
     permanent: bool | None = None
 
 
+class FindingKind(StrEnum):
+    """What a hygiene finding is about. Strings are stable; new kinds are added, never renamed."""
+
+    ESCAPED_BARE_URL = "escaped-bare-url"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A flaw in how a citation is written, whatever its verdict (e.g. an escape GitHub keeps in a bare URL).
+
+    `detail` says what to change; `suggestion` is the URL the citation should name, when there is one, and
+    `suggestion_check` that URL's own judgement once it has been checked (None: not checked).
+    """
+
+    kind: FindingKind
+    detail: str
+    suggestion: str | None = None
+    suggestion_check: Judgement | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Anchors:
+    """What a `#fragment` can land on in one document: ids, `<a name>`s and heading slugs.
+
+    `code_host`: the document is shown by a code host (GitHub and the like, as local Markdown files are
+    judged), whose script finds a fragment in any case and with or without the `user-content-` prefix it
+    gives user ids, and makes `#L10`-style line anchors; `names` are then lower-cased and unprefixed.
+    `complete`: false when a missing name proves nothing (a body cut short, a page with no ids at all).
+    """
+
+    names: frozenset[str]
+    code_host: bool = False
+    complete: bool = True
+
+
 @dataclass(frozen=True, slots=True)
 class UrlResult:
-    """A distinct target, what was found about it and everywhere it is cited."""
+    """A distinct target, what was found about it and everywhere it is cited.
+
+    A `#fragment` its page lacks is a result of its own (its citations taken from the page's), with
+    `target.fragment` set; every other result's target has no fragment.
+    """
 
     target: Target
     judgement: Judgement

@@ -3,27 +3,26 @@
 from __future__ import annotations
 
 import json
-import socket
 import time
 from pathlib import Path
 
 import pytest
-from check.faults import FaultServer, RawRequest, respond
 from clirun import run_linkaudit
 
-
-def slow_redirects(request: RawRequest, conn: socket.socket, server: FaultServer) -> None:
-    server.stopping.wait(0.4)
-    respond(conn, 302, headers={"Location": request.target + "x"})
+from linkaudit.demo.simweb import Reply, SimWeb
 
 
 def test_a_url_stops_when_its_budget_is_spent(tmp_path: Path) -> None:
     (tmp_path / "a.md").write_text("[slow](http://slow.example/a)\n", encoding="utf-8")
-    with FaultServer(slow_redirects) as server:
+    with SimWeb() as web:
+        host = web.host("slow.example")
+        for n in range(40):  # each hop answers after 0.4 s: 40 of them would take 16 s
+            host.route("/a" + "x" * n, Reply(302, headers={"Location": "/a" + "x" * (n + 1)}, latency=0.4))
         started = time.monotonic()
         done = run_linkaudit(
             "check", "a.md", "--format", "json", "-o", "out.json", "--timeout", "5", "--url-budget", "1.5",
-            "--max-redirects", "1000", "--resolve", f"slow.example:{server.address}", cwd=tmp_path,
+            "--max-redirects", "1000", "--resolve", f"slow.example:{web.resolve['slow.example']}",
+            "--allow-private-net", "127.0.0.0/8", cwd=tmp_path,
         )  # fmt: skip
         elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stderr

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import json
-import socket
 from pathlib import Path
 
-from check.faults import FaultServer, RawRequest, closed_port, respond
 from clirun import run_linkaudit
 
 from linkaudit.demo.simweb import Reply, SimWeb
@@ -20,7 +18,9 @@ def article(folder: Path, hosts: list[str]) -> None:
 
 
 def check(folder: Path, *args: str) -> tuple[int, str, dict[str, dict[str, object]]]:
-    done = run_linkaudit("check", "a.md", "--format", "json", "-o", "out.json", *args, cwd=folder)
+    # The servers are on loopback, which the private-network guard refuses unless allowed.
+    allow = ("--allow-private-net", "127.0.0.0/8")
+    done = run_linkaudit("check", "a.md", "--format", "json", "-o", "out.json", *allow, *args, cwd=folder)
     report = json.loads((folder / "out.json").read_text(encoding="utf-8"))
     return done.returncode, done.stderr, {entry["url"]: entry for entry in report["urls"]}
 
@@ -43,8 +43,11 @@ def test_no_name_resolves_is_no_network_exit_2(tmp_path: Path) -> None:
 
 def test_every_connection_refused_is_no_network_exit_2(tmp_path: Path) -> None:
     article(tmp_path, SITES)
-    resolve = [arg for host in SITES for arg in ("--resolve", f"{host}:127.0.0.1:{closed_port()}")]
-    code, stderr, entries = check(tmp_path, "--retries", "0", *resolve, "--resolve", "*:nxdomain")
+    with SimWeb() as web:
+        for host in SITES:
+            web.dead_host(host)  # an address on loopback that refuses connections
+        resolve = [arg for host in SITES for arg in ("--resolve", f"{host}:{web.resolve[host]}")]
+        code, stderr, entries = check(tmp_path, "--retries", "0", *resolve, "--resolve", "*:nxdomain")
     assert code == 2, stderr
     assert "no network? name lookups or connections failed for 6 of 6 hosts" in stderr
     assert reasons(entries) == {("unreachable", "network-down-suspected")}
@@ -63,18 +66,17 @@ def test_a_host_that_answers_proves_the_network_and_dead_stays_dead(tmp_path: Pa
     assert reasons({u: e for u, e in entries.items() if "site" in u}) == {("dead", "dns-not-found")}
 
 
-def portal(request: RawRequest, conn: socket.socket, server: FaultServer) -> None:
-    """Every site redirects to the login page, which is a page."""
-    if request.headers.get("host") == "portal.example" and request.target == "/login":
-        respond(conn, 200, b"<h1>Welcome! Sign in to use the Wi-Fi</h1>", {"Content-Type": "text/html"})
-    else:
-        respond(conn, 302, headers={"Location": "http://portal.example/login"})
-
-
 def test_every_site_sending_the_same_login_page_is_a_captive_portal_exit_2(tmp_path: Path) -> None:
     article(tmp_path, SITES)
-    with FaultServer(portal) as server:
-        code, stderr, entries = check(tmp_path, "--resolve", f"*:{server.address}")
+    with SimWeb() as web:
+        # Every site redirects to the portal's login page, which is a page.
+        for host in SITES:
+            web.host(host).route("/story", Reply.redirect("http://portal.example/login", 302))
+        web.host("portal.example").route("/login", Reply.html("Welcome! Sign in to use the Wi-Fi"))
+        resolve = [
+            arg for host in [*SITES, "portal.example"] for arg in ("--resolve", f"{host}:{web.resolve[host]}")
+        ]
+        code, stderr, entries = check(tmp_path, *resolve, "--resolve", "*:nxdomain")
     assert code == 2, stderr
     assert (
         "linkaudit: warning: captive portal? 6 of 6 hosts that answered sent a redirect to "

@@ -10,6 +10,8 @@ share one time budget (`--url-budget`), and what it records is bounded (`bounds.
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import errno
 import hashlib
 import ssl
@@ -25,9 +27,11 @@ import trio
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result
 
 from linkaudit.check.bounds import Budget, Kept, clip
+from linkaudit.check.fragments import page_anchors
 from linkaudit.check.gate import HostGate, parse_retry_after, rate_limit_wait
+from linkaudit.check.headers import HeaderChain, HeaderPolicy
 from linkaudit.check.location import LOCATION_KEY, redirect_target
-from linkaudit.check.resolve import NameNotFound, NameResolutionFailed
+from linkaudit.check.resolve import BlockedAddress, NameNotFound, NameResolutionFailed
 from linkaudit.check.schedule import PriorityLimiter
 from linkaudit.check.transport import bytes_after_head
 from linkaudit.models import Attempt, ErrorKind, Evidence, Hop
@@ -122,6 +126,8 @@ def error_kind(exc: BaseException) -> tuple[ErrorKind, str]:
     chain = _causes(exc)
     detail = str(exc) or type(exc).__name__
     for item in chain:
+        if isinstance(item, BlockedAddress):
+            return ErrorKind.BLOCKED_ADDRESS, str(item)
         if isinstance(item, NameNotFound):
             return ErrorKind.DNS_NOT_FOUND, str(item)
         if isinstance(item, NameResolutionFailed):
@@ -172,20 +178,23 @@ class _Answer:
 
 @dataclass(slots=True)
 class _Chain:
-    """The redirects a URL has followed so far: a retry resumes at `start`, the hop that failed."""
+    """The redirects a URL has followed so far: a retry resumes at `start`, the hop that failed, with the
+    header policy's memory of the chain (its origin, a downgrade to http) as it was there."""
 
     start: str
+    headers: HeaderChain
     hops: Kept[Hop] = field(default_factory=Kept)
     seen: set[str] = field(default_factory=set)  # digests of every URL visited, for loops
 
     def fork(self) -> _Chain:
         """A walk from `start` that may be kept (`commit`) or dropped (a HEAD walk GET replaces)."""
-        return _Chain(self.start, Kept(), set(self.seen))
+        return _Chain(self.start, copy.copy(self.headers), Kept(), set(self.seen))
 
     def commit(self, walk: _Chain) -> None:
         self.hops.extend(walk.hops)
         self.seen = walk.seen
         self.start = walk.start
+        self.headers = walk.headers
 
     def visit(self, url: str) -> bool:
         """Record `url` as visited; False when it already was (a loop)."""
@@ -254,20 +263,11 @@ class Prober:
         self.gate_for = gate_for
         self.limiter = limiter
         self.on_backoff = on_backoff
+        self.headers = HeaderPolicy(settings)
 
-    def _headers(self, host: str) -> dict[str, str]:
-        headers = {
-            "User-Agent": self.settings.user_agent,
-            "Accept": self.settings.accept_header,
-            "Accept-Encoding": "gzip, deflate",
-            "Accept-Language": "en,zh;q=0.8,*;q=0.5",
-        }
-        for rule in self.settings.headers:
-            if rule.applies_to(host):
-                headers[rule.name] = rule.value
-        return headers
-
-    async def _send(self, method: str, url: str, attempts: Kept[Attempt], budget: Budget) -> _Answer:
+    async def _send(
+        self, method: str, url: str, attempts: Kept[Attempt], budget: Budget, headers: dict[str, str]
+    ) -> _Answer:
         if budget.exhausted:
             return _Answer(error=ErrorKind.URL_BUDGET, detail=_budget_spent(budget))
         host = _host_of(url)
@@ -280,9 +280,7 @@ class Prober:
             await gate.trace(event, info)
 
         try:
-            request = self.client.build_request(
-                method, url, headers=self._headers(host), extensions={"trace": trace}
-            )
+            request = self.client.build_request(method, url, headers=headers, extensions={"trace": trace})
         except (httpx.InvalidURL, ValueError, UnicodeError) as exc:  # never sent, so no attempt
             return _Answer(error=ErrorKind.INVALID_URL, detail=clip(f"not a URL httpx can request: {exc}"))
         async with gate.slot() as not_ours:
@@ -415,7 +413,7 @@ class Prober:
         before = len(chain.hops)
         while True:
             current = walk.start
-            answer = await self._send(method, current, attempts, budget)
+            answer = await self._send(method, current, attempts, budget, walk.headers.headers_for(current))
             if answer.error is not None:
                 error = answer.error
                 if error is ErrorKind.INVALID_URL and (before or walk.hops):
@@ -453,11 +451,14 @@ class Prober:
             return await self._follow("GET", chain, attempts, budget)
         return outcome
 
-    async def probe(self, url: str, wants_image: bool = False) -> Evidence:
-        """Everything we can learn about `url`, retried as the policy and its budget allow."""
+    async def probe(self, url: str, wants_image: bool = False, *, wants_anchors: bool = False) -> Evidence:
+        """Everything we can learn about `url`, retried as the policy and its budget allow.
+
+        `wants_anchors`: the page's anchors are evidence too (`#fragment` citations), so it is read with GET.
+        """
         attempts: Kept[Attempt] = Kept()
         budget = Budget(self.settings.budget)
-        chain = _Chain(url)
+        chain = _Chain(url, self.headers.chain(url))
         chain.visit(url)
         tries = {"again": 0, "slow": 0}
         settings = self.settings
@@ -485,7 +486,10 @@ class Prober:
                 if should_stop():  # the host was given up on, or the budget spent, during the wait
                     return last[-1]
                 chain.commit(last[-1].walk)  # resume at the hop that failed: hops count across tries
-            outcome = await self._try(chain, wants_image, attempts, budget)
+            if wants_anchors:
+                outcome = await self._follow("GET", chain, attempts, budget)
+            else:
+                outcome = await self._try(chain, wants_image, attempts, budget)
             last[:] = [outcome]
             kind = outcome.retry_class()
             if kind is not None:
@@ -496,7 +500,7 @@ class Prober:
         # it takes over only once a try has to be repeated, with the same stop and wait rules.
         outcome = await once()
         if outcome.retry_class() is None or should_stop():
-            return self._evidence(url, chain, outcome, attempts)
+            return self._with_anchors(self._evidence(url, chain, outcome, attempts), outcome, wants_anchors)
         await budget.sleep(delay())
         retrying = AsyncRetrying(
             stop=stop,
@@ -506,7 +510,13 @@ class Prober:
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
         )
         outcome = await retrying(once)
-        return self._evidence(url, chain, outcome, attempts)
+        return self._with_anchors(self._evidence(url, chain, outcome, attempts), outcome, wants_anchors)
+
+    def _with_anchors(self, evidence: Evidence, outcome: _Outcome, wants_anchors: bool) -> Evidence:
+        if not wants_anchors:
+            return evidence
+        anchors = page_anchors(evidence, outcome.answer.body, self.settings.max_body)
+        return dataclasses.replace(evidence, anchors=anchors)
 
     def _evidence(self, url: str, chain: _Chain, outcome: _Outcome, attempts: Kept[Attempt]) -> Evidence:
         answer = outcome.answer

@@ -20,6 +20,7 @@ from collections.abc import AsyncIterable, AsyncIterator
 import httpcore
 import httpx
 
+from linkaudit.check.guard import AddressGuard
 from linkaudit.check.location import take_location
 from linkaudit.check.pools import OriginPools
 from linkaudit.check.resolve import Resolver, ResolvingBackend
@@ -131,14 +132,19 @@ class PoolTransport(httpx.AsyncBaseTransport):
         await self.pool.aclose()
 
 
-def build_client(settings: CheckSettings, resolver: Resolver) -> httpx.AsyncClient:
-    """An httpx client whose connections go through linkaudit's resolver (no system DNS unless allowed)."""
+def build_client(
+    settings: CheckSettings, resolver: Resolver, network: httpcore.AsyncNetworkBackend | None = None
+) -> httpx.AsyncClient:
+    """An httpx client whose connections go through linkaudit's resolver (no system DNS unless allowed) and
+    its private-network guard, then `network` (trio's sockets by default; tests record instead)."""
     pool = OriginPools(
         ssl_context=httpx.create_ssl_context(verify=settings.verify_tls, trust_env=False),
         max_connections=settings.concurrency * 2,
         max_keepalive_connections=settings.concurrency,
         keepalive_expiry=5.0,
-        network_backend=ResolvingBackend(resolver),
+        network_backend=ResolvingBackend(
+            resolver, network, guard=AddressGuard(settings.deny_private, settings.allow_private_nets)
+        ),
     )
     return httpx.AsyncClient(
         transport=PoolTransport(pool),

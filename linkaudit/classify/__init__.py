@@ -36,6 +36,8 @@ _ERROR_VERDICTS: dict[ErrorKind, Verdict] = {
     ErrorKind.URL_BUDGET: Verdict.UNREACHABLE,
     ErrorKind.INVALID_URL: Verdict.INVALID,
 }
+# Where the reason says more than the error kind's name.
+_ERROR_REASONS = {ErrorKind.BLOCKED_ADDRESS: "private-address"}
 
 
 def _canonical(url: str) -> tuple[str, str, str]:
@@ -64,7 +66,11 @@ def judge(
     """The verdict on one URL from what its probe observed."""
     if evidence.error is not None:
         verdict = _ERROR_VERDICTS.get(evidence.error, Verdict.UNREACHABLE)
-        reason = "host-unreachable" if evidence.short_circuited else evidence.error.value
+        reason = (
+            "host-unreachable"
+            if evidence.short_circuited
+            else _ERROR_REASONS.get(evidence.error, evidence.error.value)
+        )
         return Judgement(verdict, reason)
     status = evidence.status
     if status is None:

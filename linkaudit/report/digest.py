@@ -51,7 +51,9 @@ _REASON_TEXT = {
     "file-missing": "file missing",
     "host-unreachable": "host unreachable",
     "blocked-address": "address not allowed",
+    "private-address": "private address",
     "not-an-image": "not an image",
+    "fragment-missing": "fragment missing",
     "challenge": "bot challenge",
 }
 

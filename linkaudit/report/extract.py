@@ -12,8 +12,10 @@ from typing import TextIO, assert_never
 
 from linkaudit.extract import ExtractResult
 from linkaudit.extract.pool import JSONL_PROBES, jsonl_line, packed_lines
+from linkaudit.jsontext import escape_invisible
 from linkaudit.models import Occurrence, TargetStatus
 from linkaudit.report.serialize import error_dict, occurrence_dict
+from linkaudit.report.terminal import printable
 
 __all__ = ["EXTRACT_SCHEMA", "ExtractFormat", "write_extract"]
 
@@ -27,7 +29,7 @@ class ExtractFormat(StrEnum):
 
 
 def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return escape_invisible(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
 @functools.cache
@@ -68,15 +70,17 @@ def write_extract(result: ExtractResult, fmt: ExtractFormat, out: TextIO) -> Non
     line = _line_writer()
     if fmt is ExtractFormat.TEXT:
         for occ in result.occurrences:
-            shown = occ.target.url if occ.target.status is TargetStatus.OK else occ.raw
+            # For a terminal: file names and destinations as written may hold escape sequences.
+            shown = printable(occ.target.url if occ.target.status is TargetStatus.OK else occ.raw)
             note = (
                 ""
                 if occ.target.status is TargetStatus.OK
-                else f"  [{occ.target.status}: {occ.target.reason}]"
+                else f"  [{occ.target.status}: {printable(str(occ.target.reason))}]"
             )
             fold = "  [template]" if occ.template else ""
             out.write(
-                f"{occ.file}:{occ.line}:{occ.column}  {occ.kind}  {shown}  {_dumps(occ.text)}{note}{fold}\n"
+                f"{printable(occ.file)}:{occ.line}:{occ.column}  {occ.kind}  {shown}  {_dumps(occ.text)}"
+                f"{note}{fold}\n"
             )
     elif fmt is ExtractFormat.JSONL:
         for occ in result.occurrences:

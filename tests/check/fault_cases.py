@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
+import ipaddress
 import os
 import socket
 import ssl
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import certifi
 import trustme
+from faults import FaultServer, Handler, RawRequest, reset, respond
 
 from linkaudit.check import CheckItem, check_targets
 from linkaudit.check.resolve import Resolver
@@ -28,13 +30,17 @@ from linkaudit.models import LinkKind, Occurrence, UrlResult
 from linkaudit.settings import CheckSettings, HostPolicy
 from linkaudit.urls import normalize
 
-from .faults import FaultServer, Handler, RawRequest, reset, respond
+__all__ = ["CASES", "LOOPBACK", "SETTINGS", "FaultCase", "run_case"]
 
-__all__ = ["CASES", "SETTINGS", "FaultCase", "run_case"]
-
+#: The servers are on loopback, which the private-network guard refuses unless allowed.
+LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
 #: The suite's settings: a short deadline so that the slow cases stay short; retries as by default.
 SETTINGS = CheckSettings(
-    retry_base=0.05, max_retry_wait=1.0, host=HostPolicy(concurrency=4, interval=0.0), timeout=1.0
+    retry_base=0.05,
+    max_retry_wait=1.0,
+    host=HostPolicy(concurrency=4, interval=0.0),
+    timeout=1.0,
+    allow_private_nets=LOOPBACK,
 )
 _CHUNK = b"x" * 65536
 

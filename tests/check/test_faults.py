@@ -6,8 +6,7 @@ from __future__ import annotations
 import tracemalloc
 
 import pytest
-
-from .fault_cases import CASES, FaultCase, run_case
+from fault_cases import CASES, FaultCase, run_case
 
 #: Beyond the URL's budget: a retry wait, the set-up of a connection, a busy machine.
 SLACK = 2.0

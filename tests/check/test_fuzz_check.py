@@ -3,8 +3,8 @@
 A loopback server answers /start with the `Location` the example chose, byte for byte, and every other
 path with a page; every name resolves to it. Whatever the bytes, each URL gets exactly one result with a
 slug for a reason, and never `error` (the engine's last-resort net for an exception it did not expect).
-Addresses in the examples themselves (`http://10.1.2.3/`) are refused before connecting: nothing but
-loopback is ever contacted.
+Addresses in the examples themselves (`http://10.1.2.3/`) never get a connection: the private-network
+guard refuses private ones and the test's network backend any other that is not loopback.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ import ipaddress
 import re
 import socket
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import httpcore
 import pytest
+from faults import FaultServer, RawRequest, respond
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,42 +28,54 @@ from linkaudit.models import LinkKind, Occurrence, UrlResult
 from linkaudit.settings import CheckSettings, HostPolicy
 from linkaudit.urls import normalize
 
-from .faults import FaultServer, RawRequest, respond
-
 SETTINGS = CheckSettings(
     retry_base=0.01,
     max_retry_wait=0.1,
     retries=1,
     host=HostPolicy(concurrency=4, interval=0.0),
     timeout=2.0,
+    allow_private_nets=(ipaddress.ip_network("127.0.0.0/8"),),  # the echo server; the guard stays on
 )
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EXAMPLES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
-@contextmanager
-def loopback_only() -> Iterator[list[str]]:
-    """Refuse (and list) every connection to an address outside 127.0.0.0/8, before it is made."""
-    refused: list[str] = []
-    inner = httpcore.TrioBackend.connect_tcp
+class LoopbackOnly(httpcore.AsyncNetworkBackend):
+    """Trio's sockets, for loopback only: a connection anywhere else is refused (and listed) unmade."""
 
-    async def guarded(
-        self: httpcore.TrioBackend, host: str, port: int, *args: object, **kwargs: object
-    ) -> object:
+    def __init__(self) -> None:
+        self.inner = httpcore.TrioBackend()
+        self.refused: list[str] = []
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
+        local_address: str | None = None,
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
         try:
             loopback = ipaddress.ip_address(host).is_loopback
         except ValueError:
             loopback = False
         if not loopback:
-            refused.append(host)
+            self.refused.append(host)
             raise httpcore.ConnectError(f"test: refused to connect to {host}")
-        return await inner(self, host, port, *args, **kwargs)  # type: ignore[arg-type]
+        return await self.inner.connect_tcp(
+            host, port, timeout=timeout, local_address=local_address, socket_options=socket_options
+        )
 
-    httpcore.TrioBackend.connect_tcp = guarded  # type: ignore[assignment,method-assign]
-    try:
-        yield refused
-    finally:
-        httpcore.TrioBackend.connect_tcp = inner  # type: ignore[method-assign]
+    async def connect_unix_socket(
+        self,
+        path: str,
+        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
+        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("test: no unix sockets")
+
+    async def sleep(self, seconds: float) -> None:
+        await self.inner.sleep(seconds)
 
 
 class Echo:
@@ -91,8 +103,7 @@ def item(dest: str, source: Path) -> CheckItem:
 async def check(echo: Echo, items: list[CheckItem]) -> list[UrlResult]:
     results: list[UrlResult] = []
     resolver = Resolver({"*": echo.server.address}, system=False)
-    with loopback_only():
-        await check_targets(items, SETTINGS, on_result=results.append, resolver=resolver)
+    await check_targets(items, SETTINGS, on_result=results.append, resolver=resolver, network=LoopbackOnly())
     return results
 
 
@@ -126,7 +137,13 @@ async def test_any_location_gets_a_verdict(echo: Echo, location: bytes) -> None:
     echo.location = location
     with tempfile.TemporaryDirectory() as folder:
         items = [item("http://fuzz.example/start", Path(folder) / "a.md")]
-        assert_sound(await check(echo, items), items)
+        results = await check(echo, items)
+        assert_sound(results, items)
+        evidence = results[0].evidence
+        assert evidence is not None
+        # The server was really reached (not refused by the guard), whatever came of its answer.
+        assert evidence.attempts, evidence
+        assert evidence.attempts[0].connected, evidence
 
 
 _URL_CHARS = st.characters(codec="utf-8")

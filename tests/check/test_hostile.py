@@ -4,11 +4,13 @@ broken `Location`s, slow endless redirect chains and silent hosts, against raw s
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import json
 import socket
 import time
 
 import pytest
+from faults import FaultServer, RawRequest, reset, respond
 
 from linkaudit.check import CheckItem, check_targets
 from linkaudit.check.resolve import Resolver
@@ -18,10 +20,14 @@ from linkaudit.report.serialize import url_result_dict
 from linkaudit.settings import CheckSettings, HostPolicy
 from linkaudit.urls import normalize
 
-from .faults import FaultServer, RawRequest, reset, respond
-
+# Every server here is on loopback, which the private-network guard refuses unless allowed.
+LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
 FAST = CheckSettings(
-    retry_base=0.02, max_retry_wait=1.0, host=HostPolicy(concurrency=4, interval=0.0), timeout=5.0
+    retry_base=0.02,
+    max_retry_wait=1.0,
+    host=HostPolicy(concurrency=4, interval=0.0),
+    timeout=5.0,
+    allow_private_nets=LOOPBACK,
 )
 
 

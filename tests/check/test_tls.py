@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import shutil
 import socket
 import ssl
@@ -92,7 +93,9 @@ async def test_untrusted_certificate_is_named(tls_server: str) -> None:
     )
     results: list[UrlResult] = []
     resolver = Resolver({"tls.example": tls_server, "*": None}, system=False)
-    settings = CheckSettings(retry_base=0.01, timeout=5)
+    settings = CheckSettings(
+        retry_base=0.01, timeout=5, allow_private_nets=(ipaddress.ip_network("127.0.0.0/8"),)
+    )
     await check_targets([CheckItem(target, (occ,))], settings, on_result=results.append, resolver=resolver)
     (result,) = results
     assert (result.judgement.verdict, result.judgement.reason) == (Verdict.UNREACHABLE, "tls-error")
