@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime
-import ipaddress
 import os
 import socket
 import ssl
@@ -23,25 +22,19 @@ from pathlib import Path
 import certifi
 import trustme
 from faults import FaultServer, Handler, RawRequest, reset, respond
+from test_engine import FAST, LOOPBACK
 
 from linkaudit.check import CheckItem, check_targets
 from linkaudit.check.resolve import Resolver
 from linkaudit.models import LinkKind, Occurrence, UrlResult
-from linkaudit.settings import CheckSettings, HostPolicy
+from linkaudit.settings import CheckSettings
 from linkaudit.urls import normalize
 
 __all__ = ["CASES", "LOOPBACK", "SETTINGS", "FaultCase", "run_case"]
 
-#: The servers are on loopback, which the private-network guard refuses unless allowed.
-LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
-#: The suite's settings: a short deadline so that the slow cases stay short; retries as by default.
-SETTINGS = CheckSettings(
-    retry_base=0.05,
-    max_retry_wait=1.0,
-    host=HostPolicy(concurrency=4, interval=0.0),
-    timeout=1.0,
-    allow_private_nets=LOOPBACK,
-)
+#: The engine tests' settings (loopback allowed through the guard), with a short deadline so that the
+#: slow cases stay short; retries as by default.
+SETTINGS = dataclasses.replace(FAST, retry_base=0.05, max_retry_wait=1.0, timeout=1.0)
 _CHUNK = b"x" * 65536
 
 

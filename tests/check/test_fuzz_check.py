@@ -13,14 +13,14 @@ import ipaddress
 import re
 import socket
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
-import httpcore
 import pytest
 from faults import FaultServer, RawRequest, respond
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_guard import RecordingNetwork
 
 from linkaudit.check import CheckItem, check_targets
 from linkaudit.check.resolve import Resolver
@@ -38,44 +38,6 @@ SETTINGS = CheckSettings(
 )
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 EXAMPLES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-
-
-class LoopbackOnly(httpcore.AsyncNetworkBackend):
-    """Trio's sockets, for loopback only: a connection anywhere else is refused (and listed) unmade."""
-
-    def __init__(self) -> None:
-        self.inner = httpcore.TrioBackend()
-        self.refused: list[str] = []
-
-    async def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
-        local_address: str | None = None,
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        try:
-            loopback = ipaddress.ip_address(host).is_loopback
-        except ValueError:
-            loopback = False
-        if not loopback:
-            self.refused.append(host)
-            raise httpcore.ConnectError(f"test: refused to connect to {host}")
-        return await self.inner.connect_tcp(
-            host, port, timeout=timeout, local_address=local_address, socket_options=socket_options
-        )
-
-    async def connect_unix_socket(
-        self,
-        path: str,
-        timeout: float | None = None,  # noqa: ASYNC109 - httpcore's interface
-        socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
-    ) -> httpcore.AsyncNetworkStream:
-        raise httpcore.ConnectError("test: no unix sockets")
-
-    async def sleep(self, seconds: float) -> None:
-        await self.inner.sleep(seconds)
 
 
 class Echo:
@@ -103,7 +65,9 @@ def item(dest: str, source: Path) -> CheckItem:
 async def check(echo: Echo, items: list[CheckItem]) -> list[UrlResult]:
     results: list[UrlResult] = []
     resolver = Resolver({"*": echo.server.address}, system=False)
-    await check_targets(items, SETTINGS, on_result=results.append, resolver=resolver, network=LoopbackOnly())
+    # Only the echo server is connected to; any other address is recorded and refused, never contacted.
+    network = RecordingNetwork([echo.server.address.rsplit(":", 1)[0]])
+    await check_targets(items, SETTINGS, on_result=results.append, resolver=resolver, network=network)
     return results
 
 
