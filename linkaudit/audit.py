@@ -19,6 +19,7 @@ from linkaudit.check.pages import Page, fetch_pages
 from linkaudit.check.proxy import require_reachable_proxies
 from linkaudit.check.resolve import Resolver
 from linkaudit.check.suggestions import suggestion_items, with_suggestion_checks
+from linkaudit.classify.run import RunDoubt, reconsider
 from linkaudit.classify.severity import severity
 from linkaudit.extract import ExtractResult
 from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE
@@ -59,6 +60,8 @@ class _Found:
 class AuditOutcome:
     report: AuditReport
     interrupted: bool
+    #: The run as a whole suggests the network failed, not the links (the CLI exits 2).
+    doubt: RunDoubt | None = None
 
 
 def audit_extracted(
@@ -106,7 +109,11 @@ def audit_extracted(
         if not group.subgroup(KeyboardInterrupt):
             raise
         interrupted = True
-    cited = with_suggestion_checks(results)
+    # Only the whole run can tell a dead network from dead links: judged once every result is in.
+    revised, doubt = reconsider(results)
+    if doubt is not None:
+        observer.warning(doubt.message)
+    cited = with_suggestion_checks(revised)
     ordered = sorted(
         cited, key=lambda r: (severity(r.judgement.verdict), r.target.url, r.target.fragment or "")
     )
@@ -120,4 +127,4 @@ def audit_extracted(
         partial=interrupted,
         elapsed_s=round(time.monotonic() - started, 3),
     )
-    return AuditOutcome(report, interrupted)
+    return AuditOutcome(report, interrupted, doubt)

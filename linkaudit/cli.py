@@ -1,12 +1,14 @@
 """The command line: typer options in, one library call, output and exit code out.
 
 This is the only module that writes to stdout/stderr or decides exit codes: 0 ok, 1 failing links,
-2 usage or configuration error, 130 interrupted.
+2 usage or configuration error, or a run whose results are in doubt (no network, a captive portal),
+130 interrupted.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import re
 import sys
@@ -366,6 +368,8 @@ def _read_url_list(source: str, max_size: int) -> list[Occurrence]:
 def _exit_code(outcome: AuditOutcome, fail_on: frozenset[Verdict]) -> int:
     if outcome.interrupted:
         return 130
+    if outcome.doubt is not None:  # no network or a captive portal: the verdicts prove nothing
+        return 2
     failing = any(result.judgement.verdict in fail_on for result in outcome.report.results)
     return 1 if failing else 0
 
@@ -480,6 +484,14 @@ def check(
             "--urls", help="Also check the URLs listed in this file, one per line (# comments; - for stdin)."
         ),
     ] = None,
+    url_budget: Annotated[
+        float | None,
+        typer.Option(
+            "--url-budget",
+            help="Most seconds one URL may take, retries and redirects included (default: 3 x --timeout).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""
     from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
@@ -489,6 +501,8 @@ def check(
         raise fail_usage(
             "--timeout and --concurrency must be positive; --retries, --max-redirects and waits >= 0"
         )
+    if url_budget is not None and not 0 < url_budget < math.inf:
+        raise fail_usage(f"--url-budget {url_budget}: must be a positive number of seconds")
     conc_default, conc_hosts = _parse_host_values("--host-concurrency", host_concurrency or [], int)
     gap_default, gap_hosts = _parse_host_values("--host-interval", host_interval or [], float)
     base = HostPolicy(
@@ -534,6 +548,7 @@ def check(
         no_proxy=direct,
         verify_tls=not insecure,
         ca_bundle=bundle,
+        url_budget=url_budget,
     )
     pages = [path for path in paths or [] if is_web_address(path)]
     local = [path for path in paths or [] if not is_web_address(path)]

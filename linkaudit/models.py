@@ -168,6 +168,11 @@ class ErrorKind(StrEnum):
     #: The proxy itself failed (unreachable, refused the request): says nothing about the target's host.
     PROXY_ERROR = "proxy-error"
 
+    #: The URL spent its whole time budget (`--url-budget`) without reaching an answer.
+    URL_BUDGET = "url-budget-exhausted"
+    #: A URL no request can be built for (httpx refuses it: an IDNA label it cannot decode, …).
+    INVALID_URL = "invalid-url"
+
     @property
     def is_connection_level(self) -> bool:
         """Failures that say the host, not the page, is the problem (counted toward a dead host)."""
@@ -199,6 +204,9 @@ class Attempt:
     error: ErrorKind | None = None
     detail: str | None = None
     elapsed_ms: int = 0
+    #: Whether a connection to the host was open for this request (None: not known). A request that
+    #: timed out on an open connection says the network works; one that never connected does not.
+    connected: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,7 +214,9 @@ class Evidence:
     """Everything a probe observed about one target; verdicts are pure functions of this.
 
     `status` is the final HTTP status (after redirects), `error` the final failure when there was no
-    usable answer. `redirects` lists each hop that answered with a redirect, in order.
+    usable answer. `redirects` lists each hop that answered with a redirect, in order. A hostile URL can
+    make thousands of attempts or hops: only the first and last few are kept, and the counts of those
+    left out are in `attempts_omitted` and `redirects_omitted`.
     """
 
     url: str
@@ -225,6 +235,9 @@ class Evidence:
     fingerprint: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
     anchors: Anchors | None = None
+    #: Attempts and redirect hops observed but not kept (a report keeps the first and the last few).
+    attempts_omitted: int = 0
+    redirects_omitted: int = 0
 
 
 @dataclass(frozen=True, slots=True)

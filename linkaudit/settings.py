@@ -10,6 +10,7 @@ from linkaudit.defaults import DEFAULT_USER_AGENT
 from linkaudit.models import Verdict
 
 __all__ = [
+    "BUDGET_PER_TIMEOUT",
     "DEFAULT_ACCEPT_HEADER",
     "DEFAULT_USER_AGENT",
     "CheckSettings",
@@ -22,6 +23,10 @@ __all__ = [
 DEFAULT_ACCEPT_HEADER = (
     "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 )
+
+
+#: A URL's default time budget, in multiples of the per-attempt deadline: a retry or two of a slow answer.
+BUDGET_PER_TIMEOUT = 3
 
 
 class SettingsError(ValueError):
@@ -146,6 +151,13 @@ class CheckSettings:
     no_proxy: str = ""
     #: A PEM file of CA certificates trusted besides the default ones.
     ca_bundle: str | None = None
+    #: Most seconds one URL may take, all tries and hops included (waiting for a polite host's turn is not
+    #: counted). None: `BUDGET_PER_TIMEOUT` times `timeout`.
+    url_budget: float | None = None
+
+    @property
+    def budget(self) -> float:
+        return self.url_budget if self.url_budget is not None else BUDGET_PER_TIMEOUT * self.timeout
 
     def policy_for(self, host: str) -> HostPolicy:
         bare = host.rsplit(":", 1)[0] if not host.endswith("]") else host
@@ -183,6 +195,7 @@ class CheckSettings:
             "ca_bundle": self.ca_bundle,
             "proxy": {scheme: _without_password(url) for scheme, url in sorted(self.proxies.items())},
             "no_proxy": self.no_proxy,
+            "url_budget": self.budget,
         }
 
 

@@ -319,7 +319,10 @@ class CdxClient:
             self.failures = 0
             location = answer.headers.get("location")
             if answer.status in (301, 302, 303, 307, 308) and location:
-                target = httpx.URL(url).join(location)
+                try:
+                    target = httpx.URL(url).join(location)
+                except httpx.InvalidURL as exc:
+                    return RawSnapshot(url, error=ArchiveError.BAD_ANSWER, detail=f"bad redirect: {exc}")
                 if target.netloc.decode("ascii", "replace").lower() == self.settings.host:
                     url = str(target)  # the archive's own way to the capture nearest the timestamp
                     continue

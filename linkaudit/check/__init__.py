@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import httpcore
-import httpx
 import trio
 
+from linkaudit.check.bounds import clip
 from linkaudit.check.fragments import LocalAnchors, split_by_fragment, wants_anchors
 from linkaudit.check.gate import HostGate
 from linkaudit.check.headers import Redactor
+from linkaudit.check.location import too_long
 from linkaudit.check.probe import Prober
 from linkaudit.check.resolve import Resolver
 from linkaudit.check.schedule import PriorityLimiter
@@ -66,7 +67,14 @@ def _now() -> str:
 def judge_local(target: Target) -> tuple[Judgement, Evidence]:
     """A relative or root-relative citation: does the file (or folder) exist?"""
     path = local_path(target)
-    if path.exists():
+    try:
+        exists = path.exists()
+    except (OSError, ValueError) as exc:  # a NUL byte, a name too long for the file system
+        evidence = Evidence(
+            url=target.url, error=ErrorKind.FILE_MISSING, detail=clip(str(exc)), checked_at=_now()
+        )
+        return judge(evidence), evidence
+    if exists:
         return Judgement(Verdict.LIVE, "file-exists"), Evidence(url=target.url, checked_at=_now())
     evidence = Evidence(
         url=target.url, error=ErrorKind.FILE_MISSING, detail=f"no such file: {path}", checked_at=_now()
@@ -87,6 +95,8 @@ def _static_result(item: CheckItem, settings: CheckSettings, local: LocalAnchors
         )
     if settings.is_excluded(target.url):
         return UrlResult(target, Judgement(Verdict.SKIPPED, "excluded"), None, item.occurrences)
+    if target.is_http and too_long(target.url):
+        return UrlResult(target, Judgement(Verdict.INVALID, "url-too-long"), None, item.occurrences)
     if target.is_local:
         if not settings.check_local:
             return UrlResult(target, Judgement(Verdict.SKIPPED, "local-not-checked"), None, item.occurrences)
@@ -152,7 +162,7 @@ async def check_targets(
 
     limiter = PriorityLimiter(max(1, settings.concurrency))
     redact = Redactor.for_settings(settings)
-    async with _frozen_heap(), build_client(settings, resolver, network) as client:
+    async with _frozen_heap(), build_client(settings, resolver, network, raw_location=True) as client:
         prober = Prober(
             client, settings, gate_for=gate_for, limiter=limiter, on_backoff=observer.host_backoff
         )
@@ -171,16 +181,17 @@ async def check_targets(
                 try:
                     anchors = settings.check_fragments and wants_anchors(item.occurrences)
                     evidence = await prober.probe(target.url, item.wants_image, wants_anchors=anchors)
-                except (httpx.HTTPError, OSError, ValueError) as exc:  # never let one link end the run
+                except Exception as exc:  # never let one link end the run: whatever went wrong is data
+                    detail = clip(f"{type(exc).__name__}: {exc}")
                     evidence = Evidence(
-                        url=target.url, error=ErrorKind.OTHER, detail=str(exc), checked_at=_now()
+                        url=target.url, error=ErrorKind.OTHER, detail=detail, checked_at=_now()
                     )
                 evidence = redact.evidence(evidence)  # servers may echo a header value back
                 if evidence.error is not None:
-                    was_dead = gate.dead is not None
                     gate.failed(evidence.error, evidence.detail, dead_after=settings.dead_host_after)
-                    if not was_dead and gate.dead is not None:
-                        observer.host_dead(gate.host, evidence.detail or evidence.error.value)
+                if gate.dead is not None and not gate.dead_reported:
+                    gate.dead_reported = True
+                    observer.host_dead(gate.host, gate.dead_detail or gate.dead.value)
             judgement = judge(evidence, wants_image=item.wants_image, accept=settings.accept)
             deliver(UrlResult(target, judgement, evidence, item.occurrences))
 

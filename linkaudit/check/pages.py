@@ -116,6 +116,8 @@ class _Fetch:
                         await response.aclose()
                 except httpx.TooManyRedirects:
                     raise _PageError("too many redirects", transient=False) from None
+                except httpx.InvalidURL as exc:  # a redirect to a URL no request can be made for
+                    raise _PageError(f"bad redirect: {exc}", transient=False) from None
                 except (httpx.HTTPError, OSError, ValueError) as exc:
                     kind, detail = error_kind(exc)
                     raise _PageError(detail, transient=kind in _TRANSIENT_ERRORS) from None

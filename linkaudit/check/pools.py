@@ -84,10 +84,14 @@ class OriginPools(httpcore.AsyncConnectionPool):
             for key, used in self._last_used.items()
             if now - used > self._expiry and _quiet(self._pools[key].connections)
         ]
+        # Detached before the first await: closing can take longer than the expiry, and a sweep that starts
+        # meanwhile, or a request for the same origin (which gets a new pool), must not find them.
+        closing = [self._pools.pop(key) for key in stale]
+        for key in stale:
+            del self._last_used[key]
         with trio.CancelScope(shield=True):  # a request's deadline must not leave a pool half closed
-            for key in stale:
-                del self._last_used[key]
-                await self._pools.pop(key).aclose()
+            for pool in closing:
+                await pool.aclose()
 
     async def aclose(self) -> None:
         pools, self._pools = list(self._pools.values()), {}

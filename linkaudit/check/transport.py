@@ -21,6 +21,7 @@ import httpcore
 import httpx
 
 from linkaudit.check.guard import AddressGuard
+from linkaudit.check.location import take_location
 from linkaudit.check.resolve import Resolver, ResolvingBackend
 from linkaudit.settings import CheckSettings
 
@@ -131,10 +132,18 @@ class PoolTransport(httpx.AsyncBaseTransport):
 
 
 def build_client(
-    settings: CheckSettings, resolver: Resolver, network: httpcore.AsyncNetworkBackend | None = None
+    settings: CheckSettings,
+    resolver: Resolver,
+    network: httpcore.AsyncNetworkBackend | None = None,
+    *,
+    raw_location: bool = False,
 ) -> httpx.AsyncClient:
     """An httpx client whose connections go through linkaudit's resolver (no system DNS unless allowed) and
-    its private-network guard, then `network` (trio's sockets by default; tests record instead)."""
+    its private-network guard, then `network` (trio's sockets by default; tests record instead).
+
+    `raw_location`: for the prober, which follows redirects by hand and judges a hostile `Location` as
+    data (see `check.location.take_location`); clients that let httpx follow redirects keep the header.
+    """
     # Imported when a client is built: check.proxy uses probe.error_kind, and probe uses this module.
     from linkaudit.check.proxy import ProxyingPools, ProxyRoutes  # noqa: PLC0415
     from linkaudit.check.tls import tls_context  # noqa: PLC0415
@@ -154,6 +163,7 @@ def build_client(
         timeout=httpx.Timeout(settings.timeout),
         follow_redirects=False,
         trust_env=False,
+        event_hooks={"response": [take_location]} if raw_location else None,
     )
 
 

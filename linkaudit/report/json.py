@@ -11,7 +11,7 @@ Shape (every key always present; absent evidence is null or an empty list, never
                "occurrences": [{raw, kind, text, file, line, column, start, end, template, title,
                                 fragment, "findings": [{kind, detail, suggestion, suggestion_verdict,
                                                         suggestion_reason}]}],
-               "fragment"}],
+               "fragment", "attempts_omitted", "redirects_omitted"}],
      "errors": [{"file", "message"}]}
 
 `by_verdict` lists every verdict linkaudit knows, zero when none occurred, so `.summary.by_verdict.dead`

@@ -120,6 +120,8 @@ def url_result_dict(result: UrlResult) -> dict[str, Any]:
             "attempts": [],
             "occurrences": [_cited_dict(occ) for occ in occurrences],
             "fragment": result.target.fragment,
+            "attempts_omitted": 0,
+            "redirects_omitted": 0,
         }
     return {
         "url": result.target.url,
@@ -137,4 +139,7 @@ def url_result_dict(result: UrlResult) -> dict[str, Any]:
         "attempts": [attempt_dict(attempt) for attempt in evidence.attempts],
         "occurrences": [_cited_dict(occ) for occ in occurrences],
         "fragment": result.target.fragment,
+        # A hostile URL's thousands of attempts or hops: the first and last few are listed, these counted.
+        "attempts_omitted": evidence.attempts_omitted,
+        "redirects_omitted": evidence.redirects_omitted,
     }

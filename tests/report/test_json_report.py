@@ -42,6 +42,8 @@ URL_KEYS = {
     "attempts",
     "occurrences",
     "fragment",
+    "attempts_omitted",
+    "redirects_omitted",
 }
 ATTEMPT_KEYS = {"method", "url", "status", "error", "detail", "elapsed_ms"}
 OCCURRENCE_KEYS = {
