@@ -22,6 +22,7 @@ __all__ = [
     "FileError",
     "Finding",
     "FindingKind",
+    "HistoryNote",
     "Hop",
     "Judgement",
     "LinkKind",
@@ -285,6 +286,20 @@ class Anchors:
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryNote:
+    """What the history store adds to a result: whether it was reused, and how long a failure has lasted.
+
+    `failures` counts the failing checks since the last success (this one included) and `first_failed_at`
+    is the first of them; `confirmed` says whether they meet `--confirm` (None for a URL not failing).
+    """
+
+    reused: bool = False
+    failures: int = 0
+    first_failed_at: str | None = None
+    confirmed: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class UrlResult:
     """A distinct target, what was found about it and everywhere it is cited.
 
@@ -296,6 +311,7 @@ class UrlResult:
     judgement: Judgement
     evidence: Evidence | None
     occurrences: tuple[Occurrence, ...]
+    history: HistoryNote | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,65 @@
+"""The store's tables, and the migrations that bring an older store up to them.
+
+`PRAGMA user_version` is the number of migrations applied. A migration is appended, never edited: a store
+written by an older linkaudit is brought forward on open, and one written by a newer linkaudit is refused
+(it could hold what this version would misread).
+
+Tables: `urls` (one row per distinct URL), `runs` (one per check run), `evidence` (compact evidence JSON,
+kept once however many checks saw the same: most checks of a healthy URL repeat the last one), `checks`
+(one per URL per run: when, the verdict and reason as judged then, the evidence, the archived copy when
+a later stage knows it) and `files` (the extraction cache). The view `check_log` joins them for people
+who open the store with `sqlite3`.
+"""
+
+from __future__ import annotations
+
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION"]
+
+_V1 = """
+CREATE TABLE urls (
+    id INTEGER PRIMARY KEY,
+    url TEXT NOT NULL UNIQUE
+);
+CREATE TABLE runs (
+    id INTEGER PRIMARY KEY,
+    started_at INTEGER NOT NULL,       -- Unix seconds, UTC ("now" as the run saw it: --now)
+    version TEXT NOT NULL,             -- linkaudit's
+    discarded TEXT                     -- why its checks were dropped (the network, not the links, failed)
+);
+CREATE TABLE evidence (
+    id INTEGER PRIMARY KEY,
+    digest BLOB NOT NULL UNIQUE,       -- of `body`: identical evidence is kept once
+    status INTEGER,                    -- final HTTP status
+    final_url TEXT,                    -- after redirects; NULL when the URL itself answered
+    body TEXT NOT NULL                 -- compact JSON (linkaudit/store/evidence.py)
+);
+CREATE TABLE checks (
+    id INTEGER PRIMARY KEY,
+    url_id INTEGER NOT NULL REFERENCES urls (id),
+    run_id INTEGER REFERENCES runs (id),
+    checked_at INTEGER NOT NULL,       -- Unix seconds, UTC
+    verdict TEXT NOT NULL,             -- as judged then; a reuse judges the evidence again
+    reason TEXT NOT NULL,
+    evidence_id INTEGER NOT NULL REFERENCES evidence (id),
+    archive TEXT                       -- the archived copy, when known
+);
+CREATE INDEX checks_by_url ON checks (url_id, checked_at);
+CREATE TABLE files (
+    key TEXT PRIMARY KEY,              -- absolute path, display name, root (NUL-separated)
+    extractor TEXT NOT NULL,           -- fingerprint of the extractor that wrote the entry
+    stamp BLOB NOT NULL,               -- size, mtime, ctime, inode as read; sha256 of the bytes parsed
+    keys TEXT NOT NULL,                -- the distinct target URLs of the lines
+    n_ok INTEGER NOT NULL,
+    line_keys BLOB NOT NULL,
+    lines BLOB NOT NULL                -- linkaudit.extract/1 JSON lines, "template":false
+);
+CREATE VIEW check_log AS
+    SELECT urls.url, strftime('%Y-%m-%dT%H:%M:%SZ', checks.checked_at, 'unixepoch') AS checked_at,
+           checks.verdict, checks.reason, evidence.status, evidence.final_url, checks.archive,
+           evidence.body AS evidence, checks.run_id
+    FROM checks JOIN urls ON urls.id = checks.url_id JOIN evidence ON evidence.id = checks.evidence_id;
+"""
+
+#: Each entry takes the store from version i to i + 1.
+MIGRATIONS: tuple[str, ...] = (_V1,)
+SCHEMA_VERSION = len(MIGRATIONS)

@@ -1,0 +1,159 @@
+"""Checks kept in a real SQLite store: recorded one transaction each, read back by URL and by time."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from linkaudit.models import Attempt, Evidence, Judgement, Verdict
+from linkaudit.store import CheckLog, Store
+
+A = "https://a.example/page"
+B = "https://b.example/other"
+DAY = 86_400
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "store.sqlite") as opened:
+        yield opened
+
+
+def live(url: str) -> Evidence:
+    return Evidence(url, status=200, attempts=(Attempt("HEAD", url, 200, elapsed_ms=40),), checked_at="x")
+
+
+def gone(url: str) -> Evidence:
+    return Evidence(url, status=404, attempts=(Attempt("HEAD", url, 404), Attempt("GET", url, 404)))
+
+
+def record(log: CheckLog, evidence: Evidence, at: int, verdict: Verdict = Verdict.LIVE, run: int = 1) -> None:
+    reason = f"http-{evidence.status}"
+    log.record(
+        run_id=run, checked_at=at, judgement=Judgement(verdict, reason), evidence=evidence, wants_image=False
+    )
+
+
+def test_every_check_is_kept_and_read_back(store: Store) -> None:
+    log = CheckLog(store)
+    record(log, live(A), 0)
+    record(log, gone(A), DAY, Verdict.DEAD)
+    record(log, live(B), DAY)
+    history = log.history(A)
+    assert [(c.checked_at, c.verdict, c.reason) for c in history] == [
+        (0, Verdict.LIVE, "http-200"),
+        (DAY, Verdict.DEAD, "http-404"),
+    ]
+    assert history[1].evidence == Evidence(
+        A, status=404, attempts=gone(A).attempts, checked_at="1970-01-02T00:00:00Z"
+    )
+    assert history[0].evidence.attempts[0].elapsed_ms == 0  # timings are not kept
+    assert history[0].archive is None
+    row = store.connection.execute(
+        "SELECT url, checked_at, verdict, reason, status, final_url, archive FROM check_log ORDER BY rowid"
+    ).fetchone()
+    assert row == (A, "1970-01-01T00:00:00Z", "live", "http-200", 200, None, None)
+
+
+def test_the_same_evidence_is_kept_once(store: Store) -> None:
+    log = CheckLog(store)
+    for day in range(10):
+        record(log, live(A), day * DAY)
+        record(log, live(B), day * DAY)
+    assert store.connection.execute("SELECT count(*) FROM checks").fetchone() == (20,)
+    assert store.connection.execute("SELECT count(*) FROM evidence").fetchone() == (1,)  # relative to the URL
+    assert store.connection.execute("SELECT count(*) FROM urls").fetchone() == (2,)
+
+
+def test_latest_within_a_window_and_not_after_now(store: Store) -> None:
+    log = CheckLog(store)
+    record(log, gone(A), 0, Verdict.DEAD)
+    record(log, live(A), 2 * DAY)
+    record(log, live(B), 0)
+    latest = log.latest([A, B, "https://never.example/"], newer_than=DAY, not_after=3 * DAY)
+    assert set(latest) == {A}
+    assert latest[A].checked_at == 2 * DAY
+    # "Now" before the newest check: that check is in the future, the older one is what was known.
+    earlier = log.latest([A], newer_than=-DAY, not_after=DAY)
+    assert earlier[A].verdict is Verdict.DEAD
+
+
+def test_recent_is_newest_first_per_url(store: Store) -> None:
+    log = CheckLog(store)
+    for day in range(3):
+        record(log, gone(A), day * DAY, Verdict.DEAD)
+    record(log, live(B), 0)
+    recent = log.recent([A, B], not_after=DAY)
+    assert [c.checked_at for c in recent[A]] == [DAY, 0]
+    assert [c.checked_at for c in recent[B]] == [0]
+
+
+def test_a_write_that_cannot_be_made_is_a_warning_and_the_run_goes_on(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    Store.open(path).close()
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            textwrap.dedent(
+                f"""
+                import sqlite3, sys
+                db = sqlite3.connect({str(path)!r}, isolation_level=None)
+                db.execute("BEGIN IMMEDIATE")
+                print("held", flush=True)
+                sys.stdin.read()
+                """
+            ),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdin is not None and holder.stdout is not None
+    try:
+        assert holder.stdout.readline() == "held\n"
+        with Store.open(path, wait=0.2) as store:
+            log = CheckLog(store)
+            record(log, live(A), 0)
+            record(log, live(B), 0)  # not tried again: said once
+            assert log.failed
+            assert len(store.warnings) == 1
+            assert "in use by another process" in store.warnings[0]
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
+        holder.stdout.close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("SELECT count(*) FROM checks").fetchone() == (0,)
+
+
+def test_two_processes_recording_at_once_lose_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    Store.open(path).close()
+    writer = textwrap.dedent(
+        f"""
+        import sys
+        from linkaudit.models import Evidence, Judgement, Verdict
+        from linkaudit.store import CheckLog, Store
+        with Store.open({str(path)!r}) as store:
+            run = store.begin_run()
+            log = CheckLog(store)
+            for n in range(300):
+                url = f"https://{{sys.argv[1]}}.example/{{n}}"
+                log.record(run_id=run, checked_at=n, judgement=Judgement(Verdict.LIVE, "http-200"),
+                           evidence=Evidence(url, status=200, detail=str(n)), wants_image=False)
+            assert not store.warnings, store.warnings
+        """
+    )
+    writers = [subprocess.Popen([sys.executable, "-c", writer, name]) for name in ("one", "two")]
+    assert [w.wait(timeout=120) for w in writers] == [0, 0]
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert db.execute("SELECT count(*) FROM checks").fetchone() == (600,)
+        assert db.execute("SELECT count(DISTINCT run_id) FROM checks").fetchone() == (2,)

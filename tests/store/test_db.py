@@ -1,0 +1,126 @@
+"""Opening the store: a real SQLite file, WAL, a schema version and migrations, other processes holding it."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+import linkaudit.store.db as db_module
+from linkaudit.store import Store, StoreError
+from linkaudit.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+
+def test_a_new_store_is_created_in_wal_mode_at_the_current_schema(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "folder" / "store.sqlite"
+    with Store.open(path) as store:
+        assert store.connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+        assert store.connection.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        tables = {row[0] for row in store.connection.execute("SELECT name FROM sqlite_master")}
+        assert {"urls", "runs", "evidence", "checks", "files", "check_log"} <= tables
+    with Store.open(path) as again:  # opening again migrates nothing
+        assert again.connection.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+
+
+def test_an_older_store_is_migrated_forward(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "store.sqlite"
+    with Store.open(path) as store:
+        store.begin_run(1000)
+    later = (*MIGRATIONS, "ALTER TABLE runs ADD COLUMN note TEXT;\nUPDATE runs SET note = 'migrated';")
+    monkeypatch.setattr(db_module, "MIGRATIONS", later)
+    monkeypatch.setattr(db_module, "SCHEMA_VERSION", len(later))
+    with Store.open(path) as store:
+        assert store.connection.execute("PRAGMA user_version").fetchone() == (len(later),)
+        assert store.connection.execute("SELECT started_at, note FROM runs").fetchall() == [
+            (1000, "migrated")
+        ]
+
+
+def test_a_store_from_a_newer_linkaudit_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    with sqlite3.connect(path) as raw:
+        raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(StoreError, match=r"written by a newer linkaudit \(schema 2"):
+        Store.open(path)
+
+
+def test_a_file_that_is_not_a_store_is_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    path.write_text("these are my notes, not a database\n" * 100, encoding="utf-8")
+    with pytest.raises(StoreError) as caught:
+        Store.open(path)
+    assert "\n" not in str(caught.value)
+    assert str(path) in str(caught.value)
+    assert path.read_text(encoding="utf-8").startswith("these are my notes")  # left as it was
+
+
+def test_opening_without_create_needs_the_file(tmp_path: Path) -> None:
+    with pytest.raises(StoreError, match="no store at"):
+        Store.open(tmp_path / "missing.sqlite", create=False)
+    assert not (tmp_path / "missing.sqlite").exists()
+
+
+@contextmanager
+def held(path: Path) -> Iterator[subprocess.Popen[str]]:
+    """Another process holding the store's write lock until the block ends."""
+    code = textwrap.dedent(
+        f"""
+        import sqlite3, sys
+        db = sqlite3.connect({str(path)!r}, isolation_level=None)
+        db.execute("BEGIN IMMEDIATE")
+        print("held", flush=True)
+        sys.stdin.read()
+        """
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout is not None
+        assert holder.stdout.readline() == "held\n"
+        yield holder
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=10)
+        assert holder.stdout is not None
+        holder.stdout.close()
+
+
+def test_a_store_another_process_holds_says_so_after_the_wait(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    Store.open(path).close()
+    with held(path):
+        store = Store.open(path, wait=0.5)  # reading needs no lock
+        started = time.monotonic()
+        with pytest.raises(StoreError) as caught:
+            store.begin_run()
+        waited = time.monotonic() - started
+        store.close()
+    assert 0.4 < waited < 5
+    message = str(caught.value)
+    assert "in use by another process (waited 0.5 s" in message
+    assert "\n" not in message
+
+
+def test_a_writer_waits_its_turn(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    Store.open(path).close()
+    with held(path) as holder:
+        store = Store.open(path, wait=10)
+        assert holder.stdin is not None
+        threading.Timer(1.0, holder.stdin.close).start()  # the other process lets go in a second
+        started = time.monotonic()
+        run = store.begin_run(5)
+        waited = time.monotonic() - started
+        store.close()
+    assert run == 1
+    assert waited > 0.8
