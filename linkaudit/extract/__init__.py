@@ -6,7 +6,7 @@ prints; file problems come back as `FileError`s and the run goes on.
 
 Where things are: input discovery in `inputs`; how one article becomes occurrences in `article` (its
 format's extractor: `markdown`, `html`, `bare`; positions and targets: `document`); the process pool
-and its packed results in `pool`.
+and its packed results in `pool`; the cache that spares unchanged files a second parse in `cache`.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 from linkaudit.extract.article import _extract_one, extract_document
 from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE
 from linkaudit.extract.inputs import DEFAULT_EXTENSIONS, InputFile, SourceFormat, UsageError, collect_inputs
-from linkaudit.extract.pool import extract_in_pool
+from linkaudit.extract.pool import PackedLines, extract_in_pool
 from linkaudit.models import FileError, Occurrence, TargetStatus
 
 __all__ = [
@@ -95,11 +95,7 @@ def extract_files(
             on_file=on_file,
         )
         if packed is not None:
-            result = ExtractResult.__new__(ExtractResult)
-            object.__setattr__(result, "files", len(files))
-            object.__setattr__(result, "errors", tuple(errors))
-            object.__setattr__(result, "_packed", packed)
-            return result
+            return packed_result(len(files), errors, packed)
     else:
         for item in files:
             found_one, error = _extract_one(item, max_size)
@@ -110,6 +106,15 @@ def extract_files(
                 on_file(1)
     marked = mark_templates(occurrences, len(files), share=template_share, min_files=template_min_files)
     return ExtractResult(files=len(files), occurrences=tuple(marked), errors=tuple(errors))
+
+
+def packed_result(files: int, errors: list[FileError], packed: PackedLines) -> ExtractResult:
+    """A result whose occurrences are still JSON lines (built into objects on first access)."""
+    result = ExtractResult.__new__(ExtractResult)
+    object.__setattr__(result, "files", files)
+    object.__setattr__(result, "errors", tuple(errors))
+    object.__setattr__(result, "_packed", packed)
+    return result
 
 
 def mark_templates(

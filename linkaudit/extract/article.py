@@ -66,10 +66,13 @@ def extract_document(
 
 
 def _extract_one(
-    item: InputFile, max_size: int, sink: OccurrenceSink | None = None
+    item: InputFile, max_size: int, sink: OccurrenceSink | None = None, *, data: bytes | None = None
 ) -> tuple[list[Occurrence], FileError | None]:
+    """One file's occurrences, or the one-line reason it has none. `data`: its bytes, when already read."""
     try:
-        if item.display == "-":
+        if data is not None:
+            doc = document_from_bytes(data, item.path, item.display)
+        elif item.display == "-":
             doc = document_from_bytes(sys.stdin.buffer.read(), Path.cwd() / "-", "-")
         else:
             doc = read_document(item.path, item.display, max_size)

@@ -39,7 +39,7 @@ import sys
 import weakref
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Protocol
 
 from linkaudit.extract.article import _extract_one
 from linkaudit.extract.inputs import InputFile
@@ -51,7 +51,15 @@ if TYPE_CHECKING:
 
     from linkaudit.extract import ExtractResult
 
-__all__ = ["JSONL_PROBES", "PackedOccurrences", "extract_in_pool", "jsonl_line", "packed_lines"]
+__all__ = [
+    "JSONL_PROBES",
+    "LineSink",
+    "PackedLines",
+    "PackedOccurrences",
+    "extract_in_pool",
+    "jsonl_line",
+    "packed_lines",
+]
 
 _CHUNK_BYTES = 1024 * 1024
 
@@ -146,18 +154,20 @@ class _PackedBatch:
     odd: dict[int, str]  # line index -> target URL, where the line's "url" is not the target's (invalid)
 
 
-def _extract_batch_packed(
-    items: list[InputFile], max_size: int
-) -> tuple[_PackedBatch | list[Occurrence], list[FileError]]:
-    """Extract in a worker and serialize there: bytes cross the process boundary, not objects."""
-    errors: list[FileError] = []
-    parts: list[str] = []
-    urls: dict[str, int] = {}
-    odd: dict[int, str] = {}
-    cited: set[str] = set()
-    ok, invalid = TargetStatus.OK, TargetStatus.INVALID
+class LineSink:
+    """An `OccurrenceSink` that writes each occurrence as its JSON line (`"template":false`) and keeps its
+    target, and the target URL of each line whose "url" is not the target's (invalid: the raw destination).
+    """
 
-    def sink(  # noqa: PLR0917  # an OccurrenceSink
+    __slots__ = ("lines", "odd", "targets")
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+        self.targets: list[Target] = []
+        self.odd: dict[int, str] = {}
+
+    def __call__(  # noqa: PLR0917  # an OccurrenceSink
+        self,
         file: str,
         line: int,
         column: int,
@@ -169,24 +179,32 @@ def _extract_batch_packed(
         text: str,
         title: str,
     ) -> None:
-        if target.status is ok:
-            cited.add(target.url)
-        elif target.status is invalid and target.url != raw:
-            odd[len(parts)] = target.url
-        parts.append(_jsonl_fields(file, line, column, start, end, kind, raw, target, text, title))
+        if target.status is TargetStatus.INVALID and target.url != raw:
+            self.odd[len(self.lines)] = target.url
+        self.targets.append(target)
+        self.lines.append(_jsonl_fields(file, line, column, start, end, kind, raw, target, text, title))
 
+
+def _extract_batch_packed(
+    items: list[InputFile], max_size: int
+) -> tuple[_PackedBatch | list[Occurrence], list[FileError]]:
+    """Extract in a worker and serialize there: bytes cross the process boundary, not objects."""
+    errors: list[FileError] = []
+    sink = LineSink()
+    urls: dict[str, int] = {}
+    ok = TargetStatus.OK
     for item in items:
+        first = len(sink.targets)
         _, error = _extract_one(item, max_size, sink)
         if error is not None:
             errors.append(error)
-        for url in cited:
+        for url in {target.url for target in sink.targets[first:] if target.status is ok}:
             urls[url] = urls.get(url, 0) + 1
-        cited.clear()
     try:
-        lines = ("\n".join(parts) + "\n").encode("utf-8") if parts else b""
+        lines = ("\n".join(sink.lines) + "\n").encode("utf-8") if sink.lines else b""
     except UnicodeEncodeError:  # lone surrogates (undecodable bytes in a link): leave them to the writer
         return _extract_batch(items, max_size)
-    return _PackedBatch(lines, urls, odd), errors
+    return _PackedBatch(lines, urls, sink.odd), errors
 
 
 class _Spill:
@@ -349,10 +367,22 @@ def _packing_round_trips() -> bool:
     return True
 
 
-def packed_lines(result: ExtractResult) -> PackedOccurrences | None:
-    """The packed JSON lines of a result straight from the process pool, if it still has them."""
-    packed = result.__dict__.get("_packed")
-    return packed if isinstance(packed, PackedOccurrences) else None
+class PackedLines(Protocol):
+    """Occurrences held as JSON lines (from the pool, or the extraction cache), to write or to build."""
+
+    def jsonl_chunks(self) -> Iterator[bytes]:
+        """The JSON lines, template flags set, in chunks of whole lines."""
+        ...
+
+    def occurrences(self) -> tuple[Occurrence, ...]:
+        """The Occurrence objects, template flags set."""
+        ...
+
+
+def packed_lines(result: ExtractResult) -> PackedLines | None:
+    """The packed JSON lines of a result (from the pool or the extraction cache), if it still has them."""
+    packed: PackedLines | None = result.__dict__.get("_packed")
+    return packed
 
 
 def _batches(files: list[InputFile], sizes: list[int]) -> list[list[InputFile]]:

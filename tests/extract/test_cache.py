@@ -1,0 +1,283 @@
+"""The extraction cache against a real SQLite store: a warm run gives byte for byte what a cold one gives,
+and a changed file is always parsed again, even when its size and mtime are what they were."""
+
+from __future__ import annotations
+
+import io
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+
+import pytest
+
+import linkaudit.extract.cache as cache_module
+from linkaudit.extract import ExtractResult, InputFile, collect_inputs, extract_files
+from linkaudit.extract.cache import CachedFile, extract_cached
+from linkaudit.report import ExtractFormat
+from linkaudit.report.extract import write_extract
+from linkaudit.store import Store
+from linkaudit.store.files import StoreFileCache
+
+ARTICLE = """# 标题 {n}\r
+据[路透社](https://www.reuters.example/world/{n}/story)消息称 ![](https://img.example/{n}.png)\r
+见 https://src.example/{n}/a_(b) 与 [坏](hhttps://x.example/{n}) [本地](../index.md#top) <mailto:a@b.ex>\r
+[https://shown.example/{n}](https://target.example/{n}) [b](<http://[::1/{n}>)\r
+{padding}\r
+[footer](https://footer.example/terms)\r
+"""
+
+
+def write_archive(root: Path, files: int, padding: int = 0) -> None:
+    for n in range(files):
+        folder = root / f"d{n % 3}"
+        folder.mkdir(parents=True, exist_ok=True)
+        text = ARTICLE.format(n=n, padding="正文。" * padding)
+        data = text.encode("gb18030" if n % 17 == 5 else "utf-8")
+        (folder / f"{n}.md").write_bytes(data)
+    (root / "d0" / "broken.md").write_bytes(b"\x00\x01binary")
+    # Undecodable bytes in a link: lone surrogates, which JSON lines cannot hold (never cached, still right).
+    (root / "d1" / "bytes.md").write_bytes(b"[x](https://a.example/\xff\xfe) " + b"text " * 200 + b"\n")
+
+
+def rendered(result: ExtractResult) -> dict[ExtractFormat, str]:
+    out: dict[ExtractFormat, str] = {}
+    for fmt in ExtractFormat:
+        stream = io.StringIO()
+        write_extract(result, fmt, stream)
+        out[fmt] = stream.getvalue()
+    return out
+
+
+class CountingCache:
+    """The store's cache, counting what is saved (a file parsed again is saved again)."""
+
+    def __init__(self, store: Store) -> None:
+        self.inner = StoreFileCache(store)
+        self.saved: list[str] = []
+
+    def load(self, extractor: str) -> Mapping[str, CachedFile]:
+        return self.inner.load(extractor)
+
+    def save(self, extractor: str, entries: Sequence[CachedFile]) -> None:
+        self.saved += [entry.key.split("\0")[1] for entry in entries]
+        self.inner.save(extractor, entries)
+
+    def restamp(self, stamps: Sequence[tuple[str, bytes]]) -> None:
+        self.inner.restamp(stamps)
+
+    def forget(self, keys: Sequence[str]) -> None:
+        self.inner.forget(keys)
+
+
+@pytest.fixture(autouse=True)
+def not_racy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files these tests write are read within seconds, which makes every entry racy (checked by its bytes
+    each run): the tests that are not about that count a read as racy only when the file changed after."""
+    monkeypatch.setattr(cache_module, "RACY_NS", 0)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store.open(tmp_path / "store" / "store.sqlite") as opened:
+        yield opened
+
+
+@pytest.fixture
+def parsed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Files parsed in this process (the single-process path), by display name."""
+    seen: list[str] = []
+    real = cache_module._extract_for_cache
+
+    def counting(items: list[InputFile], max_size: int) -> list[cache_module._Extracted]:
+        seen.extend(item.display for item in items)
+        return real(items, max_size)
+
+    monkeypatch.setattr(cache_module, "_extract_for_cache", counting)
+    return seen
+
+
+def names(displays: list[str]) -> list[str]:
+    return sorted(Path(display).name for display in displays)
+
+
+def files_of(root: Path) -> list[InputFile]:
+    return collect_inputs([str(root)])[0]
+
+
+def test_warm_run_is_the_cold_run_to_the_byte(tmp_path: Path, store: Store, parsed: list[str]) -> None:
+    write_archive(tmp_path / "a", 40)
+    files = files_of(tmp_path / "a")
+    cold = rendered(extract_files(files, jobs=1))
+    cache = CountingCache(store)
+    first = extract_cached(files, cache, jobs=1)
+    assert rendered(first) == cold
+    assert [e.file for e in first.errors] == [e.file for e in extract_files(files, jobs=1).errors]
+    assert len(cache.saved) == len(files) - 2  # all but the binary file and the one with raw bytes
+    parsed.clear()
+    cache.saved.clear()
+    warm = extract_cached(files, cache, jobs=1)
+    assert rendered(warm) == cold
+    assert warm.occurrences == extract_files(files, jobs=1).occurrences
+    assert names(parsed) == ["broken.md", "bytes.md"]  # never cached: an error, and raw bytes
+    assert cache.saved == []
+    # Template links (the footer, in every file) are marked in the warm output too.
+    assert '"url":"https://footer.example/terms"' in cold[ExtractFormat.JSONL]
+    assert '"template":false' not in "".join(
+        line for line in cold[ExtractFormat.JSONL].splitlines() if "footer.example" in line
+    )
+
+
+def test_the_pool_path_is_cached_too(tmp_path: Path, store: Store) -> None:
+    write_archive(tmp_path / "a", 120, padding=4000)  # over 4 MB: extracted on two processes
+    files = files_of(tmp_path / "a")
+    assert sum(f.path.stat().st_size for f in files) > 4 * 1024 * 1024
+    cold = rendered(extract_files(files, jobs=2))
+    cache = CountingCache(store)
+    assert rendered(extract_cached(files, cache, jobs=2)) == cold
+    assert len(cache.saved) == len(files) - 2
+    cache.saved.clear()
+    assert rendered(extract_cached(files, cache, jobs=2)) == cold
+    assert cache.saved == []
+
+
+def edit_keeping_size_and_mtime(path: Path, old: bytes, new: bytes) -> None:
+    assert len(old) == len(new)
+    info = path.stat()
+    data = path.read_bytes()
+    assert old in data
+    path.write_bytes(data.replace(old, new))
+    os.utime(path, ns=(info.st_atime_ns, info.st_mtime_ns))
+    after = path.stat()
+    assert (after.st_size, after.st_mtime_ns) == (info.st_size, info.st_mtime_ns)
+
+
+def test_a_same_size_same_mtime_edit_is_parsed_again(tmp_path: Path, store: Store, parsed: list[str]) -> None:
+    write_archive(tmp_path / "a", 5)
+    files = files_of(tmp_path / "a")
+    cache = CountingCache(store)
+    extract_cached(files, cache, jobs=1)
+    edit_keeping_size_and_mtime(tmp_path / "a" / "d1" / "1.md", b"reuters", b"REUTERS")
+    parsed.clear()
+    warm = extract_cached(files, cache, jobs=1)
+    assert names(parsed) == ["1.md", "broken.md", "bytes.md"]
+    assert rendered(warm) == rendered(extract_files(files, jobs=1))
+    assert "https://www.REUTERS.example/world/1/story" in rendered(warm)[ExtractFormat.JSONL]
+
+
+def test_a_racy_entry_is_checked_by_its_bytes(
+    tmp_path: Path, store: Store, parsed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry read within the timestamp granularity of its file's last change is never trusted by stat:
+    here the stat matches to the nanosecond, and only the bytes tell whether the file changed."""
+    monkeypatch.setattr(cache_module, "RACY_NS", 3_000_000_000)
+    write_archive(tmp_path / "a", 3)
+    files = files_of(tmp_path / "a")
+    cache = CountingCache(store)
+    extract_cached(files, cache, jobs=1)
+    target = files[0]
+    key = next(k for k in cache.load(cache_module.extractor_fingerprint()) if f"\0{target.display}\0" in k)
+    entry = cache.load(cache_module.extractor_fingerprint())[key]
+    now = time.time_ns()
+    os.utime(target.path, ns=(now, now))  # changed just now: a read now is racy
+    info = target.path.stat()
+    racy = cache_module._stat_bytes(info, read_ns=time.time_ns())
+    assert racy != cache_module._stat_bytes(info)  # the times are blanked
+    # Same bytes: served from the cache (and stamped anew), not parsed.
+    cache.inner.save(cache_module.extractor_fingerprint(), [entry._replace(stamp=racy + entry.stamp[32:])])
+    parsed.clear()
+    extract_cached(files, cache, jobs=1)
+    assert target.display not in parsed
+    # An entry whose stat is exactly the file's but whose bytes differ (what a racy edit leaves) is parsed.
+    stale = entry._replace(stamp=cache_module._stat_bytes(info) + b"\0" * 32)
+    cache.inner.save(cache_module.extractor_fingerprint(), [stale])
+    extract_cached(files, cache, jobs=1)
+    assert target.display not in parsed  # stat trusted: not racy, not doubted
+    racy_stale = entry._replace(stamp=racy + b"\0" * 32)
+    cache.inner.save(cache_module.extractor_fingerprint(), [racy_stale])
+    extract_cached(files, cache, jobs=1)
+    assert target.display in parsed
+
+
+def test_a_fresh_checkout_is_served_by_content(tmp_path: Path, store: Store, parsed: list[str]) -> None:
+    """CI checks out the archive anew each run: new inodes and mtimes, same bytes, nothing parsed."""
+    write_archive(tmp_path / "a", 6)
+    files = files_of(tmp_path / "a")
+    cache = CountingCache(store)
+    cold = rendered(extract_cached(files, cache, jobs=1))
+    for item in files:
+        data = item.path.read_bytes()
+        item.path.unlink()
+        item.path.write_bytes(data)
+        os.utime(item.path, ns=(1, 1_000_000_000))
+    parsed.clear()
+    assert rendered(extract_cached(files, cache, jobs=1)) == cold
+    assert names(parsed) == ["broken.md", "bytes.md"]
+    parsed.clear()
+    assert rendered(extract_cached(files, cache, jobs=1)) == cold  # stamped anew: trusted by stat now
+    assert names(parsed) == ["broken.md", "bytes.md"]
+
+
+def test_deleted_files_are_forgotten_and_another_extractor_starts_over(
+    tmp_path: Path, store: Store, parsed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_archive(tmp_path / "a", 4)
+    files = files_of(tmp_path / "a")
+    cache = CountingCache(store)
+    extract_cached(files, cache, jobs=1)
+    (tmp_path / "a" / "d0" / "0.md").unlink()
+    extract_cached(files_of(tmp_path / "a"), cache, jobs=1)
+    keys = store.connection.execute("SELECT key FROM files").fetchall()
+    assert not any("d0/0.md" in key for (key,) in keys)
+    monkeypatch.setattr(cache_module, "extractor_fingerprint", lambda: "a newer extractor")
+    parsed.clear()
+    extract_cached(files_of(tmp_path / "a"), cache, jobs=1)
+    assert len(parsed) == len(files_of(tmp_path / "a"))
+    extractors = {row[0] for row in store.connection.execute("SELECT extractor FROM files")}
+    assert extractors == {"a newer extractor"}
+
+
+def test_a_file_shown_under_another_name_or_root_is_parsed_again(
+    tmp_path: Path, store: Store, parsed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_archive(tmp_path / "a", 2)
+    cache = CountingCache(store)
+    monkeypatch.chdir(tmp_path)
+    extract_cached(files_of(Path("a")), cache, jobs=1)
+    parsed.clear()
+    rooted = collect_inputs(["a"], root=tmp_path / "elsewhere")[0]
+    assert rendered(extract_cached(rooted, cache, jobs=1)) == rendered(extract_files(rooted, jobs=1))
+    assert len(parsed) == len(rooted)
+
+
+def test_kill_9_during_a_cold_extract_leaves_a_store_that_serves_the_next_run(tmp_path: Path) -> None:
+    write_archive(tmp_path / "a", 3000, padding=400)  # 12 MB: the process pool, saves as batches come
+    total = len(files_of(tmp_path / "a")) - 2
+    env = {name: value for name, value in os.environ.items() if name != "PYTHONIOENCODING"}
+    command = [sys.executable, "-m", "linkaudit", "extract", "-f", "jsonl", "a"]
+    cold = subprocess.run([*command, "--no-store"], cwd=tmp_path, capture_output=True, env=env, check=False)
+    assert cold.returncode == 0
+    store = tmp_path / ".linkaudit" / "store.sqlite"
+    kept: list[int] = []
+    for delay in (0.4, 0.7, 1.0, 1.3, 1.6, 2.0):
+        process = subprocess.Popen(
+            command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
+        )
+        time.sleep(delay)
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        if store.exists():
+            with sqlite3.connect(store) as db:
+                assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+                kept.append(db.execute("SELECT count(*) FROM files").fetchone()[0])
+    assert any(0 < count < total for count in kept), f"no kill landed mid-run: {kept}"
+    warm = subprocess.run(command, cwd=tmp_path, capture_output=True, env=env, check=False)
+    assert warm.returncode == 0
+    assert warm.stdout == cold.stdout
+    with sqlite3.connect(store) as db:
+        assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+        assert db.execute("SELECT count(*) FROM files").fetchone()[0] == total
