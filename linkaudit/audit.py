@@ -2,7 +2,9 @@
 
 `audit` is the library entry point the CLI calls; an interrupted run (Ctrl-C) still returns what was
 checked, marked partial, because results are collected as they arrive. Hygiene findings are attached to
-the citations before the check, and the URLs they suggest are checked with the cited ones.
+the citations before the check, and the URLs they suggest are checked with the cited ones. A `RunHistory`
+(the history store) puts fresh stored results in place of probes, keeps each new result as it arrives, and
+notes on every result whether it was reused and how long a failure has lasted.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from datetime import UTC, datetime
 import trio
 
 from linkaudit.check import check_targets, group_occurrences
+from linkaudit.check.fragments import split_by_fragment
 from linkaudit.check.pages import Page, fetch_pages
 from linkaudit.check.proxy import require_reachable_proxies
 from linkaudit.check.resolve import Resolver
@@ -28,6 +31,7 @@ from linkaudit.extract.sources import page_occurrences
 from linkaudit.models import AuditReport, FileError, Occurrence, UrlResult
 from linkaudit.observer import NullObserver, Observer
 from linkaudit.settings import CheckSettings
+from linkaudit.store.run import RunHistory
 
 __all__ = ["AuditOutcome", "audit_extracted", "severity"]
 
@@ -73,6 +77,7 @@ def audit_extracted(
     extra_errors: Sequence[FileError] = (),
     pages: Sequence[str] = (),
     max_page_size: int = DEFAULT_MAX_FILE_SIZE,
+    history: RunHistory | None = None,
 ) -> AuditOutcome:
     """Check what extraction found, and the links of the web `pages` (fetched first, one level).
 
@@ -81,6 +86,7 @@ def audit_extracted(
     """
     observer = observer or NullObserver()
     resolver = resolver or Resolver(settings.resolve)
+    history = history or RunHistory(None, settings)
     found = _Found(extracted.files, extracted.occurrences, [*extra_errors, *extracted.errors])
     results: list[UrlResult] = []
     started = time.monotonic()
@@ -93,13 +99,24 @@ def audit_extracted(
         items = group_occurrences(add_findings(found.occurrences))
         items += suggestion_items(items)
         observer.extracted(found.files, len(found.occurrences), len(items))
+        items, reused = history.reuse(items)
+        for result in reused:
+            parts = split_by_fragment(result)
+            results.extend(parts)
+            observer.url_done(parts[0])
         checked = (
             item.target.url
             for item in items
             if item.target.is_http and not settings.is_excluded(item.target.url)
         )
         await require_reachable_proxies(settings, resolver, checked)
-        await check_targets(items, settings, on_result=results.append, observer=observer, resolver=resolver)
+        await check_targets(
+            items,
+            settings,
+            on_result=lambda result: results.append(history.record(result)),
+            observer=observer,
+            resolver=resolver,
+        )
 
     try:
         trio.run(run, strict_exception_groups=True)
@@ -113,7 +130,8 @@ def audit_extracted(
     revised, doubt = reconsider(results)
     if doubt is not None:
         observer.warning(doubt.message)
-    cited = with_suggestion_checks(revised)
+        history.discard(doubt.doubt.value)
+    cited = history.annotate(with_suggestion_checks(revised))
     ordered = sorted(
         cited, key=lambda r: (severity(r.judgement.verdict), r.target.url, r.target.fragment or "")
     )
@@ -123,7 +141,7 @@ def audit_extracted(
         links=len(found.occurrences),
         results=tuple(ordered),
         errors=tuple(found.errors),
-        settings=settings.as_dict(),
+        settings=settings.as_dict() | history.settings_dict(),
         partial=interrupted,
         elapsed_s=round(time.monotonic() - started, 3),
     )

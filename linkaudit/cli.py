@@ -21,15 +21,22 @@ from typer.exceptions import TyperException
 
 from linkaudit import __version__, _typer_compat
 from linkaudit._typer_compat import usage_problem
-from linkaudit.defaults import DEFAULT_EXTENSIONS, DEFAULT_MAX_FILE_SIZE, DEFAULT_USER_AGENT
-from linkaudit.report import ExtractFormat, ReportFormat, write_report_file
+from linkaudit.defaults import (
+    DEFAULT_EXTENSIONS,
+    DEFAULT_MAX_FILE_SIZE,
+    DEFAULT_STORE,
+    DEFAULT_STORE_WAIT,
+    DEFAULT_USER_AGENT,
+)
+from linkaudit.report import ExtractFormat, HistoryFormat, ReportFormat, write_report_file
 
 if TYPE_CHECKING:
     from linkaudit.audit import AuditOutcome
     from linkaudit.check.resolve import Resolver
-    from linkaudit.extract import InputFile
+    from linkaudit.extract import ExtractResult, InputFile
     from linkaudit.models import FileError, Occurrence, Verdict
     from linkaudit.settings import CheckSettings, HeaderRule
+    from linkaudit.store import HistoryPolicy, Store
 
 # Starting, the CLI imports typer and the option defaults only: each command imports the stages it runs
 # (the extractor; the checker with trio and httpx; rich for progress and reports), so that `--version`
@@ -125,6 +132,17 @@ AllowPrivateNetOpt = Annotated[
         show_default=False,
     ),
 ]
+StoreOpt = Annotated[
+    str,
+    typer.Option(
+        "--store", help="History store: past checks and extracted files (SQLite; created when missing)."
+    ),
+]
+NoStoreOpt = Annotated[bool, typer.Option("--no-store", help="Neither read nor write the history store.")]
+StoreWaitOpt = Annotated[
+    float,
+    typer.Option("--store-wait", help="Seconds to wait for a store another run is writing, then give up."),
+]
 
 
 @app.command()
@@ -138,9 +156,12 @@ def extract(
     jobs: Annotated[
         int | None, typer.Option("--jobs", "-j", help="Processes to extract with (default: all cores).")
     ] = None,
+    store: StoreOpt = DEFAULT_STORE,
+    no_store: NoStoreOpt = False,
+    store_wait: StoreWaitOpt = DEFAULT_STORE_WAIT,
 ) -> None:
     """List every cited URL and image, with file, line and column. Touches no network."""
-    from linkaudit.extract import UsageError, collect_inputs, extract_files  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.extract import UsageError, collect_inputs  # noqa: PLC0415 - lazy: see the imports
     from linkaudit.extract.sources import is_web_address  # noqa: PLC0415
     from linkaudit.report.extract import write_extract  # noqa: PLC0415
 
@@ -153,7 +174,11 @@ def extract(
         )
     except UsageError as exc:
         raise fail_usage(str(exc)) from None
-    result = extract_files(files, max_size=max_file_size, jobs=jobs)
+    cache = None if all(file.display == "-" for file in files) else _open_store(store, no_store, store_wait)
+    try:
+        result = _extract(files, cache, max_file_size, jobs)
+    finally:
+        _close_store(cache)
     if walk_errors:
         result = replace(result, errors=tuple(walk_errors) + result.errors)
     write_extract(result, fmt, sys.stdout)
@@ -285,19 +310,25 @@ def _run_audit(
     resolver: Resolver | None = None,
     pages: list[str] | None = None,
     listed: list[Occurrence] | None = None,
+    store: Store | None = None,
+    policy: HistoryPolicy | None = None,
 ) -> AuditOutcome:
     from rich.console import Console  # noqa: PLC0415 - lazy: see the imports
 
     from linkaudit.audit import audit_extracted  # noqa: PLC0415
-    from linkaudit.extract import extract_files  # noqa: PLC0415
     from linkaudit.extract.sources import with_url_list  # noqa: PLC0415
     from linkaudit.report.progress import choose_observer, close_observer  # noqa: PLC0415
     from linkaudit.report.terminal import summary_line  # noqa: PLC0415
     from linkaudit.settings import SettingsError  # noqa: PLC0415
+    from linkaudit.store import RunHistory, StoreError  # noqa: PLC0415
 
+    try:
+        history = RunHistory(store, settings, policy)
+    except StoreError as exc:
+        raise fail_usage(f"{exc} (or --no-store)") from None
     observer = choose_observer(Console(stderr=True), quiet=quiet, verbose=verbose)
     try:
-        extracted = extract_files(files, max_size=max_file_size, jobs=jobs)
+        extracted = _extract(files, store, max_file_size, jobs)
         if listed is not None:
             extracted = with_url_list(extracted, listed)
         outcome = audit_extracted(
@@ -308,6 +339,7 @@ def _run_audit(
             extra_errors=walk_errors,
             pages=pages or (),
             max_page_size=max_file_size,
+            history=history,
         )
     except SettingsError as exc:  # e.g. a proxy that cannot be reached
         raise fail_usage(str(exc)) from None
@@ -331,6 +363,7 @@ def _run_audit(
         typer.echo(f"linkaudit: {summary_line(outcome.report)}; report written to {target}", err=True)
     if outcome.interrupted:
         typer.echo("linkaudit: interrupted; the report holds what was checked (partial)", err=True)
+    _note_unconfirmed(outcome, settings.fail_on, history.policy, quiet=quiet)
     return outcome
 
 
@@ -370,7 +403,12 @@ def _exit_code(outcome: AuditOutcome, fail_on: frozenset[Verdict]) -> int:
         return 130
     if outcome.doubt is not None:  # no network or a captive portal: the verdicts prove nothing
         return 2
-    failing = any(result.judgement.verdict in fail_on for result in outcome.report.results)
+    # A failure --confirm has not confirmed yet is reported but does not fail the run.
+    failing = any(
+        result.judgement.verdict in fail_on
+        and (result.history is None or result.history.confirmed is not False)
+        for result in outcome.report.results
+    )
     return 1 if failing else 0
 
 
@@ -492,6 +530,33 @@ def check(
             show_default=False,
         ),
     ] = None,
+    store: StoreOpt = DEFAULT_STORE,
+    no_store: NoStoreOpt = False,
+    max_age: Annotated[
+        str,
+        typer.Option(
+            "--max-age",
+            help="Reuse stored results younger than this (30m, 12h, 1d, 2w), failing ones too; 0: probe all.",
+        ),
+    ] = "0",
+    confirm: Annotated[
+        str,
+        typer.Option(
+            "--confirm",
+            help="N/DAYS: a failing URL fails the run once it has failed N checks spanning DAYS days, "
+            "with no success between.",
+        ),
+    ] = "1/0",
+    now: Annotated[
+        str | None,
+        typer.Option(
+            "--now",
+            help="Treat this time as now (ISO-8601, UTC unless given): for reuse, confirmation and the "
+            "times recorded.",
+            show_default=False,
+        ),
+    ] = None,
+    store_wait: StoreWaitOpt = DEFAULT_STORE_WAIT,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""
     from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
@@ -556,21 +621,28 @@ def check(
         raise fail_usage("nothing to check: give files, folders or web pages, or --urls FILE")
     if urls == "-" and "-" in local:
         raise fail_usage("--urls - and the path - cannot both read standard input")
+    policy = _history_policy(max_age, confirm, now, no_store=no_store)
     files, walk_errors = _collect(local, extensions, exclude_path, root) if local else ([], [])
     listed = _read_url_list(urls, max_file_size) if urls is not None else None
-    outcome = _run_audit(
-        files,
-        walk_errors,
-        settings,
-        fmt=fmt,
-        output=output,
-        quiet=quiet,
-        verbose=verbose,
-        max_file_size=max_file_size,
-        jobs=jobs,
-        pages=pages,
-        listed=listed,
-    )
+    history_store = _open_store(store, no_store, store_wait)
+    try:
+        outcome = _run_audit(
+            files,
+            walk_errors,
+            settings,
+            fmt=fmt,
+            output=output,
+            quiet=quiet,
+            verbose=verbose,
+            max_file_size=max_file_size,
+            jobs=jobs,
+            pages=pages,
+            listed=listed,
+            store=history_store,
+            policy=policy,
+        )
+    finally:
+        _close_store(history_store)
     raise typer.Exit(_exit_code(outcome, settings.fail_on))
 
 
@@ -630,6 +702,116 @@ def demo(
         typer.echo(f"linkaudit demo: {url}: expected {want}, got {seen}", err=True)
     typer.echo(f"{closing_line(outcome.report)} — now try: linkaudit check examples/articles", err=True)
     raise typer.Exit(1 if wrong else 0)
+
+
+def _open_store(path: str, no_store: bool, wait: float) -> Store | None:
+    """The history store, unless --no-store; a store that cannot be used is a usage error (exit 2)."""
+    if no_store:
+        return None
+    from linkaudit.store import Store, StoreError  # noqa: PLC0415 - lazy: see the imports
+
+    if wait < 0:
+        raise fail_usage("--store-wait must be >= 0")
+    try:
+        return Store.open(path, wait=wait)
+    except StoreError as exc:
+        raise fail_usage(f"{exc} (or --no-store)") from None
+
+
+def _close_store(store: Store | None) -> None:
+    """Close the store and say, one line each, what it could not keep."""
+    if store is None:
+        return
+    store.close()
+    for warning in store.warnings:
+        typer.echo(f"linkaudit: warning: {warning}", err=True)
+
+
+def _extract(files: list[InputFile], store: Store | None, max_size: int, jobs: int | None) -> ExtractResult:
+    """Extract, parsing only the files the store's cache cannot serve."""
+    from linkaudit.extract import extract_files  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.extract.cache import extract_cached  # noqa: PLC0415
+
+    if store is None:
+        return extract_files(files, max_size=max_size, jobs=jobs)
+    from linkaudit.store.files import StoreFileCache  # noqa: PLC0415
+
+    return extract_cached(files, StoreFileCache(store), max_size=max_size, jobs=jobs)
+
+
+def _history_policy(max_age: str, confirm: str, now: str | None, *, no_store: bool) -> HistoryPolicy:
+    from linkaudit.store import HistoryPolicy, parse_confirm, parse_duration, parse_now  # noqa: PLC0415
+
+    try:
+        age = parse_duration(max_age)
+    except ValueError as exc:
+        raise fail_usage(f"--max-age {exc}") from None
+    try:
+        checks, days = parse_confirm(confirm)
+    except ValueError as exc:
+        raise fail_usage(f"--confirm {exc}") from None
+    try:
+        moment = parse_now(now) if now is not None else None
+    except ValueError as exc:
+        raise fail_usage(f"--now {exc}") from None
+    if no_store and (age > 0 or (checks, days) != (1, 0)):
+        raise fail_usage("--max-age and --confirm need the history store: drop --no-store")
+    return HistoryPolicy(max_age=age, confirm_checks=checks, confirm_days=days, now=moment)
+
+
+def _note_unconfirmed(
+    outcome: AuditOutcome, fail_on: frozenset[Verdict], policy: HistoryPolicy, *, quiet: bool
+) -> None:
+    waiting = sum(
+        1
+        for result in outcome.report.results
+        if result.judgement.verdict in fail_on
+        and result.history is not None
+        and result.history.confirmed is False
+    )
+    if waiting and not quiet:
+        typer.echo(
+            f"linkaudit: {waiting} failing URL{'' if waiting == 1 else 's'} not confirmed yet (--confirm "
+            f"{policy.confirm_checks}/{policy.confirm_days:g}): not counted toward the exit code",
+            err=True,
+        )
+
+
+@app.command()
+def history(
+    url: Annotated[str, typer.Argument(help="The URL, as cited or as reported.", show_default=False)],
+    fmt: Annotated[
+        HistoryFormat, typer.Option("--format", "-f", help="Output format.")
+    ] = HistoryFormat.TERMINAL,
+    store: Annotated[str, typer.Option("--store", help="History store to read.")] = DEFAULT_STORE,
+) -> None:
+    """Show every check of one URL kept in the history store, oldest first (exit 1: none kept)."""
+    from rich.console import Console  # noqa: PLC0415 - lazy: see the imports
+
+    from linkaudit.models import TargetStatus  # noqa: PLC0415
+    from linkaudit.report.history import write_history  # noqa: PLC0415
+    from linkaudit.store import CheckLog, Store, StoreError  # noqa: PLC0415
+    from linkaudit.urls import normalize  # noqa: PLC0415
+
+    target = normalize(url)
+    wanted = target.url if target.status is TargetStatus.OK else url
+    try:
+        with Store.open(store, create=False) as opened:
+            checks = CheckLog(opened).history(wanted) or CheckLog(opened).history(url)
+    except StoreError as exc:
+        raise fail_usage(str(exc)) from None
+    out_console = Console()
+    write_history(
+        wanted,
+        checks,
+        fmt,
+        sys.stdout,
+        color=out_console.is_terminal,
+        width=out_console.width if out_console.is_terminal else None,
+    )
+    if not checks:
+        typer.echo(f"linkaudit: no checks of {wanted} in {store}", err=True)
+        raise typer.Exit(1)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from linkaudit import __version__
 
-__all__ = ["DEFAULT_EXTENSIONS", "DEFAULT_MAX_FILE_SIZE", "DEFAULT_USER_AGENT", "PROJECT_URL"]
+__all__ = [
+    "DEFAULT_EXTENSIONS",
+    "DEFAULT_MAX_FILE_SIZE",
+    "DEFAULT_STORE",
+    "DEFAULT_STORE_WAIT",
+    "DEFAULT_USER_AGENT",
+    "PROJECT_URL",
+]
 
 PROJECT_URL = "https://github.com/linkaudit/linkaudit"
 DEFAULT_USER_AGENT = f"linkaudit/{__version__} (+{PROJECT_URL})"
@@ -17,3 +24,7 @@ DEFAULT_USER_AGENT = f"linkaudit/{__version__} (+{PROJECT_URL})"
 DEFAULT_EXTENSIONS = ("md", "markdown", "mdx", "html", "htm", "txt")
 #: Files (and fetched pages) larger than this are skipped and reported.
 DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024
+#: The history store `check` and `extract` keep, under the current folder.
+DEFAULT_STORE = ".linkaudit/store.sqlite"
+#: Seconds a run waits for a store another run is writing before it says so and gives up.
+DEFAULT_STORE_WAIT = 30.0

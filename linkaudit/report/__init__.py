@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = [
     "REPORT_SCHEMA",
     "ExtractFormat",
+    "HistoryFormat",
     "ReportFormat",
     "atomic_text_file",
     "write_report",
@@ -50,6 +51,13 @@ class ExtractFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
     JSONL = "jsonl"
+
+
+class HistoryFormat(StrEnum):
+    """`--format` of `linkaudit history` (written by `linkaudit.report.history`)."""
+
+    TERMINAL = "terminal"
+    JSON = "json"
 
 
 def write_report(

@@ -11,7 +11,8 @@ Shape (every key always present; absent evidence is null or an empty list, never
                "occurrences": [{raw, kind, text, file, line, column, start, end, template, title,
                                 fragment, "findings": [{kind, detail, suggestion, suggestion_verdict,
                                                         suggestion_reason}]}],
-               "fragment", "attempts_omitted", "redirects_omitted"}],
+               "fragment", "attempts_omitted", "redirects_omitted",
+               "reused", "confirmed", "failures", "first_failed_at"}],
      "errors": [{"file", "message"}]}
 
 `by_verdict` lists every verdict linkaudit knows, zero when none occurred, so `.summary.by_verdict.dead`
@@ -19,6 +20,11 @@ is always a number. `urls` are sorted by URL (code-point order) and each URL's o
 position: the engine finishes URLs in whatever order the network allows, and a report that is the same for
 the same findings diffs cleanly between runs (a URL whose verdict changed is a one-line change). Filter by
 verdict with `jq '.urls[] | select(.verdict == "dead")'`.
+
+`reused` says the result came from the history store (`--max-age`) instead of a probe. A URL whose verdict
+is one of `--fail-on` has `failures` (failed checks since its last success, this one included),
+`first_failed_at`, and `confirmed` (whether they meet `--confirm N/DAYS`; only confirmed failures fail the
+run); for other URLs they are 0, null and null.
 
 A `#fragment` its page lacks has an entry of its own: the page's `url`, `"fragment"` set, verdict `dead`,
 reason `fragment-missing`, `detail` naming the closest anchor. A hygiene finding (`kind` such as

@@ -7,9 +7,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from linkaudit.models import Attempt, Evidence, FileError, Finding, Hop, Occurrence, TargetStatus, UrlResult
+from linkaudit.models import (
+    Attempt,
+    Evidence,
+    FileError,
+    Finding,
+    HistoryNote,
+    Hop,
+    Occurrence,
+    TargetStatus,
+    UrlResult,
+)
 
-__all__ = ["attempt_dict", "error_dict", "finding_dict", "hop_dict", "occurrence_dict", "url_result_dict"]
+__all__ = [
+    "attempt_dict",
+    "error_dict",
+    "finding_dict",
+    "history_dict",
+    "hop_dict",
+    "occurrence_dict",
+    "url_result_dict",
+]
 
 
 def occurrence_dict(occ: Occurrence, *, with_target: bool = True) -> dict[str, Any]:
@@ -122,6 +140,7 @@ def url_result_dict(result: UrlResult) -> dict[str, Any]:
             "fragment": result.target.fragment,
             "attempts_omitted": 0,
             "redirects_omitted": 0,
+            **history_dict(result.history),
         }
     return {
         "url": result.target.url,
@@ -142,4 +161,17 @@ def url_result_dict(result: UrlResult) -> dict[str, Any]:
         # A hostile URL's thousands of attempts or hops: the first and last few are listed, these counted.
         "attempts_omitted": evidence.attempts_omitted,
         "redirects_omitted": evidence.redirects_omitted,
+        **history_dict(result.history),
+    }
+
+
+def history_dict(note: HistoryNote | None) -> dict[str, Any]:
+    """What the history store says: `reused`; for a failing URL `confirmed`, `failures`, `first_failed_at`
+    (null, 0 and null for a URL not failing, and without a note)."""
+    note = note or HistoryNote()
+    return {
+        "reused": note.reused,
+        "confirmed": note.confirmed,
+        "failures": note.failures,
+        "first_failed_at": note.first_failed_at,
     }

@@ -44,6 +44,10 @@ URL_KEYS = {
     "fragment",
     "attempts_omitted",
     "redirects_omitted",
+    "reused",
+    "confirmed",
+    "failures",
+    "first_failed_at",
 }
 ATTEMPT_KEYS = {"method", "url", "status", "error", "detail", "elapsed_ms"}
 OCCURRENCE_KEYS = {

@@ -1,0 +1,114 @@
+"""`linkaudit history URL`: one URL's checks over time, as a table for people or `linkaudit.history/1` JSON.
+
+The JSON shape::
+
+    {"schema": "linkaudit.history/1", "url": "…",
+     "checks": [{"checked_at", "verdict", "reason", "http_status", "final_url", "archive", "run",
+                 "error", "detail", "redirects": [{url, status}], "content_type",
+                 "attempts": [{method, url, status, error, detail, elapsed_ms}]}]}
+
+Checks are oldest first; `verdict` and `reason` are as judged when the check was made.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, TextIO, assert_never
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from linkaudit.models import Verdict
+from linkaudit.report import HistoryFormat
+from linkaudit.report.serialize import attempt_dict, hop_dict
+from linkaudit.report.text import printable
+from linkaudit.store.checks import StoredCheck
+from linkaudit.store.policy import iso
+
+__all__ = ["HISTORY_SCHEMA", "write_history"]
+
+HISTORY_SCHEMA = "linkaudit.history/1"
+
+
+def _check_dict(check: StoredCheck) -> dict[str, Any]:
+    evidence = check.evidence
+    return {
+        "checked_at": iso(check.checked_at),
+        "verdict": check.verdict.value,
+        "reason": check.reason,
+        "http_status": evidence.status,
+        "final_url": evidence.final_url,
+        "archive": check.archive,
+        "run": check.run_id,
+        "error": evidence.error.value if evidence.error is not None else None,
+        "detail": evidence.detail,
+        "redirects": [hop_dict(hop) for hop in evidence.redirects],
+        "content_type": evidence.content_type,
+        "attempts": [attempt_dict(attempt) for attempt in evidence.attempts],
+    }
+
+
+def _table(url: str, checks: Sequence[StoredCheck], out: TextIO, *, color: bool, width: int | None) -> None:
+    console = Console(
+        width=width or 100,
+        color_system="auto" if color else None,
+        force_terminal=color,
+        no_color=not color,
+        highlight=False,
+        markup=False,
+        emoji=False,
+    )
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
+    for name in ("checked", "verdict", "reason", "status", "final URL / detail"):
+        table.add_column(name, overflow="fold")
+    for check in checks:
+        evidence = check.evidence
+        final = evidence.final_url if evidence.final_url not in (None, url) else ""
+        table.add_row(
+            iso(check.checked_at),
+            Text(check.verdict.value, style=_STYLE.get(check.verdict, "")),
+            check.reason,
+            "" if evidence.status is None else str(evidence.status),
+            printable(final or evidence.detail or ""),
+        )
+    with console.capture() as captured:
+        console.print(table)
+    first, last = checks[0], checks[-1]
+    out.write(f"{printable(url)}\n")
+    out.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
+    out.write(
+        f"{len(checks)} check{'' if len(checks) == 1 else 's'} from {iso(first.checked_at)} "
+        f"to {iso(last.checked_at)}; last: {last.verdict.value} ({last.reason})\n"
+    )
+
+
+_STYLE = {
+    Verdict.LIVE: "green",
+    Verdict.REDIRECTED: "cyan",
+    Verdict.DEAD: "bold red",
+    Verdict.UNREACHABLE: "red",
+}
+
+
+def write_history(
+    url: str,
+    checks: Sequence[StoredCheck],
+    fmt: HistoryFormat,
+    out: TextIO,
+    *,
+    color: bool = False,
+    width: int | None = None,
+) -> None:
+    """Write `url`'s `checks` (oldest first) to `out` in `fmt`."""
+    if fmt is HistoryFormat.TERMINAL:
+        if checks:
+            _table(url, checks, out, color=color, width=width)
+    elif fmt is HistoryFormat.JSON:
+        document = {"schema": HISTORY_SCHEMA, "url": url, "checks": [_check_dict(c) for c in checks]}
+        out.write(json.dumps(document, ensure_ascii=False, indent=1))
+        out.write("\n")
+    else:
+        assert_never(fmt)
