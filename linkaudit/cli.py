@@ -313,6 +313,7 @@ def _run_audit(
     store: Store | None = None,
     policy: HistoryPolicy | None = None,
 ) -> AuditOutcome:
+    """Extract, check and write the report. The `store`, if any, is closed here once the check is done."""
     from rich.console import Console  # noqa: PLC0415 - lazy: see the imports
 
     from linkaudit.audit import audit_extracted  # noqa: PLC0415
@@ -325,6 +326,7 @@ def _run_audit(
     try:
         history = RunHistory(store, settings, policy)
     except StoreError as exc:
+        _close_store(store)
         raise fail_usage(f"{exc} (or --no-store)") from None
     observer = choose_observer(Console(stderr=True), quiet=quiet, verbose=verbose)
     try:
@@ -345,6 +347,7 @@ def _run_audit(
         raise fail_usage(str(exc)) from None
     finally:
         close_observer(observer)
+        _close_store(store)
     out_console = Console()
     target = output if output is not None else "-"
     try:
@@ -624,25 +627,21 @@ def check(
     policy = _history_policy(max_age, confirm, now, no_store=no_store)
     files, walk_errors = _collect(local, extensions, exclude_path, root) if local else ([], [])
     listed = _read_url_list(urls, max_file_size) if urls is not None else None
-    history_store = _open_store(store, no_store, store_wait)
-    try:
-        outcome = _run_audit(
-            files,
-            walk_errors,
-            settings,
-            fmt=fmt,
-            output=output,
-            quiet=quiet,
-            verbose=verbose,
-            max_file_size=max_file_size,
-            jobs=jobs,
-            pages=pages,
-            listed=listed,
-            store=history_store,
-            policy=policy,
-        )
-    finally:
-        _close_store(history_store)
+    outcome = _run_audit(
+        files,
+        walk_errors,
+        settings,
+        fmt=fmt,
+        output=output,
+        quiet=quiet,
+        verbose=verbose,
+        max_file_size=max_file_size,
+        jobs=jobs,
+        pages=pages,
+        listed=listed,
+        store=_open_store(store, no_store, store_wait),
+        policy=policy,
+    )
     raise typer.Exit(_exit_code(outcome, settings.fail_on))
 
 
@@ -786,9 +785,7 @@ def history(
     store: Annotated[str, typer.Option("--store", help="History store to read.")] = DEFAULT_STORE,
 ) -> None:
     """Show every check of one URL kept in the history store, oldest first (exit 1: none kept)."""
-    from rich.console import Console  # noqa: PLC0415 - lazy: see the imports
-
-    from linkaudit.models import TargetStatus  # noqa: PLC0415
+    from linkaudit.models import TargetStatus  # noqa: PLC0415 - lazy: see the imports
     from linkaudit.report.history import write_history  # noqa: PLC0415
     from linkaudit.store import CheckLog, Store, StoreError  # noqa: PLC0415
     from linkaudit.urls import normalize  # noqa: PLC0415
@@ -800,15 +797,7 @@ def history(
             checks = CheckLog(opened).history(wanted) or CheckLog(opened).history(url)
     except StoreError as exc:
         raise fail_usage(str(exc)) from None
-    out_console = Console()
-    write_history(
-        wanted,
-        checks,
-        fmt,
-        sys.stdout,
-        color=out_console.is_terminal,
-        width=out_console.width if out_console.is_terminal else None,
-    )
+    write_history(wanted, checks, fmt, sys.stdout)
     if not checks:
         typer.echo(f"linkaudit: no checks of {wanted} in {store}", err=True)
         raise typer.Exit(1)

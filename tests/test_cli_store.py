@@ -11,7 +11,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import textwrap
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +18,7 @@ from typing import Any
 
 import pytest
 from clirun import run_linkaudit
+from storelock import held
 
 from linkaudit.demo.simweb import Reply, SimWeb
 
@@ -131,13 +131,29 @@ def test_a_failure_fails_the_run_once_confirmed_and_a_success_resets_it(tmp_path
     assert (code, entries(report)["http://news.example/flaky"]["confirmed"]) == (1, True)
 
 
+def test_a_missing_fragment_is_one_check_of_its_page_and_fails_over_time(tmp_path: Path, web: SimWeb) -> None:
+    web["news.example"].route("/doc", Reply.html('<h2 id="here">Here</h2>'))
+    (tmp_path / "a.md").write_text(
+        "[ok](http://news.example/doc#here) [lost](http://news.example/doc#gone)\n", encoding="utf-8"
+    )
+    seen = []
+    for n in range(2):
+        code, report, _ = check(web, tmp_path, "--check-fragments", "--confirm", "2/0", "--now", day(n))
+        lost = next(e for e in report["urls"] if e["fragment"] == "gone")
+        seen.append((code, lost["reason"], lost["failures"], lost["confirmed"]))
+    assert seen == [(0, "fragment-missing", 1, False), (1, "fragment-missing", 2, True)]
+    with sqlite3.connect(tmp_path / ".linkaudit" / "store.sqlite") as db:
+        kept = db.execute("SELECT url, verdict FROM check_log").fetchall()
+    assert kept == [("http://news.example/doc", "live")] * 2  # the page's check, once a run
+
+
 def test_history_shows_a_urls_checks_over_time(tmp_path: Path, web: SimWeb) -> None:
     article(tmp_path, "/gone")
     for n in range(3):
         check(web, tmp_path, "--now", day(n))
     shown = run_linkaudit("history", "http://NEWS.example/gone", cwd=tmp_path)
     assert shown.returncode == 0, shown.stderr
-    rows = [line.split() for line in shown.stdout.splitlines() if line.startswith(" 2025-")]
+    rows = [line.split() for line in shown.stdout.splitlines() if line.startswith("2025-")]
     assert rows == [[day(n), "dead", "http-404", "404"] for n in range(3)]
     assert shown.stdout.splitlines()[0] == "http://news.example/gone"
     assert "3 checks from 2025-03-01T09:00:00Z to 2025-03-03T09:00:00Z; last: dead (http-404)" in shown.stdout
@@ -200,15 +216,19 @@ def stored_checks(path: Path) -> int:
         return count
 
 
+def fast_and_stuck(web: SimWeb, folder: Path) -> None:
+    """20 URLs on a host that answers at once, 20 on one that takes 30 s, all cited in a.md."""
+    for name, latency in (("fast.example", 0.0), ("slow.example", 30.0)):
+        host = web.host(name, latency=latency)
+        for n in range(20):
+            host.route(f"/p{n}", Reply.html(name))
+    links = (f"[{n}](http://{name}/p{n})" for n in range(20) for name in ("fast.example", "slow.example"))
+    (folder / "a.md").write_text("\n".join(links) + "\n", encoding="utf-8")
+
+
 def test_kill_9_mid_run_then_the_next_run_resumes(tmp_path: Path) -> None:
     with SimWeb() as web:
-        fast = web.host("fast.example")
-        slow = web.host("slow.example", latency=30)
-        for n in range(20):
-            fast.route(f"/p{n}", Reply.html("ok"))
-            slow.route(f"/p{n}", Reply.html("eventually"))
-        lines = [f"[f{n}](http://fast.example/p{n}) [s{n}](http://slow.example/p{n})" for n in range(20)]
-        (tmp_path / "a.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        fast_and_stuck(web, tmp_path)
         command = [sys.executable, "-m", "linkaudit", "check", "a.md", *network(web), "--max-age", "1d"]
         process = subprocess.Popen(
             command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
@@ -225,7 +245,7 @@ def test_kill_9_mid_run_then_the_next_run_resumes(tmp_path: Path) -> None:
             kept = {row[0] for row in db.execute("SELECT url FROM check_log")}
         assert {f"http://fast.example/p{n}" for n in range(20)} <= kept
         fast_sent = web.stats("fast.example").requests
-        slow.latency = 0
+        web["slow.example"].latency = 0
         code, report, _ = check(web, tmp_path, "--max-age", "1d")
     assert code == 0
     results = entries(report)
@@ -270,39 +290,15 @@ def test_a_store_held_by_another_process_is_said_in_one_line(tmp_path: Path, web
     article(tmp_path, "/live")
     store = tmp_path / "store.sqlite"
     assert check(web, tmp_path, "--store", str(store))[0] == 0
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(
-                f"""
-                import sqlite3, sys
-                db = sqlite3.connect({str(store)!r}, isolation_level=None)
-                db.execute("BEGIN IMMEDIATE")
-                print("held", flush=True)
-                sys.stdin.read()
-                """
-            ),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdin is not None and holder.stdout is not None
-    try:
-        assert holder.stdout.readline() == "held\n"
+    (tmp_path / "b.md").write_text("[new](http://news.example/new)\n", encoding="utf-8")
+    with held(store):
         started = time.monotonic()
         code, _, stderr = check(web, tmp_path, "--store", str(store), "--store-wait", "1")
         took = time.monotonic() - started
         # extract only caches: it says the cache was not kept, and its output is whole.
-        (tmp_path / "b.md").write_text("[new](http://news.example/new)\n", encoding="utf-8")
         extracted = run_linkaudit(
             "extract", "a.md", "b.md", "--store", str(store), "--store-wait", "0.5", cwd=tmp_path
         )
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=10)
-        holder.stdout.close()
     assert code == 2
     assert took < 30
     assert stderr.count("\n") == 1

@@ -37,6 +37,8 @@ __all__ = [
 ]
 
 _PARALLEL_MIN_BYTES = 4 * 1024 * 1024
+#: Template links: URLs cited from at least this share of the files, and from this many.
+TEMPLATE_SHARE, TEMPLATE_MIN_FILES = 0.2, 20
 
 
 @dataclass(frozen=True)
@@ -69,18 +71,13 @@ def extract_files(
     *,
     max_size: int = DEFAULT_MAX_FILE_SIZE,
     jobs: int | None = None,
-    template_share: float = 0.2,
-    template_min_files: int = 20,
+    template_share: float = TEMPLATE_SHARE,
+    template_min_files: int = TEMPLATE_MIN_FILES,
     on_file: Callable[[int], None] | None = None,
 ) -> ExtractResult:
     """Extract all files, in input order, on several processes when the input is large enough."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    sizes: list[int] = []
-    for item in files:
-        try:
-            sizes.append(0 if item.display == "-" else item.path.stat().st_size)
-        except OSError:
-            sizes.append(0)
+    sizes = file_sizes(files)
     total = sum(sizes)
     occurrences: list[Occurrence] = []
     errors: list[FileError] = []
@@ -108,6 +105,17 @@ def extract_files(
     return ExtractResult(files=len(files), occurrences=tuple(marked), errors=tuple(errors))
 
 
+def file_sizes(files: list[InputFile]) -> list[int]:
+    """Each file's size in bytes (0 for standard input, or a file that cannot be stat'ed)."""
+    sizes: list[int] = []
+    for item in files:
+        try:
+            sizes.append(0 if item.display == "-" else item.path.stat().st_size)
+        except OSError:
+            sizes.append(0)
+    return sizes
+
+
 def packed_result(files: int, errors: list[FileError], packed: PackedLines) -> ExtractResult:
     """A result whose occurrences are still JSON lines (built into objects on first access)."""
     result = ExtractResult.__new__(ExtractResult)
@@ -118,7 +126,11 @@ def packed_result(files: int, errors: list[FileError], packed: PackedLines) -> E
 
 
 def mark_templates(
-    occurrences: list[Occurrence], files: int, *, share: float = 0.2, min_files: int = 20
+    occurrences: list[Occurrence],
+    files: int,
+    *,
+    share: float = TEMPLATE_SHARE,
+    min_files: int = TEMPLATE_MIN_FILES,
 ) -> list[Occurrence]:
     """Mark URLs cited in a large share of the files (footers, share buttons): reports fold them."""
     per_url: Counter[str] = Counter()

@@ -30,14 +30,23 @@ import struct
 import sys
 import time
 from array import array
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import NamedTuple, Protocol
 
 import pyromark
 
 from linkaudit import __version__
-from linkaudit.extract import _PARALLEL_MIN_BYTES, ExtractResult, extract_files, mark_templates, packed_result
+from linkaudit.extract import (
+    _PARALLEL_MIN_BYTES,
+    TEMPLATE_MIN_FILES,
+    TEMPLATE_SHARE,
+    ExtractResult,
+    extract_files,
+    file_sizes,
+    mark_templates,
+    packed_result,
+)
 from linkaudit.extract.article import _extract_one
 from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE
 from linkaudit.extract.inputs import InputFile
@@ -47,6 +56,7 @@ from linkaudit.extract.pool import (
     _from_json,
     _packing_round_trips,
     _pool,
+    _Spill,
     _workers_skip_main,
 )
 from linkaudit.models import FileError, Occurrence, Target, TargetStatus
@@ -66,9 +76,11 @@ class CachedFile(NamedTuple):
     `key` is the file's absolute path, display name and root, NUL-separated: an entry serves only the same
     three. `stamp` is the file's size, mtime, ctime and inode (little-endian int64 each; both times -1 when
     the read was racy, so that they never match) followed by the sha256 of the bytes that were parsed.
-    `keys` are the distinct target URLs of its lines, each after a "\n" and the last also followed by one,
-    the first `n_ok` those of checkable (ok) targets, which template counting counts. `line_keys` holds,
-    for each line, the index of its target URL in `keys` (an `array("I")` as bytes).
+    `keys` are the distinct target URLs of its lines, each after a newline and the last also followed by
+    one, the first `n_ok` those of checkable (ok) targets, which template counting counts. `line_keys` holds,
+    for each line, the index of its target URL in `keys` (an `array("I")` as bytes). `lines` are all
+    `"template":false`; `marks` says where `false` becomes `true` for one set of template URLs: the set's
+    digest (8 bytes), then the offsets (an `array("I")`); b"" for no set yet.
     """
 
     key: str
@@ -76,6 +88,7 @@ class CachedFile(NamedTuple):
     keys: str
     n_ok: int
     line_keys: bytes
+    marks: bytes
     lines: bytes
 
 
@@ -92,6 +105,18 @@ class FileCache(Protocol):
 
     def restamp(self, stamps: Sequence[tuple[str, bytes]]) -> None:
         """New stamps for entries whose files were found unchanged by their bytes: `(key, stamp)`."""
+        ...
+
+    def mark(self, marks: Sequence[tuple[str, bytes]]) -> None:
+        """Keep the entries' marks for this run's template URLs: `(key, marks)`."""
+        ...
+
+    def templates(self, manifest: bytes) -> set[str] | None:
+        """The template URLs of the last run over exactly these files (`manifest`), if known."""
+        ...
+
+    def remember(self, manifest: bytes, templates: set[str]) -> None:
+        """The template URLs of a run over these files."""
         ...
 
     def forget(self, keys: Sequence[str]) -> None:
@@ -203,34 +228,24 @@ def _extract_for_cache(items: list[InputFile], max_size: int) -> list[_Extracted
         if read is not None:
             data, info, read_ns = read
             stamp = _stat_bytes(info, read_ns) + hashlib.sha256(data).digest()
-        done.append(_Extracted(CachedFile("", stamp, *packed), [], None, read is not None))
+        keys, n_ok, line_keys, lines = packed
+        entry = CachedFile("", stamp, keys, n_ok, line_keys, b"", lines)
+        done.append(_Extracted(entry, [], None, read is not None))
     return done
 
 
-def _extract_misses(
-    items: list[InputFile], *, workers: int, max_size: int, on_file: Callable[[int], None] | None
-) -> Iterator[list[_Extracted]]:
+def _extract_misses(items: list[InputFile], *, workers: int, max_size: int) -> Iterator[list[_Extracted]]:
     """The files the cache could not serve, extracted in input order (on all cores when there is enough)."""
-    sizes: list[int] = []
-    for item in items:
-        try:
-            sizes.append(0 if item.display == "-" else item.path.stat().st_size)
-        except OSError:
-            sizes.append(0)
+    sizes = file_sizes(items)
     if workers > 1 and sum(sizes) >= _PARALLEL_MIN_BYTES and not any(f.display == "-" for f in items):
         batches = _batches(items, sizes)
         with _pool(workers) as pool:
             with _workers_skip_main():
                 results = pool.map(_extract_for_cache, batches, [max_size] * len(batches))
-            for batch, extracted in zip(batches, results, strict=True):
-                yield extracted
-                if on_file is not None:
-                    on_file(len(batch))
+            yield from results
         return
     for item in items:
         yield _extract_for_cache([item], max_size)
-        if on_file is not None:
-            on_file(1)
 
 
 def _verified(entry: CachedFile, item: InputFile, max_size: int) -> CachedFile | None:
@@ -251,23 +266,13 @@ def extract_cached(
     *,
     max_size: int = DEFAULT_MAX_FILE_SIZE,
     jobs: int | None = None,
-    template_share: float = 0.2,
-    template_min_files: int = 20,
-    on_file: Callable[[int], None] | None = None,
 ) -> ExtractResult:
-    """`extract_files`, parsing only the files `cache` cannot serve, and keeping what it parsed there.
-
-    The result is the same, to the byte once written, as `extract_files` gives for the same files.
+    """`extract_files` (template links by its default rule), parsing only the files `cache` cannot serve,
+    and keeping what it parsed there. The result is the same, to the byte once written.
     """
     if not _packing_round_trips():  # the lines would not give the occurrences back: nothing to cache
-        return extract_files(
-            files,
-            max_size=max_size,
-            jobs=jobs,
-            template_share=template_share,
-            template_min_files=template_min_files,
-            on_file=on_file,
-        )
+        return extract_files(files, max_size=max_size, jobs=jobs)
+    template_share, template_min_files = TEMPLATE_SHARE, TEMPLATE_MIN_FILES
     extractor = extractor_fingerprint()
     known = dict(cache.load(extractor))
     prefix = os.getcwd() + os.sep
@@ -303,8 +308,6 @@ def extract_cached(
                         continue
         entries.append(None)
         misses.append(i)
-    if on_file is not None and len(files) > len(misses):
-        on_file(len(files) - len(misses))
     gone = [key for key in known if not os.path.lexists(key.split("\0", 1)[0])]
     del known
     if gone:
@@ -313,58 +316,143 @@ def extract_cached(
         cache.restamp(restamped)
 
     errors: list[FileError] = []
+    spill = _Spill()
+    spilled: dict[int, tuple[int, int]] = {}  # lines parsed this run wait in the spill file, not in memory
     pending = 0
     position = iter(misses)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    for batch in _extract_misses(
-        [files[i] for i in misses], workers=workers, max_size=max_size, on_file=on_file
-    ):
+    counting = False  # a file missing from the cache has lines: the template URLs may have changed
+    missed = [files[i] for i in misses]
+    for batch in _extract_misses(missed, workers=workers, max_size=max_size):
         for extracted in batch:
             i = next(position)
             entry = extracted.entry
-            entries[i] = entry if entry is not None else extracted.objects
+            if entry is not None:
+                entry = entry._replace(key=keys[i] if extracted.cacheable else "")
+                if extracted.cacheable:
+                    to_save.append(entry)
+                    pending += len(entry.lines)
+                spilled[i] = spill.append(entry.lines)
+                entries[i] = entry._replace(lines=b"")
+            else:
+                entries[i] = extracted.objects
+            counting = counting or entry is not None or bool(extracted.objects)
             if extracted.error is not None:
                 errors.append(extracted.error)
-            if extracted.cacheable and entry is not None:
-                to_save.append(entry._replace(key=keys[i]))
-                pending += len(entry.lines)
         if pending >= _SAVE_BYTES:  # kept as they come: a run killed half-way has saved its first half
             cache.save(extractor, to_save)
             to_save, pending = [], 0
     if to_save:
         cache.save(extractor, to_save)
-    return _assemble(entries, len(files), errors, template_share, template_min_files)
+    del to_save
+    manifest = _manifest(extractor, keys, template_share, template_min_files)
+    templates = None if counting else cache.templates(manifest)
+    if templates is None:
+        templates = _count_templates(entries, len(files), template_share, template_min_files)
+        cache.remember(manifest, templates)
+    if any(isinstance(entry, list) and entry for entry in entries):
+        restored = [
+            entry._replace(lines=spill.read(*spilled[i]))
+            if i in spilled and isinstance(entry, CachedFile)
+            else entry
+            for i, entry in enumerate(entries)
+        ]
+        return _with_objects(restored, len(files), errors, template_share, template_min_files)
+    parts = _marked_for(templates, entries, spill, spilled, cache)
+    return packed_result(len(files), errors, CachedLines(parts, spill, templates))
 
 
-def _assemble(
+def _manifest(extractor: str, keys: list[str], share: float, min_files: int) -> bytes:
+    """Which files, in which order, under which extractor and template rule: all the template URLs depend
+    on, besides the files' contents (which a run that parsed nothing found unchanged)."""
+    digest = hashlib.sha256(f"{extractor}\0{share}\0{min_files}\0".encode())
+    digest.update("\0".join(keys).encode("utf-8", "surrogatepass"))
+    return digest.digest()[:16]
+
+
+def _count_templates(
+    entries: list[CachedFile | list[Occurrence] | None], files: int, share: float, min_files: int
+) -> set[str]:
+    """URLs cited from at least `share` of the files (and `min_files`): what `mark_templates` marks."""
+    per_url: dict[str, int] = {}
+    for entry in entries:
+        if isinstance(entry, CachedFile):
+            n_ok = entry.n_ok
+            if n_ok:
+                for url in entry.keys.split("\n", n_ok + 1)[1 : n_ok + 1]:
+                    per_url[url] = per_url.get(url, 0) + 1
+        elif entry:
+            for url in {occ.target.url for occ in entry if occ.target.status is TargetStatus.OK}:
+                per_url[url] = per_url.get(url, 0) + 1
+    threshold = max(min_files, share * files)
+    return {url for url, count in per_url.items() if count >= threshold}
+
+
+_FLAG = b'"template":'
+_FALSE = _FLAG + b"false"
+
+
+def _flips(entry: CachedFile, lines: bytes, templates: set[str]) -> bytes:
+    """Where, in the file's lines (all `"template":false`), `false` becomes `true`: the lines of template
+    URLs. Every line holds the flag once (a JSON string holds no unescaped quote), so the n-th is line n's.
+    """
+    # An archive's few footers: look for each among the file's keys before going line by line.
+    if len(templates) <= 16 and not any(f"\n{url}\n" in entry.keys for url in templates):
+        return b""
+    keys = entry.keys.split("\n")[1:-1]
+    wanted = {i for i, key in enumerate(keys) if key in templates}
+    offsets = array("I")
+    at = 0
+    for key in array("I", entry.line_keys):
+        at = lines.index(_FALSE, at) + len(_FLAG)
+        if key in wanted:
+            offsets.append(at)
+    return offsets.tobytes()
+
+
+def _marked_for(
+    templates: set[str],
+    entries: list[CachedFile | list[Occurrence] | None],
+    spill: _Spill,
+    spilled: dict[int, tuple[int, int]],
+    cache: FileCache,
+) -> list[tuple[CachedFile, tuple[int, int] | None]]:
+    """Every entry with its marks for `templates`, and where its lines are if not in it; the new marks kept.
+
+    An entry comes from the cache marked for the template URLs of the run that kept it: when those are
+    this run's (an unchanged archive), its marks serve as they are.
+    """
+    digest = hashlib.sha256("\n".join(sorted(templates)).encode("utf-8", "surrogatepass")).digest()[:8]
+    parts: list[tuple[CachedFile, tuple[int, int] | None]] = []
+    marked: list[tuple[str, bytes]] = []
+    for i, kept in enumerate(entries):
+        if not isinstance(kept, CachedFile):
+            continue
+        where = spilled.get(i)
+        entry = kept
+        if kept.marks[:8] != digest:
+            lines = kept.lines if where is None else spill.read(*where)
+            entry = kept._replace(marks=digest + _flips(kept, lines, templates))
+            if entry.key:  # (standard input is not kept)
+                marked.append((entry.key, entry.marks))
+        parts.append((entry, where))
+    if marked:
+        cache.mark(marked)
+    return parts
+
+
+def _with_objects(
     entries: list[CachedFile | list[Occurrence] | None],
     files: int,
     errors: list[FileError],
     template_share: float,
     template_min_files: int,
 ) -> ExtractResult:
-    """One result from every file's lines (or, for the odd file that could not be packed, objects)."""
-    per_url: dict[str, int] = {}
-    packed: list[CachedFile] = []
-    objects = False
-    for entry in entries:
-        if not isinstance(entry, CachedFile):
-            objects = objects or bool(entry)
-            continue
-        packed.append(entry)
-        n_ok = entry.n_ok
-        if n_ok:
-            for url in entry.keys.split("\n", n_ok + 1)[1 : n_ok + 1]:
-                per_url[url] = per_url.get(url, 0) + 1
-    threshold = max(template_min_files, template_share * files)
-    templates = {url for url, count in per_url.items() if count >= threshold}
-    if not objects:
-        return packed_result(files, errors, CachedLines(packed, templates))
-    # A file whose lines could not be packed: every occurrence as an object, in input order.
+    """A file whose lines could not be packed: every occurrence as an object, in input order."""
     built: list[Occurrence] = []
     for entry in entries:
         if isinstance(entry, CachedFile):
-            built.extend(CachedLines([entry], set()).occurrences())
+            built.extend(CachedLines([(entry, None)], _Spill(b""), set()).occurrences())
         elif entry is not None:
             built.extend(entry)
     marked = mark_templates(built, files, share=template_share, min_files=template_min_files)
@@ -372,47 +460,41 @@ def _assemble(
 
 
 class CachedLines:
-    """Every file's JSON lines, in input order, with the template URLs to mark on the way out."""
+    """Every file's JSON lines, in input order: from the cache, or from the spill file for those parsed
+    this run; marked for the run's template URLs on the way out (their places are in each file's marks)."""
 
-    def __init__(self, files: list[CachedFile], templates: set[str]) -> None:
+    def __init__(
+        self, files: list[tuple[CachedFile, tuple[int, int] | None]], spill: _Spill, templates: set[str]
+    ) -> None:
         self.files = files
+        self.spill = spill
         self.templates = templates
-        # Few template URLs (an archive's footers): look for each in a file's keys; many: split the keys.
-        self._needles = [(url, f"\n{url}\n") for url in templates] if len(templates) <= 16 else None
 
-    def _found(self, keys: str) -> list[str]:
-        """The template URLs among a file's keys."""
-        if self._needles is not None:
-            return [url for url, needle in self._needles if needle in keys]
-        return [key for key in keys.split("\n")[1:-1] if key in self.templates]
-
-    def _marked(self, entry: CachedFile) -> bytes:
-        """The file's lines with `"template":true` on the lines whose target is a template URL."""
-        lines = entry.lines
-        found = self._found(entry.keys)
-        if not found:
-            return lines
-        keys = entry.keys.split("\n")  # "", then each key: key i is at i + 1
-        wanted = {keys.index(url) - 1 for url in found}
-        split = lines.split(b"\n")
-        for n, key in enumerate(array("I", entry.line_keys)):
-            if key in wanted:
-                split[n] = split[n].replace(b'"template":false', b'"template":true', 1)
-        return b"\n".join(split)
+    def _lines(self) -> Iterator[tuple[CachedFile, bytes]]:
+        for entry, where in self.files:
+            yield entry, entry.lines if where is None else self.spill.read(*where)
 
     def jsonl_chunks(self) -> Iterator[bytes]:
         """The JSON lines, `"template":true` where the target is a template URL, in chunks of whole lines."""
         chunk: list[bytes] = []
         size = 0
-        marked = self._marked if self.templates else None
-        for entry in self.files:
-            lines = entry.lines if marked is None else marked(entry)
-            if lines:
-                chunk.append(lines)
-                size += len(lines)
-                if size >= _CHUNK_BYTES:
-                    yield b"".join(chunk)
-                    chunk, size = [], 0
+        for entry, lines in self._lines():
+            if not lines:
+                continue
+            out = lines
+            if len(entry.marks) > 8:
+                pieces: list[bytes] = []
+                done = 0
+                for at in array("I", entry.marks[8:]):
+                    pieces += (lines[done:at], b"true")
+                    done = at + 5  # len(b"false")
+                pieces.append(lines[done:])
+                out = b"".join(pieces)
+            chunk.append(out)
+            size += len(out)
+            if size >= _CHUNK_BYTES:
+                yield b"".join(chunk)
+                chunk, size = [], 0
         if chunk:
             yield b"".join(chunk)
 
@@ -421,9 +503,9 @@ class CachedLines:
         built: list[Occurrence] = []
         targets: dict[tuple[str, str, str | None, str | None], Target] = {}
         names: dict[str, str] = {}
-        for entry in self.files:
+        for entry, lines in self._lines():
             keys = entry.keys.split("\n")[1:-1]
             indexes = array("I", entry.line_keys)
-            for n, line in enumerate(entry.lines.split(b"\n")[:-1]):
+            for n, line in enumerate(lines.split(b"\n")[:-1]):
                 built.append(_from_json(json.loads(line), keys[indexes[n]], self.templates, targets, names))
         return tuple(built)

@@ -16,12 +16,7 @@ import json
 from collections.abc import Sequence
 from typing import Any, TextIO, assert_never
 
-from rich import box
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
-from linkaudit.models import Verdict
+from linkaudit.jsontext import escape_invisible
 from linkaudit.report import HistoryFormat
 from linkaudit.report.serialize import attempt_dict, hop_dict
 from linkaudit.report.text import printable
@@ -51,46 +46,26 @@ def _check_dict(check: StoredCheck) -> dict[str, Any]:
     }
 
 
-def _table(url: str, checks: Sequence[StoredCheck], out: TextIO, *, color: bool, width: int | None) -> None:
-    console = Console(
-        width=width or 100,
-        color_system="auto" if color else None,
-        force_terminal=color,
-        no_color=not color,
-        highlight=False,
-        markup=False,
-        emoji=False,
-    )
-    table = Table(box=box.SIMPLE_HEAD, pad_edge=False)
-    for name in ("checked", "verdict", "reason", "status", "final URL / detail"):
-        table.add_column(name, overflow="fold")
+def _table(url: str, checks: Sequence[StoredCheck], out: TextIO) -> None:
+    """One line per check, in columns; text from servers made printable."""
+    rows = [("checked", "verdict", "reason", "status", "final URL / detail")]
     for check in checks:
         evidence = check.evidence
         final = evidence.final_url if evidence.final_url not in (None, url) else ""
-        table.add_row(
-            iso(check.checked_at),
-            Text(check.verdict.value, style=_STYLE.get(check.verdict, "")),
-            check.reason,
-            "" if evidence.status is None else str(evidence.status),
-            printable(final or evidence.detail or ""),
+        status = "" if evidence.status is None else str(evidence.status)
+        rows.append(
+            (iso(check.checked_at), check.verdict.value, check.reason, status, final or evidence.detail or "")
         )
-    with console.capture() as captured:
-        console.print(table)
+    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+    out.write(f"{printable(url)}\n\n")
+    for row in rows:
+        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
+        out.write(f"{'  '.join(cells)}  {printable(row[4])}".rstrip() + "\n")
     first, last = checks[0], checks[-1]
-    out.write(f"{printable(url)}\n")
-    out.write("".join(line.rstrip() + "\n" for line in captured.get().splitlines()))
     out.write(
-        f"{len(checks)} check{'' if len(checks) == 1 else 's'} from {iso(first.checked_at)} "
+        f"\n{len(checks)} check{'' if len(checks) == 1 else 's'} from {iso(first.checked_at)} "
         f"to {iso(last.checked_at)}; last: {last.verdict.value} ({last.reason})\n"
     )
-
-
-_STYLE = {
-    Verdict.LIVE: "green",
-    Verdict.REDIRECTED: "cyan",
-    Verdict.DEAD: "bold red",
-    Verdict.UNREACHABLE: "red",
-}
 
 
 def write_history(
@@ -98,17 +73,15 @@ def write_history(
     checks: Sequence[StoredCheck],
     fmt: HistoryFormat,
     out: TextIO,
-    *,
-    color: bool = False,
-    width: int | None = None,
 ) -> None:
     """Write `url`'s `checks` (oldest first) to `out` in `fmt`."""
     if fmt is HistoryFormat.TERMINAL:
         if checks:
-            _table(url, checks, out, color=color, width=width)
+            _table(url, checks, out)
     elif fmt is HistoryFormat.JSON:
         document = {"schema": HISTORY_SCHEMA, "url": url, "checks": [_check_dict(c) for c in checks]}
-        out.write(json.dumps(document, ensure_ascii=False, indent=1))
+        # Bidi and C1 controls from servers as escapes: the JSON may be pasted where they would act.
+        out.write(escape_invisible(json.dumps(document, ensure_ascii=False, indent=1)))
         out.write("\n")
     else:
         assert_never(fmt)

@@ -31,16 +31,19 @@ class StoredCheck:
 
     url: str
     checked_at: int
-    verdict: Verdict
-    reason: str
+    judgement: Judgement
     evidence: Evidence
     wants_image: bool
     archive: str | None = None
     run_id: int | None = None
 
     @property
-    def judgement(self) -> Judgement:
-        return Judgement(self.verdict, self.reason)
+    def verdict(self) -> Verdict:
+        return self.judgement.verdict
+
+    @property
+    def reason(self) -> str:
+        return self.judgement.reason
 
 
 def _verdict(value: str) -> Verdict:
@@ -58,9 +61,8 @@ def _stored(rows: Iterable[_Row]) -> list[StoredCheck]:
             evidence, wants_image = decode_evidence(url, body, iso(checked_at))
         except EvidenceFormatError:
             continue
-        checks.append(
-            StoredCheck(url, checked_at, _verdict(verdict), reason, evidence, wants_image, archive, run_id)
-        )
+        judgement = Judgement(_verdict(verdict), reason)
+        checks.append(StoredCheck(url, checked_at, judgement, evidence, wants_image, archive, run_id))
     return checks
 
 

@@ -8,12 +8,15 @@ by another extractor is never served, and the first save of a run drops them.
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Sequence
+import time
+from collections.abc import Iterable, Sequence
 
 from linkaudit.extract.cache import CachedFile
 from linkaudit.store.db import Store
 
 __all__ = ["StoreFileCache"]
+
+_MANIFESTS = 8
 
 _COLUMNS = "key, stamp, keys, n_ok, line_keys, lines"
 
@@ -35,42 +38,73 @@ class StoreFileCache:
     def load(self, extractor: str) -> dict[str, CachedFile]:
         try:
             rows = self.store.connection.execute(
-                f"SELECT {_COLUMNS} FROM files WHERE extractor = ?", (extractor,)
+                "SELECT f.key, f.stamp, f.keys, f.n_ok, f.line_keys, coalesce(m.flips, x''), f.lines "
+                "FROM files f LEFT JOIN marks m ON m.key = f.key WHERE f.extractor = ?",
+                (extractor,),
             ).fetchall()
         except sqlite3.Error as exc:
             self._failure(exc, "read the extraction cache")
             return {}
         return {row[0]: CachedFile._make(row) for row in rows}
 
-    def save(self, extractor: str, entries: Sequence[CachedFile]) -> None:
-        if self.failed or not entries:
+    def _write(self, *statements: tuple[str, Iterable[Sequence[object]]]) -> None:
+        """Run `(statement, rows)` pairs in one transaction; after a failure (said once), nothing more."""
+        if self.failed:
             return
         try:
             with self.store.transaction() as db:
-                if not self._purged:
-                    db.execute("DELETE FROM files WHERE extractor <> ?", (extractor,))
-                db.executemany(
-                    f"INSERT OR REPLACE INTO files (extractor, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    ((extractor, *entry) for entry in entries),
-                )
-            self._purged = True
+                for statement, rows in statements:
+                    db.executemany(statement, rows)
         except sqlite3.Error as exc:
             self._failure(exc, "save the extraction cache")
 
+    def save(self, extractor: str, entries: Sequence[CachedFile]) -> None:
+        purge = [] if self._purged else [(extractor,)]  # entries another extractor wrote are no use
+        self._write(
+            ("DELETE FROM marks WHERE key IN (SELECT key FROM files WHERE extractor <> ?)", purge),
+            ("DELETE FROM files WHERE extractor <> ?", purge),
+            (
+                f"INSERT OR REPLACE INTO files (extractor, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(extractor, *entry[:5], entry.lines) for entry in entries],
+            ),
+            ("DELETE FROM marks WHERE key = ?", [(entry.key,) for entry in entries]),
+        )
+        self._purged = not self.failed
+
     def restamp(self, stamps: Sequence[tuple[str, bytes]]) -> None:
-        if self.failed:
-            return
+        self._write(("UPDATE files SET stamp = ? WHERE key = ?", [(stamp, key) for key, stamp in stamps]))
+
+    def mark(self, marks: Sequence[tuple[str, bytes]]) -> None:
+        self._write(("INSERT OR REPLACE INTO marks (key, flips) VALUES (?, ?)", marks))
+
+    def templates(self, manifest: bytes) -> set[str] | None:
         try:
-            with self.store.transaction() as db:
-                db.executemany("UPDATE files SET stamp = ? WHERE key = ?", ((s, k) for k, s in stamps))
+            row = self.store.connection.execute(
+                "SELECT templates FROM extractions WHERE manifest = ?", (manifest,)
+            ).fetchone()
         except sqlite3.Error as exc:
-            self._failure(exc, "update the extraction cache")
+            self._failure(exc, "read the extraction cache")
+            return None
+        if row is None:
+            return None
+        return {url for url in row[0].split("\n") if url}
+
+    def remember(self, manifest: bytes, templates: set[str]) -> None:
+        if any("\n" in url for url in templates):
+            return
+        self._write(
+            (
+                "INSERT OR REPLACE INTO extractions (manifest, templates, used) VALUES (?, ?, ?)",
+                [(manifest, "\n".join(sorted(templates)), int(time.time()))],
+            ),
+            # The last few sets of files (an archive, a folder of it) are worth remembering; no more.
+            (
+                "DELETE FROM extractions WHERE manifest NOT IN "
+                "(SELECT manifest FROM extractions ORDER BY used DESC, rowid DESC LIMIT ?)",
+                [(_MANIFESTS,)],
+            ),
+        )
 
     def forget(self, keys: Sequence[str]) -> None:
-        if self.failed:
-            return
-        try:
-            with self.store.transaction() as db:
-                db.executemany("DELETE FROM files WHERE key = ?", ((key,) for key in keys))
-        except sqlite3.Error as exc:
-            self._failure(exc, "prune the extraction cache")
+        gone = [(key,) for key in keys]
+        self._write(("DELETE FROM files WHERE key = ?", gone), ("DELETE FROM marks WHERE key = ?", gone))

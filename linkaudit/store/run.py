@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from linkaudit.classify import judge
-from linkaudit.models import HistoryNote, UrlResult
+from linkaudit.models import Evidence, HistoryNote, UrlResult, Verdict
 from linkaudit.settings import CheckSettings
 from linkaudit.store.checks import CheckLog, StoredCheck
 from linkaudit.store.db import Store
@@ -44,6 +44,7 @@ class RunHistory:
         self.run_id = store.begin_run(self.started) if store is not None else None
         self.reused = 0
         self._wants_image: dict[str, bool] = {}
+        self._recorded: set[str] = set()
 
     def _now(self) -> int:
         return self.policy.now if self.policy.now is not None else int(time.time())
@@ -76,7 +77,11 @@ class RunHistory:
         return [item for item in items if item.target.url not in usable], reused
 
     def record(self, result: UrlResult) -> UrlResult:
-        """Keep a fresh result (a probed http(s) URL); with `--now`, dated then."""
+        """Keep a fresh result (a probed http(s) URL) once; with `--now`, dated then.
+
+        A page whose `#fragments` are missing comes as several results (the page's, one per missing
+        fragment): the first is kept, as the page's check, its verdict judged from the page's evidence.
+        """
         evidence = result.evidence
         if evidence is None or not result.target.is_http:
             return result
@@ -84,13 +89,19 @@ class RunHistory:
         if self.policy.now is not None:
             evidence = dataclasses.replace(evidence, checked_at=iso(now))
             result = dataclasses.replace(result, evidence=evidence)
-        if self.log is not None:
+        url = result.target.url
+        if self.log is not None and url not in self._recorded:
+            self._recorded.add(url)
+            wants_image = self._wants_image.get(url, False)
+            judgement = result.judgement
+            if result.target.fragment is not None:
+                judgement = judge(evidence, wants_image=wants_image, accept=self.settings.accept)
             self.log.record(
                 run_id=self.run_id,
                 checked_at=now,
-                judgement=result.judgement,
+                judgement=judgement,
                 evidence=evidence,
-                wants_image=self._wants_image.get(result.target.url, False),
+                wants_image=wants_image,
             )
         return result
 
@@ -127,8 +138,9 @@ class RunHistory:
         this run's result first, when it is not among them: no store, or its write failed)."""
         wants_image = self._wants_image.get(result.target.url, False)
         accept = self.settings.accept
+        fragment = result.target.fragment
         verdicts = [
-            (check.checked_at, judge(check.evidence, wants_image=wants_image, accept=accept).verdict)
+            (check.checked_at, _verdict_for(check.evidence, fragment, wants_image=wants_image, accept=accept))
             for check in past
         ]
         kept = reused or (bool(past) and self.run_id is not None and past[0].run_id == self.run_id)
@@ -139,3 +151,20 @@ class RunHistory:
     def settings_dict(self) -> dict[str, object]:
         """What the JSON report's settings add: the store and the policy."""
         return {"store": str(self.store.path) if self.store is not None else None, **self.policy.as_dict()}
+
+
+def _verdict_for(
+    evidence: Evidence, fragment: str | None, *, wants_image: bool, accept: frozenset[int]
+) -> Verdict:
+    """A stored check's verdict under today's rules, for the page or for one `#fragment` of it (missing
+    when the page answered and its stored anchors lack it)."""
+    verdict = judge(evidence, wants_image=wants_image, accept=accept).verdict
+    if fragment is None or verdict not in (Verdict.LIVE, Verdict.REDIRECTED):
+        return verdict
+    from linkaudit.check.fragments import fragment_name, has_anchor  # noqa: PLC0415 - only check runs get here
+
+    name = fragment_name(fragment)
+    anchors = evidence.anchors
+    if name is None or anchors is None or not anchors.complete or has_anchor(anchors, name):
+        return verdict
+    return Verdict.DEAD

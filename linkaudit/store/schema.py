@@ -7,8 +7,10 @@ written by an older linkaudit is brought forward on open, and one written by a n
 Tables: `urls` (one row per distinct URL), `runs` (one per check run), `evidence` (compact evidence JSON,
 kept once however many checks saw the same: most checks of a healthy URL repeat the last one), `checks`
 (one per URL per run: when, the verdict and reason as judged then, the evidence, the archived copy when
-a later stage knows it) and `files` (the extraction cache). The view `check_log` joins them for people
-who open the store with `sqlite3`.
+a later stage knows it), and the extraction cache: `files` (each file's lines), `marks` (which of them
+are template links, kept apart so that a new set of template URLs rewrites a few bytes, not the lines)
+and `extractions` (the template URLs of the last runs over a whole set of files). The view `check_log`
+joins the checks for people who open the store with `sqlite3`.
 """
 
 from __future__ import annotations
@@ -51,7 +53,16 @@ CREATE TABLE files (
     keys TEXT NOT NULL,                -- the distinct target URLs of the lines
     n_ok INTEGER NOT NULL,
     line_keys BLOB NOT NULL,
-    lines BLOB NOT NULL                -- linkaudit.extract/1 JSON lines, "template":false
+    lines BLOB NOT NULL                -- linkaudit.extract/1 JSON lines, all "template":false
+);
+CREATE TABLE marks (
+    key TEXT PRIMARY KEY,              -- a file's, as in `files`
+    flips BLOB NOT NULL                -- where its lines say "template":true, for one set of template URLs
+);
+CREATE TABLE extractions (
+    manifest BLOB PRIMARY KEY,         -- digest of the files a run extracted, in order, and the extractor
+    templates TEXT NOT NULL,           -- the template URLs of that run, one per line
+    used INTEGER NOT NULL              -- Unix seconds
 );
 CREATE VIEW check_log AS
     SELECT urls.url, strftime('%Y-%m-%dT%H:%M:%SZ', checks.checked_at, 'unixepoch') AS checked_at,

@@ -32,7 +32,7 @@ ARTICLE = """# 标题 {n}\r
 """
 
 
-def write_archive(root: Path, files: int, padding: int = 0) -> None:
+def write_archive(root: Path, files: int, padding: int = 0, *, raw_bytes: bool = False) -> None:
     for n in range(files):
         folder = root / f"d{n % 3}"
         folder.mkdir(parents=True, exist_ok=True)
@@ -40,8 +40,8 @@ def write_archive(root: Path, files: int, padding: int = 0) -> None:
         data = text.encode("gb18030" if n % 17 == 5 else "utf-8")
         (folder / f"{n}.md").write_bytes(data)
     (root / "d0" / "broken.md").write_bytes(b"\x00\x01binary")
-    # Undecodable bytes in a link: lone surrogates, which JSON lines cannot hold (never cached, still right).
-    (root / "d1" / "bytes.md").write_bytes(b"[x](https://a.example/\xff\xfe) " + b"text " * 200 + b"\n")
+    if raw_bytes:  # undecodable bytes in a link: lone surrogates, which no JSON line holds (not cached)
+        (root / "d1" / "bytes.md").write_bytes(b"[x](https://a.example/\xff\xfe) " + b"text " * 200 + b"\n")
 
 
 def rendered(result: ExtractResult) -> dict[ExtractFormat, str]:
@@ -59,6 +59,7 @@ class CountingCache:
     def __init__(self, store: Store) -> None:
         self.inner = StoreFileCache(store)
         self.saved: list[str] = []
+        self.marked: list[str] = []
 
     def load(self, extractor: str) -> Mapping[str, CachedFile]:
         return self.inner.load(extractor)
@@ -69,6 +70,16 @@ class CountingCache:
 
     def restamp(self, stamps: Sequence[tuple[str, bytes]]) -> None:
         self.inner.restamp(stamps)
+
+    def mark(self, marks: Sequence[tuple[str, bytes]]) -> None:
+        self.marked += [key.split("\0")[1] for key, _ in marks]
+        self.inner.mark(marks)
+
+    def templates(self, manifest: bytes) -> set[str] | None:
+        return self.inner.templates(manifest)
+
+    def remember(self, manifest: bytes, templates: set[str]) -> None:
+        self.inner.remember(manifest, templates)
 
     def forget(self, keys: Sequence[str]) -> None:
         self.inner.forget(keys)
@@ -117,14 +128,20 @@ def test_warm_run_is_the_cold_run_to_the_byte(tmp_path: Path, store: Store, pars
     first = extract_cached(files, cache, jobs=1)
     assert rendered(first) == cold
     assert [e.file for e in first.errors] == [e.file for e in extract_files(files, jobs=1).errors]
-    assert len(cache.saved) == len(files) - 2  # all but the binary file and the one with raw bytes
+    # Each file parsed is kept once (its lines) and marked once (its template links): no second write.
+    assert names(cache.saved) == names([f.display for f in files if not f.display.endswith("broken.md")])
+    assert names(cache.marked) == names(cache.saved)
     parsed.clear()
     cache.saved.clear()
+    cache.marked.clear()
     warm = extract_cached(files, cache, jobs=1)
     assert rendered(warm) == cold
     assert warm.occurrences == extract_files(files, jobs=1).occurrences
-    assert names(parsed) == ["broken.md", "bytes.md"]  # never cached: an error, and raw bytes
+    assert names(parsed) == ["broken.md"]  # never cached: its error is reported every run
     assert cache.saved == []
+    # The template URLs of this set of files are remembered: the warm run counted nothing, marked nothing.
+    assert cache.marked == []
+    assert store.connection.execute("SELECT count(*) FROM extractions").fetchone() == (1,)
     # Template links (the footer, in every file) are marked in the warm output too.
     assert '"url":"https://footer.example/terms"' in cold[ExtractFormat.JSONL]
     assert '"template":false' not in "".join(
@@ -139,10 +156,50 @@ def test_the_pool_path_is_cached_too(tmp_path: Path, store: Store) -> None:
     cold = rendered(extract_files(files, jobs=2))
     cache = CountingCache(store)
     assert rendered(extract_cached(files, cache, jobs=2)) == cold
-    assert len(cache.saved) == len(files) - 2
+    assert len(cache.saved) == len(files) - 1
     cache.saved.clear()
     assert rendered(extract_cached(files, cache, jobs=2)) == cold
     assert cache.saved == []
+
+
+def test_a_file_whose_links_hold_raw_bytes_is_parsed_every_run(
+    tmp_path: Path, store: Store, parsed: list[str]
+) -> None:
+    """Its occurrences cannot be JSON lines (lone surrogates): the run falls back to objects, still right."""
+    write_archive(tmp_path / "a", 30, raw_bytes=True)
+    files = files_of(tmp_path / "a")
+    cold = rendered(extract_files(files, jobs=1))
+    cache = CountingCache(store)
+    assert rendered(extract_cached(files, cache, jobs=1)) == cold
+    parsed.clear()
+    assert rendered(extract_cached(files, cache, jobs=1)) == cold
+    assert names(parsed) == ["broken.md", "bytes.md"]
+
+
+def test_when_the_template_urls_change_the_kept_lines_are_marked_anew(
+    tmp_path: Path, store: Store, parsed: list[str]
+) -> None:
+    write_archive(tmp_path / "a", 25)  # the footer is in 25 files: a template link (20 files needed)
+    cache = CountingCache(store)
+    files = files_of(tmp_path / "a")
+    assert rendered(extract_cached(files, cache, jobs=1)) == rendered(extract_files(files, jobs=1))
+    fewer = [
+        f for f in files if not f.display.endswith(("/1.md", "/2.md", "/3.md", "/4.md", "/5.md", "/6.md"))
+    ]
+    assert len(fewer) == len(files) - 6  # 19 footers left: not a template link any more
+    parsed.clear()
+    cache.saved.clear()
+    cache.marked.clear()
+    cold = rendered(extract_files(fewer, jobs=1))
+    assert '"template":true' not in cold[ExtractFormat.JSONL]
+    assert rendered(extract_cached(fewer, cache, jobs=1)) == cold
+    assert names(parsed) == ["broken.md"]  # nothing parsed: only the marks changed
+    assert cache.saved == []  # the lines are kept as they were, the marks anew
+    assert len(cache.marked) == len(fewer) - 1
+    cache.marked.clear()
+    assert rendered(extract_cached(fewer, cache, jobs=1)) == cold
+    assert cache.marked == []  # the same files again: the marks kept serve as they are
+    assert rendered(extract_cached(files, cache, jobs=1)) == rendered(extract_files(files, jobs=1))
 
 
 def edit_keeping_size_and_mtime(path: Path, old: bytes, new: bytes) -> None:
@@ -164,7 +221,7 @@ def test_a_same_size_same_mtime_edit_is_parsed_again(tmp_path: Path, store: Stor
     edit_keeping_size_and_mtime(tmp_path / "a" / "d1" / "1.md", b"reuters", b"REUTERS")
     parsed.clear()
     warm = extract_cached(files, cache, jobs=1)
-    assert names(parsed) == ["1.md", "broken.md", "bytes.md"]
+    assert names(parsed) == ["1.md", "broken.md"]
     assert rendered(warm) == rendered(extract_files(files, jobs=1))
     assert "https://www.REUTERS.example/world/1/story" in rendered(warm)[ExtractFormat.JSONL]
 
@@ -216,10 +273,10 @@ def test_a_fresh_checkout_is_served_by_content(tmp_path: Path, store: Store, par
         os.utime(item.path, ns=(1, 1_000_000_000))
     parsed.clear()
     assert rendered(extract_cached(files, cache, jobs=1)) == cold
-    assert names(parsed) == ["broken.md", "bytes.md"]
+    assert names(parsed) == ["broken.md"]
     parsed.clear()
     assert rendered(extract_cached(files, cache, jobs=1)) == cold  # stamped anew: trusted by stat now
-    assert names(parsed) == ["broken.md", "bytes.md"]
+    assert names(parsed) == ["broken.md"]
 
 
 def test_deleted_files_are_forgotten_and_another_extractor_starts_over(
@@ -256,7 +313,7 @@ def test_a_file_shown_under_another_name_or_root_is_parsed_again(
 
 def test_kill_9_during_a_cold_extract_leaves_a_store_that_serves_the_next_run(tmp_path: Path) -> None:
     write_archive(tmp_path / "a", 3000, padding=400)  # 12 MB: the process pool, saves as batches come
-    total = len(files_of(tmp_path / "a")) - 2
+    total = len(files_of(tmp_path / "a")) - 1
     env = {name: value for name, value in os.environ.items() if name != "PYTHONIOENCODING"}
     command = [sys.executable, "-m", "linkaudit", "extract", "-f", "jsonl", "a"]
     cold = subprocess.run([*command, "--no-store"], cwd=tmp_path, capture_output=True, env=env, check=False)

@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from storelock import held
 
 from linkaudit.models import Attempt, Evidence, Judgement, Verdict
 from linkaudit.store import CheckLog, Store
@@ -97,38 +98,13 @@ def test_recent_is_newest_first_per_url(store: Store) -> None:
 def test_a_write_that_cannot_be_made_is_a_warning_and_the_run_goes_on(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite"
     Store.open(path).close()
-    holder = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            textwrap.dedent(
-                f"""
-                import sqlite3, sys
-                db = sqlite3.connect({str(path)!r}, isolation_level=None)
-                db.execute("BEGIN IMMEDIATE")
-                print("held", flush=True)
-                sys.stdin.read()
-                """
-            ),
-        ],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert holder.stdin is not None and holder.stdout is not None
-    try:
-        assert holder.stdout.readline() == "held\n"
-        with Store.open(path, wait=0.2) as store:
-            log = CheckLog(store)
-            record(log, live(A), 0)
-            record(log, live(B), 0)  # not tried again: said once
-            assert log.failed
-            assert len(store.warnings) == 1
-            assert "in use by another process" in store.warnings[0]
-    finally:
-        holder.stdin.close()
-        holder.wait(timeout=10)
-        holder.stdout.close()
+    with held(path), Store.open(path, wait=0.2) as store:
+        log = CheckLog(store)
+        record(log, live(A), 0)
+        record(log, live(B), 0)  # not tried again: said once
+        assert log.failed
+        assert len(store.warnings) == 1
+        assert "in use by another process" in store.warnings[0]
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT count(*) FROM checks").fetchone() == (0,)
 

@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-import sys
-import textwrap
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from storelock import held
 
 import linkaudit.store.db as db_module
 from linkaudit.store import Store, StoreError
@@ -66,33 +62,6 @@ def test_opening_without_create_needs_the_file(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="no store at"):
         Store.open(tmp_path / "missing.sqlite", create=False)
     assert not (tmp_path / "missing.sqlite").exists()
-
-
-@contextmanager
-def held(path: Path) -> Iterator[subprocess.Popen[str]]:
-    """Another process holding the store's write lock until the block ends."""
-    code = textwrap.dedent(
-        f"""
-        import sqlite3, sys
-        db = sqlite3.connect({str(path)!r}, isolation_level=None)
-        db.execute("BEGIN IMMEDIATE")
-        print("held", flush=True)
-        sys.stdin.read()
-        """
-    )
-    holder = subprocess.Popen(
-        [sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert holder.stdout is not None
-        assert holder.stdout.readline() == "held\n"
-        yield holder
-    finally:
-        assert holder.stdin is not None
-        holder.stdin.close()
-        holder.wait(timeout=10)
-        assert holder.stdout is not None
-        holder.stdout.close()
 
 
 def test_a_store_another_process_holds_says_so_after_the_wait(tmp_path: Path) -> None:
