@@ -9,10 +9,13 @@ options) and only ever grow.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 
 __all__ = [
+    "NO_EXTRA_FIELDS",
     "Attempt",
     "AuditReport",
     "ErrorKind",
@@ -27,6 +30,10 @@ __all__ = [
     "UrlResult",
     "Verdict",
 ]
+
+
+NO_EXTRA_FIELDS: Mapping[str, object] = MappingProxyType({})
+"""The one empty `extra_fields` every result made by this version shares (no dict per result)."""
 
 
 class LinkKind(StrEnum):
@@ -60,13 +67,15 @@ class Target:
     """What a citation points at, normalized so that equal targets share one check.
 
     `url` is the normalized absolute URL (local paths as `file:` URLs) without the fragment; it is the
-    deduplication key. `reason` explains a skipped (the scheme) or invalid (what is wrong) target.
+    deduplication key. `reason` is why a target is skipped or invalid, as a stable slug
+    (`unchecked-scheme`, `invalid-host`); `detail` says it in words, with the offending part.
     """
 
     url: str
     status: TargetStatus = TargetStatus.OK
     reason: str | None = None
     fragment: str | None = None
+    detail: str | None = None
 
     @property
     def scheme(self) -> str:
@@ -233,6 +242,9 @@ class UrlResult:
     judgement: Judgement
     evidence: Evidence | None
     occurrences: tuple[Occurrence, ...]
+    #: Fields of a URL entry read back from a JSON report that this version does not model (written by a
+    #: newer linkaudit): kept, so that `linkaudit report` writes them back as they were.
+    extra_fields: Mapping[str, object] = field(default_factory=lambda: NO_EXTRA_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,3 +263,5 @@ class AuditReport:
     settings: dict[str, object] = field(default_factory=dict)
     partial: bool = False
     elapsed_s: float = 0.0
+    #: Top-level fields of a JSON report read back that this version does not model, kept as they were.
+    extra_fields: Mapping[str, object] = field(default_factory=lambda: NO_EXTRA_FIELDS)

@@ -176,13 +176,21 @@ def _normalize_host(host: str) -> str | None:
     return encoded if all(_HOST_LABEL.match(label) for label in labels) else None
 
 
+def _invalid(url: str, reason: str, detail: str) -> Target:
+    return Target(url=url, status=TargetStatus.INVALID, reason=reason, detail=detail)
+
+
+def _skipped(url: str, reason: str, detail: str) -> Target:
+    return Target(url=url, status=TargetStatus.SKIPPED, reason=reason, detail=detail)
+
+
 def _normalize_http(url: str, scheme: str) -> Target:
     rest = url[len(scheme) + 1 :]
     fragment: str | None = None
     if "#" in rest:
         rest, fragment = rest.split("#", 1)
     if not rest.startswith("//"):
-        return Target(url=url, status=TargetStatus.INVALID, reason="no host after the scheme")
+        return _invalid(url, "missing-host", "no host after the scheme")
     rest = rest[2:]
     if "\\" in rest:
         # As browsers do (WHATWG URL): a backslash is a "/" in the authority and path, not in the query.
@@ -202,23 +210,23 @@ def _normalize_http(url: str, scheme: str) -> Target:
     if authority.startswith("["):
         close = authority.find("]")
         if close == -1:
-            return Target(url=url, status=TargetStatus.INVALID, reason="unclosed IPv6 bracket in host")
+            return _invalid(url, "invalid-host", "unclosed IPv6 bracket in host")
         host, after = authority[: close + 1], authority[close + 1 :]
         if after.startswith(":"):
             port = after[1:]
         elif after:
-            return Target(url=url, status=TargetStatus.INVALID, reason=f"bad host {authority!r}")
+            return _invalid(url, "invalid-host", f"bad host {authority!r}")
     elif ":" in authority:
         host, port = authority.rsplit(":", 1)
     else:
         host = authority
     if port and not (port.isdigit() and port.isascii() and int(port) <= 65535):
-        return Target(url=url, status=TargetStatus.INVALID, reason=f"bad port {port!r}")
+        return _invalid(url, "invalid-port", f"bad port {port!r}")
     if not host:
-        return Target(url=url, status=TargetStatus.INVALID, reason="empty host")
+        return _invalid(url, "missing-host", "empty host")
     norm_host = _normalize_host(host)
     if norm_host is None:
-        return Target(url=url, status=TargetStatus.INVALID, reason=f"bad host {host!r}")
+        return _invalid(url, "invalid-host", f"bad host {host!r}")
     if port:
         port = str(int(port))
         if _DEFAULT_PORTS.get(scheme) == port:
@@ -255,7 +263,7 @@ def normalize(
     if _NORMAL_HTTP.fullmatch(dest) and "/." not in dest:
         return Target(url=dest)  # already normal: what the general path below would return, faster
     if not dest:
-        return Target(url="", status=TargetStatus.INVALID, reason="empty destination")
+        return _invalid("", "empty-destination", "empty destination")
     if "\n" in dest or "\r" in dest:
         dest = re.sub(r"[\r\n]+", "", dest)
     match = _SCHEME.match(dest)
@@ -267,19 +275,19 @@ def normalize(
         if scheme in ("http", "https"):
             return _normalize_http(scheme + dest[len(scheme) :], scheme)
         if len(scheme) == 1 and dest[2:3] in ("\\", "/"):
-            return Target(url=dest, status=TargetStatus.INVALID, reason="Windows drive path")
+            return _invalid(dest, "windows-path", "Windows drive path")
         if scheme == "file":
-            return Target(url=dest, status=TargetStatus.SKIPPED, reason="scheme file: (absolute local path)")
+            return _skipped(dest, "absolute-file-url", "scheme file: (absolute local path)")
         if scheme in KNOWN_SCHEMES:
-            return Target(url=dest, status=TargetStatus.SKIPPED, reason=f"scheme {scheme}:")
+            return _skipped(dest, "unchecked-scheme", f"scheme {scheme}:")
         if _looks_like_misspelt_http(scheme):
-            return Target(url=dest, status=TargetStatus.INVALID, reason=f"misspelt scheme {scheme!r}")
+            return _invalid(dest, "misspelt-scheme", f"misspelt scheme {scheme!r}")
         if dest[len(scheme) + 1 : len(scheme) + 3] == "//":
-            return Target(url=dest, status=TargetStatus.SKIPPED, reason=f"scheme {scheme}:")
+            return _skipped(dest, "unchecked-scheme", f"scheme {scheme}:")
         # "foo:bar" without "//" and an unknown scheme is most likely a relative path with a colon.
         if not re.match(r"^[a-z][a-z0-9+.\-]{1,31}$", scheme):
-            return Target(url=dest, status=TargetStatus.INVALID, reason=f"unknown scheme {scheme!r}")
-        return Target(url=dest, status=TargetStatus.SKIPPED, reason=f"scheme {scheme}:")
+            return _invalid(dest, "invalid-scheme", f"unknown scheme {scheme!r}")
+        return _skipped(dest, "unchecked-scheme", f"scheme {scheme}:")
     if dest.startswith("//"):
         return _normalize_http("https:" + dest, "https")
     return _normalize_local(dest, source=source, root=root)

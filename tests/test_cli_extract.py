@@ -30,7 +30,7 @@ ARTICLE = (
 )
 IPFS = "ipfs://QmNY54D3JjvrEV4HY1WbWW8tn9Z9tM5bXEgzQsaYRuMrFR"
 LINK_KEYS = {"url", "raw", "kind", "text", "file", "line", "column", "start", "end", "template", "status"}
-OPTIONAL_LINK_KEYS = {"reason", "title", "fragment"}
+OPTIONAL_LINK_KEYS = {"reason", "detail", "title", "fragment"}
 
 
 def invoke(args: list[str], stdin: str | None = None) -> Result:
@@ -70,8 +70,9 @@ def test_text_format(articles: Path) -> None:
         'articles/gnews/a.md:3:2  link  https://www.usatoday.example/story/1  "今日美国"',
         'articles/gnews/a.md:3:66  bare  https://img.example/a.png  ""',
         f'articles/gnews/a.md:3:93  link  {(articles.parent / "index.md").as_uri()}  "上一篇"',
-        "articles/gnews/a.md:3:116  link  hhttps://x.example/  \"坏链\"  [invalid: misspelt scheme 'hhttps']",
-        f'articles/gnews/a.md:4:1  image  {IPFS}  ""  [skipped: scheme ipfs:]',
+        'articles/gnews/a.md:3:116  link  hhttps://x.example/  "坏链"  '
+        "[invalid: misspelt-scheme: misspelt scheme 'hhttps']",
+        f'articles/gnews/a.md:4:1  image  {IPFS}  ""  [skipped: unchecked-scheme: scheme ipfs:]',
     ]
     assert result.stderr == "linkaudit: articles/gnews/broken.md: not valid text (binary content at byte 0)\n"
 
@@ -129,7 +130,8 @@ def test_json_format_is_the_contract(articles: Path) -> None:
     assert by_raw["../index.md#top"]["fragment"] == "top"
     assert by_raw["../index.md#top"]["url"] == (articles.parent / "index.md").as_uri()
     assert by_raw["hhttps://x.example/"]["url"] == "hhttps://x.example/"
-    assert by_raw["hhttps://x.example/"]["reason"] == "misspelt scheme 'hhttps'"
+    assert by_raw["hhttps://x.example/"]["reason"] == "misspelt-scheme"
+    assert by_raw["hhttps://x.example/"]["detail"] == "misspelt scheme 'hhttps'"
 
 
 def test_jsonl_format_is_one_link_per_line(articles: Path) -> None:

@@ -339,8 +339,8 @@ class Prober:
                 )
             target = normalize(urljoin(current, location.strip()))
             if not target.is_http:
-                reason = target.reason or f"redirect to a non-web URL {location!r}"
-                return _Outcome(current, answer, hops, ErrorKind.BAD_REDIRECT, reason)
+                detail = target.detail or f"redirect to a non-web URL {location!r}"
+                return _Outcome(current, answer, hops, ErrorKind.BAD_REDIRECT, detail)
             if target.url in seen:
                 return _Outcome(current, answer, hops, ErrorKind.REDIRECT_LOOP, f"back to {target.url}")
             seen.add(target.url)

@@ -110,6 +110,8 @@ def _jsonl_fields(  # noqa: PLR0917  # the fields of an Occurrence, in its order
         tail = f',"status":{_STATUS_JSON[status]}'
         if target.reason is not None:
             tail += f',"reason":{_json_str(target.reason)}'
+        if target.detail is not None:
+            tail += f',"detail":{_json_str(target.detail)}'
         # The target is kept in the entry, so its id cannot be reused while the entry lives.
         cached = _TARGET_JSON[id(target)] = (target, head, tail)
     head = cached[1]
@@ -261,7 +263,7 @@ class PackedOccurrences:
     def occurrences(self) -> tuple[Occurrence, ...]:
         """The Occurrence objects, template flags set, built from the lines."""
         built: list[Occurrence] = []
-        targets: dict[tuple[str, str, str | None, str | None], Target] = {}
+        targets: dict[tuple[str, str, str | None, str | None, str | None], Target] = {}
         names: dict[str, str] = {}
         for offset, length, odd in self.batches:
             for i, line in enumerate(self.spill.read(offset, length).split(b"\n")[:-1]):
@@ -279,7 +281,7 @@ def _from_json(
     item: dict[str, object],
     target_url: str | None,
     templates: set[str],
-    targets: dict[tuple[str, str, str | None, str | None], Target],
+    targets: dict[tuple[str, str, str | None, str | None, str | None], Target],
     names: dict[str, str],
 ) -> Occurrence:
     """An Occurrence from its `jsonl_line` (and, for an invalid target, the target URL it omits)."""
@@ -287,11 +289,20 @@ def _from_json(
     status = str(item["status"])
     reason = item.get("reason")
     fragment = item.get("fragment")
+    detail = item.get("detail")
     url = str(item["url"]) if status != "invalid" else (target_url if target_url is not None else raw)
-    key = (url, status, None if reason is None else str(reason), None if fragment is None else str(fragment))
+    key = (
+        url,
+        status,
+        None if reason is None else str(reason),
+        None if fragment is None else str(fragment),
+        None if detail is None else str(detail),
+    )
     target = targets.get(key)
     if target is None:
-        target = Target(url=key[0], status=TargetStatus(status), reason=key[2], fragment=key[3])
+        target = Target(
+            url=key[0], status=TargetStatus(status), reason=key[2], fragment=key[3], detail=key[4]
+        )
         targets[key] = target
     file = str(item["file"])
     file = names.setdefault(file, file)
@@ -325,7 +336,16 @@ JSONL_PROBES = (
         't"itle',
         True,
     ),
-    Occurrence("c.md", 1, 1, 0, 4, LinkKind.BARE, "hhttps://y", Target("hhttps:", TargetStatus.INVALID, "x")),
+    Occurrence(
+        "c.md",
+        1,
+        1,
+        0,
+        4,
+        LinkKind.BARE,
+        "hhttps://y",
+        Target("hhttps:", TargetStatus.INVALID, "x", None, "y"),
+    ),
     Occurrence("c.md", 2, 9, 7, 9, LinkKind.IMAGE, " mailto:", Target("mailto:", TargetStatus.SKIPPED), "a"),
 )
 
@@ -336,7 +356,7 @@ def _packing_round_trips() -> bool:
     fields = ("file", "line", "column", "start", "end", "kind", "raw", "target", "text", "title", "template")
     if tuple(f.name for f in dataclasses.fields(Occurrence)) != fields or tuple(
         f.name for f in dataclasses.fields(Target)
-    ) != ("url", "status", "reason", "fragment"):
+    ) != ("url", "status", "reason", "fragment", "detail"):
         return False
     for probe in JSONL_PROBES:
         target = probe.target

@@ -53,6 +53,20 @@ _REASON_TEXT = {
     "blocked-address": "address not allowed",
     "not-an-image": "not an image",
     "challenge": "bot challenge",
+    "bot-challenge": "bot challenge",
+    "empty-destination": "empty link",
+    "missing-host": "no host",
+    "invalid-host": "bad host name",
+    "invalid-port": "bad port",
+    "misspelt-scheme": "misspelt scheme",
+    "invalid-scheme": "bad scheme",
+    "windows-path": "Windows path",
+    "unchecked-scheme": "scheme not checked",
+    "absolute-file-url": "absolute file: URL",
+    "excluded": "excluded",
+    "local-not-checked": "local, not checked",
+    "file-exists": "file exists",
+    "benign-redirect": "same page",
 }
 
 

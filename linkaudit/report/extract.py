@@ -69,11 +69,10 @@ def write_extract(result: ExtractResult, fmt: ExtractFormat, out: TextIO) -> Non
     if fmt is ExtractFormat.TEXT:
         for occ in result.occurrences:
             shown = occ.target.url if occ.target.status is TargetStatus.OK else occ.raw
-            note = (
-                ""
-                if occ.target.status is TargetStatus.OK
-                else f"  [{occ.target.status}: {occ.target.reason}]"
-            )
+            target = occ.target
+            note = "" if target.status is TargetStatus.OK else f"  [{target.status}: {target.reason}]"
+            if target.status is not TargetStatus.OK and target.detail:
+                note = f"{note[:-1]}: {target.detail}]"
             fold = "  [template]" if occ.template else ""
             out.write(
                 f"{occ.file}:{occ.line}:{occ.column}  {occ.kind}  {shown}  {_dumps(occ.text)}{note}{fold}\n"

@@ -37,6 +37,8 @@ def occurrence_dict(occ: Occurrence, *, with_target: bool = True) -> dict[str, A
         item["status"] = occ.target.status.value
         if occ.target.reason is not None:
             item["reason"] = occ.target.reason
+        if occ.target.detail is not None:
+            item["detail"] = occ.target.detail
     return item
 
 
@@ -101,7 +103,7 @@ def url_result_dict(result: UrlResult) -> dict[str, Any]:
             "content_type": None,
             "checked_at": None,
             "error": None,
-            "detail": result.target.reason,
+            "detail": result.target.detail,
             "short_circuited": False,
             "attempts": [],
             "occurrences": [_cited_dict(occ) for occ in occurrences],

@@ -157,6 +157,7 @@ def test_skipped_and_invalid_targets_have_nulls_and_empty_lists_not_missing_keys
         assert entry["short_circuited"] is False
         assert entry["redirects"] == []
         assert entry["attempts"] == []
+    assert urls["htp://typo"]["reason"] == "misspelt-scheme"
     assert urls["htp://typo"]["detail"] == "misspelt scheme 'htp'"
 
 
@@ -269,10 +270,11 @@ def test_many_urls_stream_out_whole() -> None:
 @settings(max_examples=50, deadline=None)
 @given(text=st.text(), raw=st.text(min_size=1), detail=st.none() | st.text())
 def test_any_text_round_trips(text: str, raw: str, detail: str | None) -> None:
-    occurrence = cite(raw, text=text, status=TargetStatus.INVALID, reason=detail)
-    result = unchecked_result(raw, TargetStatus.INVALID, detail or "bad", occurrence)
+    occurrence = cite(raw, text=text, status=TargetStatus.INVALID, reason="invalid-host", detail=detail)
+    result = unchecked_result(raw, TargetStatus.INVALID, "invalid-host", occurrence, detail=detail)
     entry = render(result)["urls"][0]
     assert entry["url"] == raw
+    assert (entry["reason"], entry["detail"]) == ("invalid-host", detail)
     assert entry["occurrences"][0]["text"] == text
     assert entry["occurrences"][0]["raw"] == raw
 
