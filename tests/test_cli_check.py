@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -13,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from clirun import run_linkaudit
+from contracts import parse_report
 
 from linkaudit.demo.simweb import Reply, SimWeb
 
@@ -61,7 +61,7 @@ def test_dead_link_exits_1_and_json_report(tmp_path: Path, web: SimWeb) -> None:
         "check", "a.md", *resolve_args(web), "--format", "json", "--output", "out.json", cwd=tmp_path
     )
     assert done.returncode == 1, done.stderr
-    report = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    report = parse_report((tmp_path / "out.json").read_text(encoding="utf-8"))
     assert report["schema"] == "linkaudit.report/1"
     assert report["partial"] is False
     by_url = {entry["url"]: entry for entry in report["urls"]}
@@ -83,7 +83,7 @@ def test_json_to_stdout_is_pure_json(tmp_path: Path, web: SimWeb) -> None:
     write(tmp_path, "a.md", "[a](http://news.example/live)\n")
     done = linkaudit("check", ".", *resolve_args(web), "--format", "json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
-    assert json.loads(done.stdout)["summary"]["urls"] == 1
+    assert parse_report(done.stdout)["summary"]["urls"] == 1
 
 
 def test_fail_on_other_verdicts(tmp_path: Path, web: SimWeb) -> None:
@@ -164,7 +164,7 @@ def test_ctrl_c_stops_fast_and_keeps_a_partial_report(tmp_path: Path) -> None:
     assert process.returncode == 130, stderr
     assert took < 2.0
     assert "Traceback" not in stderr
-    report = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    report = parse_report((tmp_path / "out.json").read_text(encoding="utf-8"))
     assert report["partial"] is True
     verdicts = {entry["url"]: entry["verdict"] for entry in report["urls"]}
     assert sum(1 for url in verdicts if "fast.example" in url) == 20
@@ -175,7 +175,7 @@ def test_demo_shows_every_verdict(tmp_path: Path) -> None:
     done = linkaudit("demo", "--format", "json", "--output", "demo.json", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "verdicts as the simulated web knows them" in done.stderr
-    report = json.loads((tmp_path / "demo.json").read_text(encoding="utf-8"))
+    report = parse_report((tmp_path / "demo.json").read_text(encoding="utf-8"))
     seen = {entry["verdict"] for entry in report["urls"]}
     assert seen >= {
         "live",

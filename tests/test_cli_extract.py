@@ -8,7 +8,6 @@ reaches the user.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 import typer.main
 from clirun import run_linkaudit
+from contracts import parse_extract, parse_extract_lines
 from typer.testing import CliRunner, Result
 
 from linkaudit import __version__
@@ -98,7 +98,7 @@ def _check_link_shape(link: dict[str, Any]) -> None:
 def test_json_format_is_the_contract(articles: Path) -> None:
     result = invoke(["extract", "articles", "--format", "json"])
     assert result.exit_code == 0
-    report = json.loads(result.stdout)
+    report = parse_extract(result.stdout)
     assert list(report) == ["schema", "files", "links", "errors"]
     assert report["schema"] == "linkaudit.extract/1"
     assert report["files"] == 3
@@ -135,20 +135,20 @@ def test_json_format_is_the_contract(articles: Path) -> None:
 
 
 def test_jsonl_format_is_one_link_per_line(articles: Path) -> None:
-    as_json = json.loads(invoke(["extract", "articles", "-f", "json"]).stdout)
+    as_json = parse_extract(invoke(["extract", "articles", "-f", "json"]).stdout)
     result = invoke(["extract", "articles", "-f", "jsonl"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert [json.loads(line) for line in lines] == as_json["links"]
+    assert parse_extract_lines(result.stdout) == as_json["links"]
     assert len(lines) == 5
 
 
 def test_standard_input() -> None:
     result = invoke(["extract", "-", "-f", "jsonl"], stdin="见 https://a.example/x\n")
     assert result.exit_code == 0
-    assert [
-        (link["file"], link["kind"], link["raw"]) for link in map(json.loads, result.stdout.splitlines())
-    ] == [("-", "bare", "https://a.example/x")]
+    assert [(link["file"], link["kind"], link["raw"]) for link in parse_extract_lines(result.stdout)] == [
+        ("-", "bare", "https://a.example/x")
+    ]
 
 
 def test_file_paths_are_relative_to_the_current_folder(
@@ -156,17 +156,17 @@ def test_file_paths_are_relative_to_the_current_folder(
 ) -> None:
     monkeypatch.chdir(articles)
     result = invoke(["extract", str(articles / "a.md"), "-f", "jsonl"])
-    assert {json.loads(line)["file"] for line in result.stdout.splitlines()} == {"a.md"}
+    assert {line["file"] for line in parse_extract_lines(result.stdout)} == {"a.md"}
 
 
 def test_options(articles: Path) -> None:
     result = invoke(["extract", "articles", "--exclude-path", "a\\.md$", "--extensions", "md", "-f", "json"])
-    assert json.loads(result.stdout)["files"] == 2
+    assert parse_extract(result.stdout)["files"] == 2
     (articles / "b.md").write_text("[root](/README.md)\n", encoding="utf-8")
     result = invoke(["extract", str(articles / "b.md"), "--root", str(articles.parent), "-f", "jsonl"])
-    assert json.loads(result.stdout)["url"] == (articles.parent / "README.md").as_uri()
+    assert parse_extract_lines(result.stdout)[0]["url"] == (articles.parent / "README.md").as_uri()
     result = invoke(["extract", "articles", "--max-file-size", "10", "-f", "json"])
-    assert [e["file"] for e in json.loads(result.stdout)["errors"]] == [
+    assert [e["file"] for e in parse_extract(result.stdout)["errors"]] == [
         "articles/gnews/a.md",
         "articles/gnews/b.md",
         "articles/gnews/broken.md",

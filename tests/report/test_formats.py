@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import stat
 from pathlib import Path
 
 import pytest
+from contracts import parse_report
 
 import linkaudit.report
 import linkaudit.report.json as json_report
@@ -54,13 +54,13 @@ def _files_in(folder: Path) -> list[str]:
 def test_report_file_is_written_and_no_temporary_file_remains(tmp_path: Path) -> None:
     path = tmp_path / "report.json"
     write_report_file(report_of(*every_verdict()), ReportFormat.JSON, path)
-    assert json.loads(path.read_text(encoding="utf-8"))["schema"] == "linkaudit.report/1"
+    assert parse_report(path.read_text(encoding="utf-8"))["schema"] == "linkaudit.report/1"
     assert _files_in(tmp_path) == ["report.json"]
 
 
 def test_dash_means_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_report_file(report_of(*every_verdict()), ReportFormat.JSON, "-")
-    assert json.loads(capsys.readouterr().out)["summary"]["urls"] == len(every_verdict())
+    assert parse_report(capsys.readouterr().out)["summary"]["urls"] == len(every_verdict())
     assert _files_in(tmp_path) == []
 
 
