@@ -103,4 +103,9 @@ def write_json_report(report: AuditReport, out: TextIO) -> None:
     for i, error in enumerate(sorted(report.errors, key=lambda error: (error.file, error.message))):
         out.write(",\n" if i else "\n")
         out.write(_dumps(error_dict(error)))
-    out.write("\n]}\n")
+    out.write("\n]")
+    # Fields a newer linkaudit wrote, in a report read back (`linkaudit report`): kept, after ours.
+    for key, value in report.extra_fields.items():
+        if key not in head and key not in ("urls", "errors"):
+            out.write(f",\n{_dumps(key)}:{_dumps(value)}")
+    out.write("}\n")

@@ -86,6 +86,13 @@ def url_result_dict(result: UrlResult) -> dict[str, Any]:
     Skipped and invalid targets have no evidence: their evidence fields are null or empty lists, never
     missing, so every entry has the same keys.
     """
+    entry = _url_entry(result)
+    for key, value in result.extra_fields.items():
+        entry.setdefault(key, value)  # fields a newer linkaudit wrote, read back: never over ours
+    return entry
+
+
+def _url_entry(result: UrlResult) -> dict[str, Any]:
     judgement = result.judgement
     evidence = result.evidence
     occurrences = result.occurrences
