@@ -6,6 +6,7 @@ This is the only module that writes to stdout/stderr or decides exit codes: 0 ok
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 from dataclasses import replace
@@ -20,10 +21,11 @@ from linkaudit import __version__
 from linkaudit._typer_compat import usage_problem
 from linkaudit.extract import DEFAULT_EXTENSIONS, InputFile, UsageError, collect_inputs, extract_files
 from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE
-from linkaudit.models import FileError, Verdict
+from linkaudit.models import AuditReport, FileError, Verdict
 from linkaudit.report import ReportFormat, write_report, write_report_file
 from linkaudit.report.extract import ExtractFormat, write_extract
 from linkaudit.report.progress import choose_observer, close_observer
+from linkaudit.report.read import ReportReadError, read_report
 from linkaudit.settings import DEFAULT_USER_AGENT, CheckSettings, HeaderRule, HostPolicy
 
 if TYPE_CHECKING:
@@ -240,11 +242,24 @@ def _run_audit(
         )
     finally:
         close_observer(observer)
+    target = _write_output(outcome.report, fmt, output, verbose=verbose)
+    if target != "-" and fmt is not ReportFormat.TERMINAL and not quiet:
+        write_report(
+            outcome.report, ReportFormat.TERMINAL, sys.stdout, color=Console().is_terminal, verbose=verbose
+        )
+    _append_job_summary(outcome.report)
+    if outcome.interrupted:
+        typer.echo("linkaudit: interrupted; the report holds what was checked (partial)", err=True)
+    return outcome
+
+
+def _write_output(report: AuditReport, fmt: ReportFormat, output: str | None, *, verbose: bool) -> str:
+    """Write the report to `output` (stdout when None or -), exit 2 if it cannot be; returns where it went."""
     out_console = Console()
     target = output if output is not None else "-"
     try:
         write_report_file(
-            outcome.report,
+            report,
             fmt,
             target,
             color=out_console.is_terminal and target == "-",
@@ -252,15 +267,24 @@ def _run_audit(
             width=out_console.width if out_console.is_terminal else None,
         )
     except OSError as exc:
-        typer.echo(f"linkaudit: error: cannot write report to {target}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(2) from None
-    if target != "-" and fmt is not ReportFormat.TERMINAL and not quiet:
-        write_report(
-            outcome.report, ReportFormat.TERMINAL, sys.stdout, color=out_console.is_terminal, verbose=verbose
+        raise fail_usage(f"cannot write report to {target}: {exc.strerror or exc}") from None
+    return target
+
+
+def _append_job_summary(report: AuditReport) -> None:
+    """In a GitHub Actions step, add the Markdown summary to the job's summary page (a warning if not)."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8", newline="\n") as out:
+            if out.tell():
+                out.write("\n")
+            write_report(report, ReportFormat.MARKDOWN, out, color=False, verbose=False)
+    except OSError as exc:
+        typer.echo(
+            f"linkaudit: warning: cannot add the job summary to {path}: {exc.strerror or exc}", err=True
         )
-    if outcome.interrupted:
-        typer.echo("linkaudit: interrupted; the report holds what was checked (partial)", err=True)
-    return outcome
 
 
 def _exit_code(outcome: AuditOutcome, fail_on: frozenset[Verdict]) -> int:
@@ -442,6 +466,27 @@ def demo(
         typer.echo(f"linkaudit demo: {url}: expected {want}, got {seen}", err=True)
     typer.echo(f"{closing_line(outcome.report)} — now try: linkaudit check examples/articles", err=True)
     raise typer.Exit(1 if wrong else 0)
+
+
+@app.command(name="report")
+def report_command(
+    path: Annotated[
+        str, typer.Argument(help="A JSON report saved by check --format json.", show_default=False)
+    ],
+    fmt: Annotated[
+        ReportFormat, typer.Option("--format", "-f", help="Report format.")
+    ] = ReportFormat.TERMINAL,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write the report here (- for stdout), atomically.")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show live links too.")] = False,
+) -> None:
+    """Draw a saved JSON report in any format, without checking anything again."""
+    try:
+        saved = read_report(path)
+    except ReportReadError as exc:
+        raise fail_usage(str(exc)) from None
+    _write_output(saved, fmt, output, verbose=verbose)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -1,4 +1,5 @@
-"""Stage 5: present an `AuditReport`, for people (terminal) or for machines (json).
+"""Stage 5: present an `AuditReport`, for people (terminal, markdown, html, github annotations) or for
+machines and their tools (json, junit, sarif, csv).
 
 One enum names the formats and `write_report` dispatches over it, ending in `assert_never`: adding a
 format is one new module plus one enum member, and forgetting the dispatch fails type-checking (and the
@@ -20,7 +21,13 @@ from pathlib import Path
 from typing import TextIO, assert_never
 
 from linkaudit.models import AuditReport
+from linkaudit.report.csv import write_csv_report
+from linkaudit.report.github import write_github_report
+from linkaudit.report.html import write_html_report
 from linkaudit.report.json import REPORT_SCHEMA, write_json_report
+from linkaudit.report.junit import write_junit_report
+from linkaudit.report.markdown import write_markdown_report
+from linkaudit.report.sarif import write_sarif_report
 from linkaudit.report.terminal import write_terminal_report
 
 __all__ = ["REPORT_SCHEMA", "ReportFormat", "atomic_text_file", "write_report", "write_report_file"]
@@ -31,6 +38,12 @@ class ReportFormat(StrEnum):
 
     TERMINAL = "terminal"
     JSON = "json"
+    MARKDOWN = "markdown"
+    HTML = "html"
+    JUNIT = "junit"
+    SARIF = "sarif"
+    GITHUB = "github"
+    CSV = "csv"
 
 
 def write_report(
@@ -47,6 +60,18 @@ def write_report(
         write_terminal_report(report, out, color=color, verbose=verbose, width=width)
     elif fmt is ReportFormat.JSON:
         write_json_report(report, out)
+    elif fmt is ReportFormat.MARKDOWN:
+        write_markdown_report(report, out, verbose=verbose)
+    elif fmt is ReportFormat.HTML:
+        write_html_report(report, out, verbose=verbose)
+    elif fmt is ReportFormat.JUNIT:
+        write_junit_report(report, out)
+    elif fmt is ReportFormat.SARIF:
+        write_sarif_report(report, out)
+    elif fmt is ReportFormat.GITHUB:
+        write_github_report(report, out, verbose=verbose)
+    elif fmt is ReportFormat.CSV:
+        write_csv_report(report, out)
     else:
         assert_never(fmt)
 

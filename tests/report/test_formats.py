@@ -44,7 +44,16 @@ def test_every_format_handles_an_empty_run(fmt: ReportFormat) -> None:
 
 
 def test_format_values_are_the_cli_strings() -> None:
-    assert [fmt.value for fmt in ReportFormat] == ["terminal", "json"]
+    assert [fmt.value for fmt in ReportFormat] == [
+        "terminal",
+        "json",
+        "markdown",
+        "html",
+        "junit",
+        "sarif",
+        "github",
+        "csv",
+    ]
 
 
 def _files_in(folder: Path) -> list[str]:
