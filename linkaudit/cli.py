@@ -88,6 +88,12 @@ RootOpt = Annotated[
         "--root", help="Folder that root-relative links (/x) resolve against (default: the audited folder)."
     ),
 ]
+ReportFormatOpt = Annotated[
+    ReportFormat,
+    typer.Option(
+        "--format", "-f", metavar="<format>", help=f"Report format: {', '.join(f.value for f in ReportFormat)}."
+    ),
+]
 MaxSizeOpt = Annotated[
     int, typer.Option("--max-file-size", help="Skip (and report) files larger than this, in bytes.")
 ]
@@ -297,9 +303,7 @@ def _exit_code(outcome: AuditOutcome, fail_on: frozenset[Verdict]) -> int:
 @app.command()
 def check(
     paths: PathsArg,
-    fmt: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="Report format.")
-    ] = ReportFormat.TERMINAL,
+    fmt: ReportFormatOpt = ReportFormat.TERMINAL,
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="Write the report here (- for stdout), atomically.")
     ] = None,
@@ -419,9 +423,7 @@ def check(
 
 @app.command()
 def demo(
-    fmt: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="Report format.")
-    ] = ReportFormat.TERMINAL,
+    fmt: ReportFormatOpt = ReportFormat.TERMINAL,
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="Write the report here (- for stdout).")
     ] = None,
@@ -471,11 +473,12 @@ def demo(
 @app.command(name="report")
 def report_command(
     path: Annotated[
-        str, typer.Argument(help="A JSON report saved by check --format json.", show_default=False)
+        str,
+        typer.Argument(
+            metavar="REPORT.json", help="A JSON report saved by check --format json.", show_default=False
+        ),
     ],
-    fmt: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="Report format.")
-    ] = ReportFormat.TERMINAL,
+    fmt: ReportFormatOpt = ReportFormat.TERMINAL,
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="Write the report here (- for stdout), atomically.")
     ] = None,

@@ -253,7 +253,7 @@ def _sha256(source: str) -> str:
 
 CONTENT_SECURITY_POLICY = (
     f"default-src 'none'; script-src '{_sha256(_SCRIPT)}'; style-src '{_sha256(_STYLE)}'; "
-    "img-src data:; base-uri 'none'; form-action 'none'"
+    "base-uri 'none'; form-action 'none'"
 )
 """Nothing loads and nothing runs but this file's own style and script."""
 
@@ -288,12 +288,13 @@ def _rows(digest: ReportDigest) -> list[list[object]]:
         for citation in citations:
             result, occ = citation.result, citation.occurrence
             target = shown_target(result, occ.raw)
+            text = " ".join(occ.text.split())
             rows.append(
                 [
                     _clean(file),
                     occ.line,
                     occ.column,
-                    _clean(" ".join(occ.text.split())),
+                    _clean(text if text != target else ""),
                     _clean(target),
                     web_url(result.target.url) if result.target.is_http else None,
                     result.judgement.verdict.value,
@@ -368,7 +369,9 @@ def _host_chart(report: AuditReport) -> list[str]:
 
     chosen = sorted(per_host.items(), key=weight)[:_CHART_BARS]
     stacks = [sorted(counts.items(), key=lambda item: severity(item[0])) for _, counts in chosen]
-    caption = f"Verdicts per host (URLs; the {len(chosen)} hosts with the most problems of {len(per_host):,})"
+    caption = "Verdicts per host (URLs)"
+    if len(chosen) < len(per_host):
+        caption = f"Verdicts per host (URLs; the {len(chosen)} with the most problems, of {len(per_host):,})"
     return _bars(caption, [host for host, _ in chosen], stacks, "URL")
 
 
