@@ -91,7 +91,10 @@ RootOpt = Annotated[
 ReportFormatOpt = Annotated[
     ReportFormat,
     typer.Option(
-        "--format", "-f", metavar="<format>", help=f"Report format: {', '.join(f.value for f in ReportFormat)}."
+        "--format",
+        "-f",
+        metavar="<format>",
+        help=f"Report format: {', '.join(f.value for f in ReportFormat)}.",
     ),
 ]
 MaxSizeOpt = Annotated[
