@@ -171,6 +171,9 @@ def linkaudit_command(articles: Path, report: Path, limits: Limits) -> list[str]
         # Every name is "not found": the articles cite IP literals, and no query may reach the system DNS.
         "--resolve",
         "*:nxdomain",
+        # The simulated web is on loopback, which the private-network guard refuses unless allowed.
+        "--allow-private-net",
+        "127.0.0.0/8",
     ]
 
 

@@ -1,11 +1,14 @@
 """The command line: typer options in, one library call, output and exit code out.
 
 This is the only module that writes to stdout/stderr or decides exit codes: 0 ok, 1 failing links,
-2 usage or configuration error, 130 interrupted.
+2 usage or configuration error, or a run whose results are in doubt (no network, a captive portal),
+130 interrupted.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import math
 import os
 import re
 import sys
@@ -14,32 +17,38 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from typer import TyperException
+from typer.exceptions import TyperException
 
-from linkaudit import __version__
+from linkaudit import __version__, _typer_compat
 from linkaudit._typer_compat import usage_problem
-from linkaudit.extract import DEFAULT_EXTENSIONS, InputFile, UsageError, collect_inputs, extract_files
-from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE
-from linkaudit.models import AuditReport, FileError, Verdict
-from linkaudit.report import ReportFormat, write_report, write_report_file
-from linkaudit.report.extract import ExtractFormat, write_extract
-from linkaudit.report.progress import choose_observer, close_observer
-from linkaudit.report.read import ReportReadError, read_report
-from linkaudit.settings import DEFAULT_USER_AGENT, CheckSettings, HeaderRule, HostPolicy
+from linkaudit.defaults import DEFAULT_EXTENSIONS, DEFAULT_MAX_FILE_SIZE, DEFAULT_USER_AGENT
+from linkaudit.report import ExtractFormat, ReportFormat, write_report, write_report_file
 
 if TYPE_CHECKING:
     from linkaudit.audit import AuditOutcome
     from linkaudit.check.resolve import Resolver
+    from linkaudit.extract import InputFile
+    from linkaudit.models import AuditReport, FileError, Occurrence, Verdict
+    from linkaudit.settings import CheckSettings, HeaderRule
 
-# The checker (trio, httpx) and the demo are imported by the commands that use them: `extract` and
-# `--help` then start without ~0.45 s of imports.
+# Starting, the CLI imports typer and the option defaults only: each command imports the stages it runs
+# (the extractor; the checker with trio and httpx; rich for progress and reports), so that `--version`
+# and `--help` start in tens of milliseconds (see benchmarks/startup_bench.py) and `extract` without
+# the checker.
 
 __all__ = ["app", "main"]
 
+_typer_compat.install()  # option values without pydantic: see the module
+
+VERSION_LINE = f"linkaudit {__version__}"
+EXIT_CODES = (
+    "Exit codes: 0 nothing failing, 1 failing links (see --fail-on), 2 usage or configuration error, "
+    "130 interrupted."
+)
+
 app = typer.Typer(
     name="linkaudit",
-    help="Audit the links and images that articles cite: find link rot, with the evidence.",
+    help=f"Audit the links and images that articles cite: find link rot, with the evidence.\n\n{EXIT_CODES}",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -49,14 +58,15 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"linkaudit {__version__}")
+        typer.echo(VERSION_LINE)
         raise typer.Exit()
 
 
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = False,
 ) -> None:
     """Audit the links and images that articles cite: find link rot, with the evidence."""
@@ -97,8 +107,32 @@ ReportFormatOpt = Annotated[
         help=f"Report format: {', '.join(f.value for f in ReportFormat)}.",
     ),
 ]
+CheckPathsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Files, folders (searched recursively), globs, web pages (http(s) URLs: the links on them are "
+        "checked), or - for standard input.",
+        show_default=False,
+    ),
+]
 MaxSizeOpt = Annotated[
     int, typer.Option("--max-file-size", help="Skip (and report) files larger than this, in bytes.")
+]
+DenyPrivateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--deny-private/--allow-private",
+        help="Refuse to connect to loopback, private, link-local and other non-public addresses "
+        "(skipped: private-address), whatever name, redirect or --resolve led there.",
+    ),
+]
+AllowPrivateNetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-private-net",
+        help="Connect to this network despite --deny-private, e.g. 10.20.0.0/16 (repeatable).",
+        show_default=False,
+    ),
 ]
 
 
@@ -115,6 +149,13 @@ def extract(
     ] = None,
 ) -> None:
     """List every cited URL and image, with file, line and column. Touches no network."""
+    from linkaudit.extract import UsageError, collect_inputs, extract_files  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.extract.sources import is_web_address  # noqa: PLC0415
+    from linkaudit.report.extract import write_extract  # noqa: PLC0415
+
+    for path in paths:
+        if is_web_address(path):
+            raise fail_usage(f"{path}: extract reads files (the links of a web page: linkaudit check {path})")
     try:
         files, walk_errors = collect_inputs(
             paths, extensions=extensions.split(","), exclude_paths=exclude_path or (), root=root
@@ -151,6 +192,8 @@ def _parse_statuses(values: list[str]) -> frozenset[int]:
 
 
 def _parse_verdicts(value: str) -> frozenset[Verdict]:
+    from linkaudit.models import Verdict  # noqa: PLC0415 - lazy: see the imports
+
     verdicts: set[Verdict] = set()
     for raw in value.split(","):
         part = raw.strip()
@@ -165,18 +208,25 @@ def _parse_verdicts(value: str) -> frozenset[Verdict]:
 
 
 def _parse_headers(values: list[str]) -> tuple[HeaderRule, ...]:
+    """The `--header` rules; a bad one is named by its position, never by its text (it holds a secret)."""
+    from linkaudit.settings import HeaderRule, SettingsError  # noqa: PLC0415 - lazy: see the imports
+
     rules: list[HeaderRule] = []
-    for value in values:
-        head, sep, rest = value.partition(":")
-        host: str | None = None
-        if "=" in head:
-            host, head = head.split("=", 1)
-            host = host.strip().lower()
-        name = head.strip()
-        if not sep or not name or any(c in name for c in ' \t()<>@,;\\"/[]?={}'):
-            raise fail_usage(f"--header {value!r}: expected 'Name: value' or 'HOST=Name: value'")
-        rules.append(HeaderRule(name=name, value=rest.strip(), host=host or None))
+    for number, value in enumerate(values, 1):
+        try:
+            rules.append(HeaderRule.parse(value))
+        except SettingsError as exc:
+            raise fail_usage(f"--header #{number}: {exc}") from None
     return tuple(rules)
+
+
+def _parse_networks(values: list[str]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    from linkaudit.settings import SettingsError, parse_network  # noqa: PLC0415 - lazy: see the imports
+
+    try:
+        return tuple(parse_network(value) for value in values)
+    except SettingsError as exc:
+        raise fail_usage(str(exc)) from None
 
 
 def _parse_host_values(
@@ -220,6 +270,8 @@ def _resolve_map(values: list[str]) -> dict[str, str | None]:
 def _collect(
     paths: list[str], extensions: str, exclude_path: list[str] | None, root: Path | None
 ) -> tuple[list[InputFile], list[FileError]]:
+    from linkaudit.extract import UsageError, collect_inputs  # noqa: PLC0415 - lazy: see the imports
+
     try:
         return collect_inputs(
             paths, extensions=extensions.split(","), exclude_paths=exclude_path or (), root=root
@@ -240,22 +292,39 @@ def _run_audit(
     max_file_size: int,
     jobs: int | None,
     resolver: Resolver | None = None,
+    pages: list[str] | None = None,
+    listed: list[Occurrence] | None = None,
 ) -> AuditOutcome:
-    from linkaudit.audit import audit_extracted  # noqa: PLC0415 - lazy: see the imports
+    from rich.console import Console  # noqa: PLC0415 - lazy: see the imports
+
+    from linkaudit.audit import audit_extracted  # noqa: PLC0415
+    from linkaudit.extract import extract_files  # noqa: PLC0415
+    from linkaudit.extract.sources import with_url_list  # noqa: PLC0415
+    from linkaudit.report.progress import choose_observer, close_observer  # noqa: PLC0415
+    from linkaudit.report.terminal import summary_line  # noqa: PLC0415
+    from linkaudit.settings import SettingsError  # noqa: PLC0415
 
     observer = choose_observer(Console(stderr=True), quiet=quiet, verbose=verbose)
     try:
         extracted = extract_files(files, max_size=max_file_size, jobs=jobs)
+        if listed is not None:
+            extracted = with_url_list(extracted, listed)
         outcome = audit_extracted(
-            extracted, settings, observer=observer, resolver=resolver, extra_errors=walk_errors
+            extracted,
+            settings,
+            observer=observer,
+            resolver=resolver,
+            extra_errors=walk_errors,
+            pages=pages or (),
+            max_page_size=max_file_size,
         )
+    except SettingsError as exc:  # e.g. a proxy that cannot be reached
+        raise fail_usage(str(exc)) from None
     finally:
         close_observer(observer)
     target = _write_output(outcome.report, fmt, output, verbose=verbose)
-    if target != "-" and fmt is not ReportFormat.TERMINAL and not quiet:
-        write_report(
-            outcome.report, ReportFormat.TERMINAL, sys.stdout, color=Console().is_terminal, verbose=verbose
-        )
+    if target != "-" and not quiet:
+        typer.echo(f"linkaudit: {summary_line(outcome.report)}; report written to {target}", err=True)
     _append_job_summary(outcome.report)
     if outcome.interrupted:
         typer.echo("linkaudit: interrupted; the report holds what was checked (partial)", err=True)
@@ -264,6 +333,8 @@ def _run_audit(
 
 def _write_output(report: AuditReport, fmt: ReportFormat, output: str | None, *, verbose: bool) -> str:
     """Write the report to `output` (stdout when None or -), exit 2 if it cannot be; returns where it went."""
+    from rich.console import Console  # noqa: PLC0415 - lazy: see the imports
+
     out_console = Console()
     target = output if output is not None else "-"
     try:
@@ -296,16 +367,52 @@ def _append_job_summary(report: AuditReport) -> None:
         )
 
 
+def _network_settings(
+    proxy: str | None, no_proxy: str | None, insecure: bool, ca_bundle: str | None
+) -> tuple[dict[str, str], str, str | None]:
+    """(proxies, hosts reached directly, CA bundle) from the options, else from the environment as curl
+    reads it; exit 2 for a bad proxy or CA bundle."""
+    from linkaudit.check.proxy import no_proxy_from, proxies_from  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.check.tls import check_ca_bundle  # noqa: PLC0415
+    from linkaudit.settings import SettingsError  # noqa: PLC0415
+
+    bundle, origin = (
+        (ca_bundle, "--ca-bundle") if ca_bundle else (os.environ.get("SSL_CERT_FILE"), "SSL_CERT_FILE")
+    )
+    try:
+        proxies = proxies_from(os.environ, proxy=proxy)
+        if bundle and not insecure:
+            check_ca_bundle(bundle, origin)
+    except SettingsError as exc:
+        raise fail_usage(str(exc)) from None
+    return proxies, no_proxy_from(os.environ, no_proxy=no_proxy), bundle or None
+
+
+def _read_url_list(source: str, max_size: int) -> list[Occurrence]:
+    from linkaudit.extract import UsageError  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.extract.sources import read_url_list  # noqa: PLC0415
+
+    try:
+        return read_url_list(source, max_size=max_size)
+    except UsageError as exc:
+        raise fail_usage(str(exc)) from None
+
+
 def _exit_code(outcome: AuditOutcome, fail_on: frozenset[Verdict]) -> int:
     if outcome.interrupted:
         return 130
+    if outcome.doubt is not None:  # no network or a captive portal: the verdicts prove nothing
+        return 2
     failing = any(result.judgement.verdict in fail_on for result in outcome.report.results)
     return 1 if failing else 0
 
 
-@app.command()
+@app.command(
+    help="Extract every link, probe each distinct URL once, and report verdicts with their evidence."
+    f"\n\n{EXIT_CODES}"
+)
 def check(
-    paths: PathsArg,
+    paths: CheckPathsArg = None,
     fmt: ReportFormatOpt = ReportFormat.TERMINAL,
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="Write the report here (- for stdout), atomically.")
@@ -369,12 +476,64 @@ def check(
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes to extract with.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes on stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show live links too, and notes.")] = False,
+    deny_private: DenyPrivateOpt = True,
+    allow_private_net: AllowPrivateNetOpt = None,
+    check_fragments: Annotated[
+        bool,
+        typer.Option(
+            "--check-fragments",
+            help="Check #fragments of web pages too (a GET per such page); local files' always are.",
+        ),
+    ] = False,
+    proxy: Annotated[
+        str | None,
+        typer.Option(
+            "--proxy",
+            help="Proxy for every URL: http://HOST:PORT or https://HOST:PORT (default: HTTP_PROXY, "
+            "HTTPS_PROXY, ALL_PROXY; '' for none).",
+        ),
+    ] = None,
+    no_proxy: Annotated[
+        str | None,
+        typer.Option(
+            "--no-proxy", help="Hosts reached directly, comma-separated, as NO_PROXY (default); * for all."
+        ),
+    ] = None,
+    insecure: Annotated[
+        bool, typer.Option("--insecure", help="Do not verify TLS certificates (the report says so).")
+    ] = False,
+    ca_bundle: Annotated[
+        str | None,
+        typer.Option(
+            "--ca-bundle",
+            help="PEM file of CA certificates trusted besides the usual ones (default: SSL_CERT_FILE).",
+        ),
+    ] = None,
+    urls: Annotated[
+        str | None,
+        typer.Option(
+            "--urls", help="Also check the URLs listed in this file, one per line (# comments; - for stdin)."
+        ),
+    ] = None,
+    url_budget: Annotated[
+        float | None,
+        typer.Option(
+            "--url-budget",
+            help="Most seconds one URL may take, retries and redirects included (default: 3 x --timeout).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""
+    from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.settings import CheckSettings, HeaderRule, HostPolicy, SettingsError  # noqa: PLC0415
+
     if timeout <= 0 or retries < 0 or concurrency < 1 or max_redirects < 0 or max_retry_wait < 0:
         raise fail_usage(
             "--timeout and --concurrency must be positive; --retries, --max-redirects and waits >= 0"
         )
+    if url_budget is not None and not 0 < url_budget < math.inf:
+        raise fail_usage(f"--url-budget {url_budget}: must be a positive number of seconds")
     conc_default, conc_hosts = _parse_host_values("--host-concurrency", host_concurrency or [], int)
     gap_default, gap_hosts = _parse_host_values("--host-interval", host_interval or [], float)
     base = HostPolicy(
@@ -393,6 +552,11 @@ def check(
             re.compile(pattern)
         except re.error as exc:
             raise fail_usage(f"bad URL pattern {pattern!r}: {exc}") from None
+    try:
+        HeaderRule("User-Agent", user_agent)  # the same rules as any header value
+    except SettingsError as exc:
+        raise fail_usage(f"--user-agent: {exc}") from None
+    proxies, direct, bundle = _network_settings(proxy, no_proxy, insecure, ca_bundle)
     settings = CheckSettings(
         concurrency=concurrency,
         host=base,
@@ -408,8 +572,23 @@ def check(
         exclude=tuple(exclude or ()),
         resolve=_resolve_map(resolve or []),
         fail_on=_parse_verdicts(fail_on),
+        deny_private=deny_private,
+        allow_private_nets=_parse_networks(allow_private_net or []),
+        check_fragments=check_fragments,
+        proxies=proxies,
+        no_proxy=direct,
+        verify_tls=not insecure,
+        ca_bundle=bundle,
+        url_budget=url_budget,
     )
-    files, walk_errors = _collect(paths, extensions, exclude_path, root)
+    pages = [path for path in paths or [] if is_web_address(path)]
+    local = [path for path in paths or [] if not is_web_address(path)]
+    if not paths and urls is None:
+        raise fail_usage("nothing to check: give files, folders or web pages, or --urls FILE")
+    if urls == "-" and "-" in local:
+        raise fail_usage("--urls - and the path - cannot both read standard input")
+    files, walk_errors = _collect(local, extensions, exclude_path, root) if local else ([], [])
+    listed = _read_url_list(urls, max_file_size) if urls is not None else None
     outcome = _run_audit(
         files,
         walk_errors,
@@ -420,6 +599,8 @@ def check(
         verbose=verbose,
         max_file_size=max_file_size,
         jobs=jobs,
+        pages=pages,
+        listed=listed,
     )
     raise typer.Exit(_exit_code(outcome, settings.fail_on))
 
@@ -442,12 +623,19 @@ def demo(
         demo_articles,
         demo_name,
     )
+    from linkaudit.settings import CheckSettings  # noqa: PLC0415
 
     web = build_demo_web()
     with web:
         # Every name the articles cite is mapped here; any other is "name not found", never the system DNS.
         resolver = Resolver({**web.resolve, "*": None}, system=False)
-        settings = CheckSettings(retry_base=0.2, max_retry_wait=5.0, rate_limit_retries=2)
+        # The simulated web is on loopback; every other non-public address stays refused.
+        settings = CheckSettings(
+            retry_base=0.2,
+            max_retry_wait=5.0,
+            rate_limit_retries=2,
+            allow_private_nets=(ipaddress.ip_network("127.0.0.0/8"),),
+        )
         files, walk_errors = _collect([str(demo_articles())], ",".join(DEFAULT_EXTENSIONS), None, None)
         files = [replace(file, display=demo_name(file.path)) for file in files]
         walk_errors = [replace(error, file=demo_name(error.file)) for error in walk_errors]
@@ -488,6 +676,8 @@ def report_command(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show live links too.")] = False,
 ) -> None:
     """Draw a saved JSON report in any format, without checking anything again."""
+    from linkaudit.report.read import ReportReadError, read_report  # noqa: PLC0415 - lazy: see the imports
+
     try:
         saved = read_report(path)
     except ReportReadError as exc:
@@ -497,6 +687,9 @@ def report_command(
 
 def main(argv: list[str] | None = None) -> None:
     """Console entry point: usage errors become one line on stderr (exit 2), never a panel or a traceback."""
+    if (sys.argv[1:] if argv is None else argv) in (["--version"], ["-V"]):
+        typer.echo(VERSION_LINE)  # before typer builds every command's options: they cost more than this
+        raise SystemExit(0)
     try:
         code = app(args=argv, prog_name="linkaudit", standalone_mode=False)
     except TyperException as exc:

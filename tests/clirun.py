@@ -6,17 +6,45 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from linkaudit.demo.simweb import SimWeb
+
+# The machine's proxies and extra trust must not reach the tests: a test that wants them sets them.
+_NETWORK_VARIABLES = frozenset(
+    {
+        *("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"),
+        *("no_proxy", "NO_PROXY", "SSL_CERT_FILE", "SSL_CERT_DIR"),
+    }
+)
 
 
-def run_linkaudit(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """A real process, no colour, a fixed width, UTF-8 output; its exit code is for the test to judge."""
-    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", "PYTHONIOENCODING": "utf-8"}
+def run_linkaudit(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """A real process, no colour, a fixed width, UTF-8 output; its exit code is for the test to judge.
+
+    The environment is the test's, without proxy or CA variables, plus `env`.
+    """
+    base = {name: value for name, value in os.environ.items() if name not in _NETWORK_VARIABLES}
+    environment = {**base, "NO_COLOR": "1", "COLUMNS": "100", "PYTHONIOENCODING": "utf-8", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "linkaudit", *args],
         check=False,
         capture_output=True,
         text=True,
         cwd=cwd,
-        env=env,
+        env=environment,
+        input=stdin,
         timeout=120,
     )
+
+
+def resolve_args(web: SimWeb) -> list[str]:
+    """`--resolve` for every host of the simulated web, every other name not found, loopback allowed."""
+    args: list[str] = []
+    for name, address in web.resolve.items():
+        args += ["--resolve", f"{name}:{address if address is not None else 'nxdomain'}"]
+    # The simulated web is on loopback, which the private-network guard refuses unless allowed.
+    return [*args, "--resolve", "*:nxdomain", "--allow-private-net", "127.0.0.0/8"]

@@ -4,14 +4,12 @@ real process against real servers on loopback; exit codes; the GitHub job summar
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from clirun import run_linkaudit
+from clirun import resolve_args
+from clirun import run_linkaudit as run
 from contracts import parse_report
 
 from linkaudit.demo.simweb import Reply, SimWeb
@@ -28,28 +26,6 @@ def web() -> Iterator[SimWeb]:
         news.route("/moved", Reply.redirect("/live", 301))
         simulated.missing_host("gone.example")
         yield simulated
-
-
-def resolve_args(web: SimWeb) -> list[str]:
-    args: list[str] = []
-    for name, address in web.resolve.items():
-        args += ["--resolve", f"{name}:{address if address is not None else 'nxdomain'}"]
-    return [*args, "--resolve", "*:nxdomain"]
-
-
-def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    if env is None:
-        return run_linkaudit(*args, cwd=cwd)
-    full = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100", "PYTHONIOENCODING": "utf-8", **env}
-    return subprocess.run(
-        [sys.executable, "-m", "linkaudit", *args],
-        check=False,
-        capture_output=True,
-        text=True,
-        cwd=cwd,
-        env=full,
-        timeout=120,
-    )
 
 
 def test_every_format_from_check_keeps_the_exit_code(tmp_path: Path, web: SimWeb) -> None:

@@ -36,10 +36,14 @@ def test_demo_names_articles_demo_articles_and_counts_what_its_summary_counts(
     with pytest.raises(SystemExit) as done:
         main(["demo", "--format", "json", "--output", "demo.json"])
     assert done.value.code == 0
-    out, err = capsys.readouterr()
     report = parse_report((installed_elsewhere / "demo.json").read_text(encoding="utf-8"))
     files = {place["file"] for entry in report["urls"] for place in entry["occurrences"]}
     assert files == {f"demo/articles/{path.name}" for path in demo_articles().glob("*.md")}
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as done:  # the terminal report, on stdout
+        main(["demo"])
+    assert done.value.code == 0
+    out, err = capsys.readouterr()
     headings = re.findall(r"^(\S+\.md)  \(", out, flags=re.MULTILINE)
     assert headings and all(heading.startswith("demo/articles/") for heading in headings)
     assert "site-packages" not in out + err

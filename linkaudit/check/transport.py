@@ -20,7 +20,8 @@ from collections.abc import AsyncIterable, AsyncIterator
 import httpcore
 import httpx
 
-from linkaudit.check.pools import OriginPools
+from linkaudit.check.guard import AddressGuard
+from linkaudit.check.location import take_location
 from linkaudit.check.resolve import Resolver, ResolvingBackend
 from linkaudit.settings import CheckSettings
 
@@ -130,20 +131,39 @@ class PoolTransport(httpx.AsyncBaseTransport):
         await self.pool.aclose()
 
 
-def build_client(settings: CheckSettings, resolver: Resolver) -> httpx.AsyncClient:
-    """An httpx client whose connections go through linkaudit's resolver (no system DNS unless allowed)."""
-    pool = OriginPools(
-        ssl_context=httpx.create_ssl_context(verify=settings.verify_tls, trust_env=False),
+def build_client(
+    settings: CheckSettings,
+    resolver: Resolver,
+    network: httpcore.AsyncNetworkBackend | None = None,
+    *,
+    raw_location: bool = False,
+) -> httpx.AsyncClient:
+    """An httpx client whose connections go through linkaudit's resolver (no system DNS unless allowed) and
+    its private-network guard, then `network` (trio's sockets by default; tests record instead).
+
+    `raw_location`: for the prober, which follows redirects by hand and judges a hostile `Location` as
+    data (see `check.location.take_location`); clients that let httpx follow redirects keep the header.
+    """
+    # Imported when a client is built: check.proxy uses probe.error_kind, and probe uses this module.
+    from linkaudit.check.proxy import ProxyingPools, ProxyRoutes  # noqa: PLC0415
+    from linkaudit.check.tls import tls_context  # noqa: PLC0415
+
+    pool = ProxyingPools(
+        routes=ProxyRoutes.of(settings),
+        ssl_context=tls_context(settings),
         max_connections=settings.concurrency * 2,
         max_keepalive_connections=settings.concurrency,
         keepalive_expiry=5.0,
-        network_backend=ResolvingBackend(resolver),
+        network_backend=ResolvingBackend(
+            resolver, network, guard=AddressGuard(settings.deny_private, settings.allow_private_nets)
+        ),
     )
     return httpx.AsyncClient(
         transport=PoolTransport(pool),
         timeout=httpx.Timeout(settings.timeout),
         follow_redirects=False,
         trust_env=False,
+        event_hooks={"response": [take_location]} if raw_location else None,
     )
 
 

@@ -14,7 +14,7 @@ the main thread:
 
     with SimWeb() as web:
         web.host("news.example").route("/a", Reply(429, headers={"Retry-After": "1"}), Reply(200))
-        settings = CheckSettings(resolve=web.resolve)
+        settings = CheckSettings(resolve=web.resolve, allow_private_nets=(ip_network("127.0.0.0/8"),))
         ...  # check web.url("news.example", "/a")
         assert web.stats("news.example").max_in_flight <= 2
 """

@@ -31,9 +31,18 @@ __all__ = ["extract_document"]
 
 
 def extract_document(
-    doc: Document, fmt: SourceFormat, root: Path, *, sink: OccurrenceSink | None = None
+    doc: Document,
+    fmt: SourceFormat,
+    root: Path,
+    *,
+    sink: OccurrenceSink | None = None,
+    address: str | None = None,
 ) -> list[Occurrence]:
-    """Occurrences of one decoded document (or, with a `sink`, their fields given to it: see `finish`)."""
+    """Occurrences of one decoded document (or, with a `sink`, their fields given to it: see `finish`).
+
+    `address` is where a web page was fetched from: its relative links resolve against it (or against
+    its `<base href>`, itself resolved against it).
+    """
     base_url: str | None = None
     raws: list[RawLink]
     if fmt is SourceFormat.HTML:
@@ -45,7 +54,10 @@ def extract_document(
         ]
     else:
         raws = extract_markdown(doc)
-    if base_url is not None and base_url.startswith("/"):
+    if address is not None:
+        joined = urljoin(address, base_url) if base_url is not None else address
+        base_url = joined if joined.lower().startswith(("http://", "https://")) else address
+    elif base_url is not None and base_url.startswith("/"):
         # A root-relative (or protocol-relative) <base> still moves every relative link: resolve them
         # against it here; the root (or https:) then anchors the result.
         raws = [raw._replace(value=urljoin(base_url, raw.value)) for raw in raws]

@@ -16,11 +16,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
+from linkaudit.defaults import DEFAULT_EXTENSIONS
 from linkaudit.models import FileError
 
 __all__ = ["DEFAULT_EXTENSIONS", "InputFile", "SourceFormat", "UsageError", "collect_inputs"]
-
-DEFAULT_EXTENSIONS = ("md", "markdown", "mdx", "html", "htm", "txt")
 
 
 class UsageError(Exception):

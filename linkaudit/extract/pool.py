@@ -36,20 +36,19 @@ import functools
 import importlib.machinery
 import json
 import sys
-import tempfile
 import weakref
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from json.encoder import encode_basestring as _json_str  # the encoder json.dumps(ensure_ascii=False) uses
-from multiprocessing import get_context
 from typing import IO, TYPE_CHECKING
 
 from linkaudit.extract.article import _extract_one
 from linkaudit.extract.inputs import InputFile
+from linkaudit.jsontext import json_string as _json_str  # bidi and C1 controls escaped, see jsontext
 from linkaudit.models import FileError, LinkKind, Occurrence, Target, TargetStatus
 
 if TYPE_CHECKING:
+    from concurrent.futures import ProcessPoolExecutor
+
     from linkaudit.extract import ExtractResult
 
 __all__ = ["JSONL_PROBES", "PackedOccurrences", "extract_in_pool", "jsonl_line", "packed_lines"]
@@ -201,6 +200,8 @@ class _Spill:
         self._file: IO[bytes] | None = None
         self._memory = bytearray(data or b"")
         if data is None:
+            import tempfile  # noqa: PLC0415 - only a pooled extraction spills
+
             try:
                 self._file = tempfile.TemporaryFile()  # noqa: SIM115  # lives as long as the result
             except OSError:
@@ -332,7 +333,7 @@ JSONL_PROBES = (
         LinkKind.LINK,
         "https://x.example/a#f",
         Target("https://x.example/a", fragment="f"),
-        'say "hi"\\\n\u2028\x7f\x00中',
+        'say "hi"\\\n\u2028\x7f\x00中\u202e\x9b',
         't"itle',
         True,
     ),
@@ -354,7 +355,8 @@ JSONL_PROBES = (
 def _packing_round_trips() -> bool:
     """Whether `jsonl_line` and `_from_json` rebuild occurrences exactly (the models may grow fields)."""
     fields = ("file", "line", "column", "start", "end", "kind", "raw", "target", "text", "title", "template")
-    if tuple(f.name for f in dataclasses.fields(Occurrence)) != fields or tuple(
+    # `findings` are added after extraction (linkaudit.extract.findings), never packed: always () here.
+    if tuple(f.name for f in dataclasses.fields(Occurrence)) != (*fields, "findings") or tuple(
         f.name for f in dataclasses.fields(Target)
     ) != ("url", "status", "reason", "fragment", "detail"):
         return False
@@ -389,6 +391,9 @@ def _batches(files: list[InputFile], sizes: list[int]) -> list[list[InputFile]]:
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - imported when a pool is made
+    from multiprocessing import get_context  # noqa: PLC0415
+
     context = get_context("forkserver")
     # Workers fork from a server that has imported the extractor once, instead of each importing it.
     context.set_forkserver_preload(["linkaudit.extract"])

@@ -12,25 +12,30 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 import sys
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TextIO, assert_never
+from typing import TYPE_CHECKING, TextIO, assert_never
 
-from linkaudit.models import AuditReport
-from linkaudit.report.csv import write_csv_report
-from linkaudit.report.github import write_github_report
-from linkaudit.report.html import write_html_report
-from linkaudit.report.json import REPORT_SCHEMA, write_json_report
-from linkaudit.report.junit import write_junit_report
-from linkaudit.report.markdown import write_markdown_report
-from linkaudit.report.sarif import write_sarif_report
-from linkaudit.report.terminal import write_terminal_report
+if TYPE_CHECKING:
+    from linkaudit.models import AuditReport
 
-__all__ = ["REPORT_SCHEMA", "ReportFormat", "atomic_text_file", "write_report", "write_report_file"]
+# The writers (and rich, which the terminal's needs) are imported when a report is written: the CLI
+# imports this package for `ReportFormat` while it starts.
+
+__all__ = [
+    "REPORT_SCHEMA",
+    "ExtractFormat",
+    "ReportFormat",
+    "atomic_text_file",
+    "write_report",
+    "write_report_file",
+]
+
+#: The JSON report's schema name (`linkaudit.report.json` writes it).
+REPORT_SCHEMA = "linkaudit.report/1"
 
 
 class ReportFormat(StrEnum):
@@ -46,6 +51,14 @@ class ReportFormat(StrEnum):
     CSV = "csv"
 
 
+class ExtractFormat(StrEnum):
+    """`--format` of `linkaudit extract` (written by `linkaudit.report.extract`)."""
+
+    TEXT = "text"
+    JSON = "json"
+    JSONL = "jsonl"
+
+
 def write_report(
     report: AuditReport,
     fmt: ReportFormat,
@@ -57,20 +70,36 @@ def write_report(
 ) -> None:
     """Write `report` to `out` in `fmt`. `color`, `verbose` and `width` matter only to human formats."""
     if fmt is ReportFormat.TERMINAL:
+        from linkaudit.report.terminal import write_terminal_report  # noqa: PLC0415 - see the imports
+
         write_terminal_report(report, out, color=color, verbose=verbose, width=width)
     elif fmt is ReportFormat.JSON:
+        from linkaudit.report.json import write_json_report  # noqa: PLC0415 - see the imports
+
         write_json_report(report, out)
     elif fmt is ReportFormat.MARKDOWN:
+        from linkaudit.report.markdown import write_markdown_report  # noqa: PLC0415 - see the imports
+
         write_markdown_report(report, out, verbose=verbose)
     elif fmt is ReportFormat.HTML:
+        from linkaudit.report.html import write_html_report  # noqa: PLC0415 - see the imports
+
         write_html_report(report, out, verbose=verbose)
     elif fmt is ReportFormat.JUNIT:
+        from linkaudit.report.junit import write_junit_report  # noqa: PLC0415 - see the imports
+
         write_junit_report(report, out)
     elif fmt is ReportFormat.SARIF:
+        from linkaudit.report.sarif import write_sarif_report  # noqa: PLC0415 - see the imports
+
         write_sarif_report(report, out)
     elif fmt is ReportFormat.GITHUB:
+        from linkaudit.report.github import write_github_report  # noqa: PLC0415 - see the imports
+
         write_github_report(report, out, verbose=verbose)
     elif fmt is ReportFormat.CSV:
+        from linkaudit.report.csv import write_csv_report  # noqa: PLC0415 - see the imports
+
         write_csv_report(report, out)
     else:
         assert_never(fmt)
@@ -114,7 +143,7 @@ def atomic_text_file(path: str | os.PathLike[str]) -> Iterator[TextIO]:
     existing_mode: int | None = None
     with contextlib.suppress(FileNotFoundError):
         existing_mode = stat.S_IMODE(destination.stat().st_mode)
-    temporary = destination.with_name(f".{destination.name}.{secrets.token_hex(4)}.tmp")
+    temporary = destination.with_name(f".{destination.name}.{os.urandom(4).hex()}.tmp")
     # os.open applies the umask to a new file, as open() would for the destination itself.
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:

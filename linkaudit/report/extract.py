@@ -7,27 +7,23 @@ import functools
 import json
 import os
 from collections.abc import Callable, Iterator
-from enum import StrEnum
 from typing import TextIO, assert_never
 
 from linkaudit.extract import ExtractResult
 from linkaudit.extract.pool import JSONL_PROBES, jsonl_line, packed_lines
+from linkaudit.jsontext import escape_invisible
 from linkaudit.models import Occurrence, TargetStatus
+from linkaudit.report import ExtractFormat
 from linkaudit.report.serialize import error_dict, occurrence_dict
+from linkaudit.report.text import printable
 
 __all__ = ["EXTRACT_SCHEMA", "ExtractFormat", "write_extract"]
 
 EXTRACT_SCHEMA = "linkaudit.extract/1"
 
 
-class ExtractFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-    JSONL = "jsonl"
-
-
 def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return escape_invisible(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
 @functools.cache
@@ -68,14 +64,17 @@ def write_extract(result: ExtractResult, fmt: ExtractFormat, out: TextIO) -> Non
     line = _line_writer()
     if fmt is ExtractFormat.TEXT:
         for occ in result.occurrences:
-            shown = occ.target.url if occ.target.status is TargetStatus.OK else occ.raw
+            # For a terminal: file names and destinations as written may hold escape sequences.
+            shown = printable(occ.target.url if occ.target.status is TargetStatus.OK else occ.raw)
             target = occ.target
-            note = "" if target.status is TargetStatus.OK else f"  [{target.status}: {target.reason}]"
-            if target.status is not TargetStatus.OK and target.detail:
-                note = f"{note[:-1]}: {target.detail}]"
+            note = ""
+            if target.status is not TargetStatus.OK:
+                why = f"{target.reason}: {target.detail}" if target.detail else str(target.reason)
+                note = f"  [{target.status}: {printable(why)}]"
             fold = "  [template]" if occ.template else ""
             out.write(
-                f"{occ.file}:{occ.line}:{occ.column}  {occ.kind}  {shown}  {_dumps(occ.text)}{note}{fold}\n"
+                f"{printable(occ.file)}:{occ.line}:{occ.column}  {occ.kind}  {shown}  {_dumps(occ.text)}"
+                f"{note}{fold}\n"
             )
     elif fmt is ExtractFormat.JSONL:
         for occ in result.occurrences:

@@ -9,7 +9,9 @@ Shape (every key always present; absent evidence is null or an empty list, never
                "redirects": [{url, status}], "content_type", "checked_at", "error", "detail",
                "short_circuited", "attempts": [{method, url, status, error, detail, elapsed_ms}],
                "occurrences": [{raw, kind, text, file, line, column, start, end, template, title,
-                                fragment}]}],
+                                fragment, "findings": [{kind, detail, suggestion, suggestion_verdict,
+                                                        suggestion_reason}]}],
+               "fragment", "attempts_omitted", "redirects_omitted"}],
      "errors": [{"file", "message"}]}
 
 `by_verdict` lists every verdict linkaudit knows, zero when none occurred, so `.summary.by_verdict.dead`
@@ -18,7 +20,13 @@ position: the engine finishes URLs in whatever order the network allows, and a r
 the same findings diffs cleanly between runs (a URL whose verdict changed is a one-line change). Filter by
 verdict with `jq '.urls[] | select(.verdict == "dead")'`.
 
-The writer streams one URL per line, so memory stays flat; 100,000 URLs take a few seconds.
+A `#fragment` its page lacks has an entry of its own: the page's `url`, `"fragment"` set, verdict `dead`,
+reason `fragment-missing`, `detail` naming the closest anchor. A hygiene finding (`kind` such as
+`escaped-bare-url`) sits on the citation it concerns, with the URL it suggests and that URL's verdict.
+
+The writer streams one URL per line, so memory stays flat; 100,000 URLs take a few seconds. Bidi and C1
+controls and U+2028/U+2029 are written as `\\uXXXX` escapes (`linkaudit.jsontext`): the report is pasted
+into HTML pages and pull-request comments, where they would act instead of showing.
 """
 
 from __future__ import annotations
@@ -30,12 +38,12 @@ from enum import Enum
 from pathlib import PurePath
 from typing import Any, TextIO
 
+from linkaudit.jsontext import escape_invisible
 from linkaudit.models import AuditReport, Verdict
+from linkaudit.report import REPORT_SCHEMA
 from linkaudit.report.serialize import error_dict, url_result_dict
 
 __all__ = ["REPORT_SCHEMA", "report_summary", "write_json_report"]
-
-REPORT_SCHEMA = "linkaudit.report/1"
 
 
 def _plain(value: object) -> object:
@@ -68,7 +76,8 @@ _ENCODER = json.JSONEncoder(
 
 
 def _dumps(value: object) -> str:
-    return _ENCODER.encode(value)
+    # Bidi and C1 controls written as \uXXXX: reports end up in HTML pages and PR comments (see jsontext).
+    return escape_invisible(_ENCODER.encode(value))
 
 
 def report_summary(report: AuditReport) -> dict[str, Any]:
@@ -95,7 +104,10 @@ def write_json_report(report: AuditReport, out: TextIO) -> None:
     # The head is one object minus its closing brace; "urls" and "errors" are then streamed into it.
     out.write(_dumps(head)[:-1])
     out.write(',\n"urls":[')
-    results = sorted(report.results, key=lambda result: (result.target.url, result.judgement.verdict.value))
+    results = sorted(
+        report.results,
+        key=lambda result: (result.target.url, result.target.fragment or "", result.judgement.verdict.value),
+    )
     for i, result in enumerate(results):
         out.write(",\n" if i else "\n")
         out.write(_dumps(url_result_dict(result)))

@@ -28,6 +28,8 @@ from linkaudit.models import (
     ErrorKind,
     Evidence,
     FileError,
+    Finding,
+    FindingKind,
     Hop,
     Judgement,
     LinkKind,
@@ -62,6 +64,9 @@ _URL_KEYS = frozenset(
         "short_circuited",
         "attempts",
         "occurrences",
+        "fragment",
+        "attempts_omitted",
+        "redirects_omitted",
     }
 )
 
@@ -126,6 +131,18 @@ class _Fields:
         value: bool | None = self._typed(key, bool, "true, false or null", nullable=True)
         return value
 
+    def later_text(self, key: str) -> str | None:
+        """A string-or-null field that reports written before it existed lack (absent: None)."""
+        return self.opt_text(key) if key in self.values else None
+
+    def later_count(self, key: str) -> int:
+        """A count that reports written before it existed lack (absent: 0)."""
+        return self.integer(key) if key in self.values else 0
+
+    def later_items(self, key: str) -> list[tuple[object, str]]:
+        """A list that reports written before it existed lack (absent: empty)."""
+        return self.items(key) if key in self.values else []
+
     def child(self, key: str) -> _Fields:
         return _Fields(self._get(key), self._where(key))
 
@@ -183,6 +200,18 @@ def _attempt(value: object, path: str) -> Attempt:
     )
 
 
+def _finding(value: object, path: str) -> Finding:
+    fields = _Fields(value, path)
+    verdict = fields.opt_enum("suggestion_verdict", Verdict, "verdict")
+    reason = fields.opt_text("suggestion_reason")
+    return Finding(
+        kind=fields.enum("kind", FindingKind, "finding kind"),
+        detail=fields.text("detail"),
+        suggestion=fields.opt_text("suggestion"),
+        suggestion_check=Judgement(verdict, reason or "") if verdict is not None else None,
+    )
+
+
 def _occurrence(value: object, path: str, target: Target) -> Occurrence:
     fields = _Fields(value, path)
     fragment = fields.opt_text("fragment")
@@ -200,6 +229,7 @@ def _occurrence(value: object, path: str, target: Target) -> Occurrence:
         text=fields.text("text"),
         title=fields.opt_text("title") or "",
         template=fields.flag("template"),
+        findings=tuple(_finding(item, where) for item, where in fields.later_items("findings")),
     )
 
 
@@ -217,9 +247,10 @@ def _url_result(value: object, path: str) -> UrlResult:
     short_circuited = fields.flag("short_circuited")
     redirects = tuple(_hop(item, where) for item, where in fields.items("redirects"))
     attempts = tuple(_attempt(item, where) for item, where in fields.items("attempts"))
+    omitted = (fields.later_count("attempts_omitted"), fields.later_count("redirects_omitted"))
     probed = (status, error, checked_at, final_url, content_type) != (None,) * 5
     evidence = None
-    if probed or short_circuited or redirects or attempts:
+    if probed or short_circuited or redirects or attempts or any(omitted):
         evidence = Evidence(
             url=url,
             status=status,
@@ -231,12 +262,16 @@ def _url_result(value: object, path: str) -> UrlResult:
             content_type=content_type,
             short_circuited=short_circuited,
             checked_at=checked_at or "",
+            attempts_omitted=omitted[0],
+            redirects_omitted=omitted[1],
         )
-    target = Target(url, _target_status(url, verdict, evidence))
-    if target.status is not TargetStatus.OK:
-        target = Target(url, target.status, judgement.reason, None, detail)
-    elif evidence is None:
-        target = Target(url, detail=detail)
+    # A fragment its page lacks is an entry of its own, its target carrying the fragment.
+    fragment = fields.later_text("fragment")
+    status_of_target = _target_status(url, verdict, evidence)
+    if status_of_target is not TargetStatus.OK:
+        target = Target(url, status_of_target, judgement.reason, fragment, detail)
+    else:
+        target = Target(url, fragment=fragment, detail=detail if evidence is None else None)
     occurrences = tuple(_occurrence(item, where, target) for item, where in fields.items("occurrences"))
     return UrlResult(target, judgement, evidence, occurrences, fields.extra(_URL_KEYS))
 

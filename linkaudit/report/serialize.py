@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from linkaudit.models import Attempt, Evidence, FileError, Hop, Occurrence, TargetStatus, UrlResult
+from linkaudit.models import Attempt, Evidence, FileError, Finding, Hop, Occurrence, TargetStatus, UrlResult
 
-__all__ = ["attempt_dict", "error_dict", "hop_dict", "occurrence_dict", "url_result_dict"]
+__all__ = ["attempt_dict", "error_dict", "finding_dict", "hop_dict", "occurrence_dict", "url_result_dict"]
 
 
 def occurrence_dict(occ: Occurrence, *, with_target: bool = True) -> dict[str, Any]:
@@ -61,6 +61,18 @@ def attempt_dict(attempt: Attempt) -> dict[str, Any]:
     }
 
 
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    """A hygiene finding; the suggested URL's verdict and reason are null until it has been checked."""
+    check = finding.suggestion_check
+    return {
+        "kind": finding.kind.value,
+        "detail": finding.detail,
+        "suggestion": finding.suggestion,
+        "suggestion_verdict": check.verdict.value if check is not None else None,
+        "suggestion_reason": check.reason if check is not None else None,
+    }
+
+
 def evidence_headers(evidence: Evidence) -> dict[str, str]:
     return dict(evidence.extra)
 
@@ -73,6 +85,7 @@ def _cited_dict(occ: Occurrence) -> dict[str, Any]:
     item = occurrence_dict(occ, with_target=False)
     item.setdefault("title", None)
     item["fragment"] = occ.target.fragment
+    item["findings"] = [finding_dict(finding) for finding in occ.findings]
     return item
 
 
@@ -84,7 +97,8 @@ def url_result_dict(result: UrlResult) -> dict[str, Any]:
     """One URL entry of `linkaudit.report/1`: verdict, the evidence behind it and every citation.
 
     Skipped and invalid targets have no evidence: their evidence fields are null or empty lists, never
-    missing, so every entry has the same keys.
+    missing, so every entry has the same keys. `fragment` is set only on the entry of a fragment its page
+    lacks (the page's own entry, with the citations that land, has null).
     """
     entry = _url_entry(result)
     for key, value in result.extra_fields.items():
@@ -114,6 +128,9 @@ def _url_entry(result: UrlResult) -> dict[str, Any]:
             "short_circuited": False,
             "attempts": [],
             "occurrences": [_cited_dict(occ) for occ in occurrences],
+            "fragment": result.target.fragment,
+            "attempts_omitted": 0,
+            "redirects_omitted": 0,
         }
     return {
         "url": result.target.url,
@@ -130,4 +147,8 @@ def _url_entry(result: UrlResult) -> dict[str, Any]:
         "short_circuited": evidence.short_circuited,
         "attempts": [attempt_dict(attempt) for attempt in evidence.attempts],
         "occurrences": [_cited_dict(occ) for occ in occurrences],
+        "fragment": result.target.fragment,
+        # A hostile URL's thousands of attempts or hops: the first and last few are listed, these counted.
+        "attempts_omitted": evidence.attempts_omitted,
+        "redirects_omitted": evidence.redirects_omitted,
     }

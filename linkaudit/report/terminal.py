@@ -12,6 +12,8 @@ script: every cell width is measured by rich, and nothing from the articles is e
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TextIO, TypeVar
 
@@ -21,14 +23,16 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from linkaudit.classify.severity import is_problem
-from linkaudit.models import AuditReport, Occurrence, UrlResult, Verdict
+from linkaudit.classify.severity import is_problem, severity
+from linkaudit.models import AuditReport, Finding, Occurrence, UrlResult, Verdict
 from linkaudit.report.digest import FOLD_HOST_AT, describe_reason, digest_report
+from linkaudit.report.text import printable
 
 __all__ = [
     "MAX_FILES",
     "MAX_FOLDED",
     "MAX_PROBLEMS_PER_FILE",
+    "printable",
     "write_terminal_report",
 ]
 
@@ -60,10 +64,11 @@ class _Symbols:
     final: str
     dash: str
     ellipsis: str
+    hook: str
 
 
-_UNICODE = _Symbols(arrow="→", final="⇒", dash="—", ellipsis="…")
-_ASCII = _Symbols(arrow="->", final="=>", dash="--", ellipsis="...")
+_UNICODE = _Symbols(arrow="→", final="⇒", dash="—", ellipsis="…", hook="↳")
+_ASCII = _Symbols(arrow="->", final="=>", dash="--", ellipsis="...", hook="+")
 
 
 def _symbols_for(out: TextIO) -> _Symbols:
@@ -71,23 +76,14 @@ def _symbols_for(out: TextIO) -> _Symbols:
     if not encoding:
         return _UNICODE
     try:
-        "→⇒—…".encode(encoding)
+        "→⇒—…↳".encode(encoding)
     except (UnicodeEncodeError, LookupError):
         return _ASCII
     return _UNICODE
 
 
 # Control characters (escape sequences!) and bidi overrides would be obeyed by the terminal: drop them.
-_UNPRINTABLE = dict.fromkeys(
-    [*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-)
-for _space in "\t\n\v\f\r":
-    _UNPRINTABLE[ord(_space)] = ord(" ")
-
-
-def _clean(value: str) -> str:
-    """Article text may hold newlines or escape sequences: one line, nothing the terminal would obey."""
-    return " ".join(value.translate(_UNPRINTABLE).split())
+_clean = printable
 
 
 def _clip(value: str, cells: int, ellipsis: str) -> str:
@@ -103,7 +99,17 @@ def _clip(value: str, cells: int, ellipsis: str) -> str:
 
 def _shown_target(result: UrlResult, occ: Occurrence) -> str:
     """Checked http(s) URLs as normalized; local paths and unusable targets as the article wrote them."""
-    return _clean(result.target.url if result.target.is_http else occ.raw or result.target.url)
+    target = result.target
+    if not target.is_http:
+        return _clean(occ.raw or target.url)
+    return _clean(target.url if target.fragment is None else f"{target.url}#{target.fragment}")
+
+
+def _note(result: UrlResult) -> str:
+    """What the verdict alone does not say: for a missing fragment, the closest anchor."""
+    if result.judgement.reason == "fragment-missing" and result.evidence is not None:
+        return _clean(result.evidence.detail or "")
+    return ""
 
 
 def _count(number: int, noun: str) -> str:
@@ -204,6 +210,18 @@ class _Renderer:
             line.rstrip()
         return lines
 
+    def _finding(self, result: UrlResult, finding: Finding) -> Text:
+        """One line under a citation: the hygiene finding, both verdicts and the fix."""
+        line = Text(" " * (2 + self.loc_width + 2))
+        line.append(f"{self.sym.hook} {finding.kind.value}", style="magenta")
+        check = finding.suggestion_check
+        intended = check.verdict.value if check is not None else "not checked"
+        line.append(f": as published {result.judgement.verdict.value}; as intended {intended}")
+        if finding.suggestion is not None:
+            line.append(f" ({_clean(finding.suggestion)})", style="blue")
+        line.append(f" {self.sym.dash} fix: {_clean(finding.detail)}", style="dim")
+        return line
+
     def _print_lines(self, lines: list[Text]) -> None:
         if lines:
             # soft_wrap: the lines are laid out already; rich must neither wrap nor crop a long URL.
@@ -226,7 +244,8 @@ class _Renderer:
                 target = _shown_target(c.result, occ)
                 text = _clean(occ.text)
                 lead = _clip(text, _TEXT_CELLS, self.sym.ellipsis) if text and text != target else ""
-                lines += self._entry(f"{occ.line}:{occ.column}", c.result, lead, target)
+                lines += self._entry(f"{occ.line}:{occ.column}", c.result, lead, target, _note(c.result))
+                lines += [self._finding(c.result, finding) for finding in occ.findings]
             if len(shown) < len(citations):
                 more = len(citations) - len(shown)
                 lines.append(Text(f"  {self.sym.ellipsis} and {more:,} more in this file", style="dim"))
@@ -327,8 +346,59 @@ class _Renderer:
         if report.elapsed_s:
             line += f", {report.elapsed_s:,.1f} s"
         self.console.print(Text(line))
+        findings = Counter(
+            f.kind.value for r in report.results for occ in r.occurrences for f in occ.findings
+        )
+        if findings:
+            kinds = ", ".join(f"{kind} {count:,}" for kind, count in sorted(findings.items()))
+            self.console.print(
+                Text(
+                    f"Hygiene findings: {kinds} (shown under listed citations; the JSON report has all)",
+                    style="dim",
+                )
+            )
+        refused = sum(r.judgement.reason == "private-address" for r in report.results)
+        if refused:  # skipped URLs are not listed: say why these were, and how to check them
+            self.console.print(
+                Text(
+                    f"{_count(refused, 'URL')} at private addresses not checked: --allow-private-net NETWORK "
+                    "or --allow-private checks them",
+                    style="yellow",
+                )
+            )
+        for note in settings_notes(report.settings):
+            self.console.print(Text(note, style="yellow"))
         if report.partial:
             self.console.print(Text(self._partial_note(), style="bold yellow"))
+
+
+def settings_notes(settings: Mapping[str, object]) -> list[str]:
+    """Settings that change what the verdicts mean, said under the summary."""
+    notes: list[str] = []
+    if settings.get("insecure"):
+        notes.append("TLS certificates were not verified (--insecure).")
+    proxies = settings.get("proxy")
+    if isinstance(proxies, dict) and proxies:
+        by_proxy: dict[str, list[str]] = {}
+        for scheme, proxy in sorted(proxies.items()):
+            by_proxy.setdefault(str(proxy), []).append(str(scheme))
+        through = "; ".join(f"{proxy} for {' and '.join(schemes)}" for proxy, schemes in by_proxy.items())
+        direct = settings.get("no_proxy")
+        notes.append(f"Checked through a proxy: {through}" + (f" (not for {direct})" if direct else "") + ".")
+    return notes
+
+
+def summary_line(report: AuditReport) -> str:
+    """The report in one line, for the terminal when the report itself went to a file."""
+    urls = Counter(r.judgement.verdict for r in report.results)
+    counts = ", ".join(f"{urls[v]:,} {v.value}" for v in sorted(urls, key=severity))
+    line = f"{_count(len(report.results), 'distinct URL')} ({counts or 'none'})"
+    line += f" from {_count(report.links, 'link')} in {_count(report.files, 'file')}"
+    if report.errors:
+        line += f", {_count(len(report.errors), 'unreadable file')}"
+    if report.partial:
+        line += ", interrupted (partial)"
+    return line
 
 
 class _TrailingSpaceTrimmer:

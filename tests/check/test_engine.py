@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import email.utils
+import ipaddress
 import itertools
 import time
 import tracemalloc
@@ -24,8 +25,14 @@ from linkaudit.report.progress import RecordingObserver
 from linkaudit.settings import CheckSettings, HeaderRule, HostPolicy
 from linkaudit.urls import normalize
 
+# The simulated web is on loopback, which the private-network guard refuses unless allowed.
+LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
 FAST = CheckSettings(
-    retry_base=0.02, max_retry_wait=5.0, host=HostPolicy(concurrency=4, interval=0.0), timeout=5.0
+    retry_base=0.02,
+    max_retry_wait=5.0,
+    host=HostPolicy(concurrency=4, interval=0.0),
+    timeout=5.0,
+    allow_private_nets=LOOPBACK,
 )
 
 

@@ -8,6 +8,7 @@ after a HEAD answer. If a version bump changes either, these tests fail by name.
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 from collections.abc import Iterator
 
 import httpcore
@@ -19,6 +20,8 @@ from linkaudit.check.resolve import NameNotFound, Resolver
 from linkaudit.check.transport import PoolTransport, _as_httpx, build_client, bytes_after_head
 from linkaudit.demo.simweb import Reply, SimWeb
 from linkaudit.settings import CheckSettings
+
+LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
 
 
 def _httpcore_exceptions() -> list[type[Exception]]:
@@ -67,7 +70,10 @@ def web() -> Iterator[SimWeb]:
 
 
 def _client(web: SimWeb) -> httpx.AsyncClient:
-    return build_client(CheckSettings(timeout=5), Resolver({**web.resolve, "*": None}, system=False))
+    return build_client(
+        CheckSettings(timeout=5, allow_private_nets=LOOPBACK),
+        Resolver({**web.resolve, "*": None}, system=False),
+    )
 
 
 async def test_the_client_goes_through_our_pool_and_resolver(web: SimWeb) -> None:
@@ -86,7 +92,10 @@ async def test_the_client_goes_through_our_pool_and_resolver(web: SimWeb) -> Non
 
 async def test_a_timeout_in_the_body_is_httpx_s_read_timeout(web: SimWeb) -> None:
     web.host("slow.example").route("/", Reply.trickle(1.0, head_first=True))  # a byte a second
-    client = build_client(CheckSettings(timeout=0.3), Resolver({**web.resolve, "*": None}, system=False))
+    client = build_client(
+        CheckSettings(timeout=0.3, allow_private_nets=LOOPBACK),
+        Resolver({**web.resolve, "*": None}, system=False),
+    )
     async with client, client.stream("GET", web.url("slow.example")) as answer:
         assert answer.status_code == 200
         with pytest.raises(httpx.ReadTimeout) as caught:

@@ -21,6 +21,7 @@ from .builders import every_verdict, report_of
 
 def test_public_surface_is_what_the_cli_needs() -> None:
     assert sorted(linkaudit.report.__all__) == [
+        "ExtractFormat",
         "REPORT_SCHEMA",
         "ReportFormat",
         "atomic_text_file",

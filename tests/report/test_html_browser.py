@@ -207,6 +207,7 @@ def test_a_real_run_with_hostile_files_and_servers(page: Page, tmp_path: Path) -
     (folder / "script><svg onload=alert(1)>.md").write_text(
         f"[{TITLE_PAYLOAD}](http://evil.example/type)\n"
         "[redirect](http://evil.example/to-js)\n"
+        "[redirect](http://evil.example/to-payload)\n"
         f"[{SCRIPT_PAYLOAD}](http://evil.example/gone)\n"
         "[click](javascript:document.title='pwned')\n",
         encoding="utf-8",
@@ -216,9 +217,8 @@ def test_a_real_run_with_hostile_files_and_servers(page: Page, tmp_path: Path) -
         evil.route(
             "/type", Reply.html("x", status=404, headers={"Content-Type": f"text/html; x={TITLE_PAYLOAD}"})
         )
-        # (A Location of javascript: itself ends the run on main: httpx.InvalidURL escapes the probe;
-        # the checker-hardening branch turns it into evidence.)
-        evil.route("/to-js", Reply.redirect(f"/x?{TITLE_PAYLOAD}", 302))
+        evil.route("/to-js", Reply.redirect("javascript:document.title='pwned'", 302))
+        evil.route("/to-payload", Reply.redirect(f"/x?{TITLE_PAYLOAD}", 302))
         evil.route("/gone", Reply.html(SCRIPT_PAYLOAD, status=410))
         resolve = [f"--resolve={name}:{address or 'nxdomain'}" for name, address in web.resolve.items()]
         result = CliRunner().invoke(
@@ -228,6 +228,7 @@ def test_a_real_run_with_hostile_files_and_servers(page: Page, tmp_path: Path) -
                 str(tmp_path),
                 *resolve,
                 "--resolve=*:nxdomain",
+                "--allow-private-net=127.0.0.0/8",  # the simulated web is on loopback
                 "-q",
                 "-v",
                 "-f",
@@ -240,7 +241,7 @@ def test_a_real_run_with_hostile_files_and_servers(page: Page, tmp_path: Path) -
     page.open((tmp_path / "r.html").as_uri(), ready=READY)
     traces = page.evaluate(TRACES)
     assert (traces["title"], traces["pwned"], traces["images"], traces["handlers"], traces["badLinks"]) == (
-        "linkaudit: 4 failing citations",  # the <img src=x> in a link text cites a missing file "x"
+        "linkaudit: 5 failing citations",  # the <img src=x> in a link text cites a missing file "x"
         False,
         0,
         0,
@@ -251,3 +252,4 @@ def test_a_real_run_with_hostile_files_and_servers(page: Page, tmp_path: Path) -
     assert any(TITLE_PAYLOAD in cell for cell in cells)  # the Content-Type header, as evidence
     assert any(cell.startswith("javascript:document.title") for cell in cells)
     assert any(cell.startswith("302 → 404 at http://evil.example/x?%3Cimg") for cell in cells)
+    assert any("redirect to a non-web URL \"javascript:document.title='pwned'\"" in cell for cell in cells)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -11,12 +12,29 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linkaudit.models import AuditReport, ErrorKind, FileError, Hop, LinkKind, TargetStatus, Verdict
+from linkaudit.models import (
+    AuditReport,
+    ErrorKind,
+    FileError,
+    Hop,
+    Judgement,
+    LinkKind,
+    TargetStatus,
+    Verdict,
+)
 from linkaudit.report import ReportFormat, write_report
 from linkaudit.report.json import write_json_report
 from linkaudit.report.read import ReportReadError, parse_report, read_report
 
-from .builders import cite, every_verdict, http_result, report_of, unchecked_result
+from .builders import (
+    cite,
+    escaped_result,
+    every_verdict,
+    fragment_results,
+    http_result,
+    report_of,
+    unchecked_result,
+)
 
 
 def as_json(report: AuditReport) -> str:
@@ -30,8 +48,24 @@ def round_trip(text: str) -> str:
 
 
 def full_report() -> AuditReport:
+    """Every verdict, a fragment its page lacks, hygiene findings, omitted attempts, errors, a partial run."""
+    bounded = http_result(
+        "https://loop.example/",
+        Verdict.DEAD,
+        "too-many-redirects",
+        cite("https://loop.example/", "z/deep.md", 9, 1),
+        error=ErrorKind.TOO_MANY_REDIRECTS,
+    )
+    assert bounded.evidence is not None
+    bounded = replace(
+        bounded, evidence=replace(bounded.evidence, attempts_omitted=995, redirects_omitted=990)
+    )
     return report_of(
         *every_verdict(),
+        *fragment_results(),
+        escaped_result(Judgement(Verdict.LIVE, "http-200")),
+        escaped_result(None),
+        bounded,
         http_result(
             "https://host.example/down",
             Verdict.UNREACHABLE,
@@ -53,7 +87,7 @@ def test_json_model_json_is_the_same_document() -> None:
 
 def test_what_the_model_gets_back() -> None:
     report = parse_report(json.loads(as_json(full_report())))
-    assert (report.files, report.links, report.partial, report.elapsed_s) == (3, 12, True, 3.25)
+    assert (report.files, report.links, report.partial, report.elapsed_s) == (3, 17, True, 3.25)
     by_url = {result.target.url: result for result in report.results}
     dead = by_url["https://gone.example/x"]
     assert dead.judgement.verdict is Verdict.DEAD
@@ -75,26 +109,34 @@ def test_what_the_model_gets_back() -> None:
     assert down.occurrences[0].target.fragment == "part"
     assert down.occurrences[0].title == "T"
     assert down.target.is_http and down.target.host == "host.example"
+    missing = next(r for r in report.results if r.target.fragment == "setpu")
+    assert (missing.target.url, missing.judgement.reason) == (
+        "https://docs.example/guide",
+        "fragment-missing",
+    )
+    (finding,) = next(r for r in report.results if r.occurrences[0].findings).occurrences[0].findings
+    assert finding.suggestion == "https://x.example/jana_c/status/1"
+    loop = by_url["https://loop.example/"]
+    assert loop.evidence is not None
+    assert (loop.evidence.attempts_omitted, loop.evidence.redirects_omitted) == (995, 990)
 
 
 def test_fields_a_newer_version_wrote_are_kept() -> None:
     document = json.loads(as_json(full_report()))
     document["pending"] = ["https://later.example/"]
     document["urls"][0]["archive"] = {"url": "https://web.archive.org/web/2020/https://gone.example/x"}
-    document["urls"][0]["fragment"] = None
-    document["urls"][0]["occurrences"][0]["findings"] = [{"kind": "escaped-bare-url"}]
+    document["urls"][0]["occurrences"][0]["hint"] = "a newer occurrence field"
     document["summary"]["by_verdict"]["new-verdict"] = 0
     report = parse_report(document)
     assert report.extra_fields == {"pending": ["https://later.example/"]}
     first = report.results[0]
     assert dict(first.extra_fields) == {
         "archive": {"url": "https://web.archive.org/web/2020/https://gone.example/x"},
-        "fragment": None,
     }
     again = json.loads(as_json(report))
     assert again["pending"] == ["https://later.example/"]
     assert again["urls"][0]["archive"] == document["urls"][0]["archive"]
-    assert "fragment" in again["urls"][0]
+    assert "hint" not in again["urls"][0]["occurrences"][0]  # unknown occurrence fields are dropped
 
 
 def test_our_own_fields_win_over_kept_ones() -> None:

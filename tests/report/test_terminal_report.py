@@ -10,11 +10,11 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from linkaudit.classify.severity import severity
-from linkaudit.models import AuditReport, ErrorKind, FileError, LinkKind, UrlResult, Verdict
+from linkaudit.models import AuditReport, ErrorKind, FileError, Judgement, LinkKind, UrlResult, Verdict
 from linkaudit.report.digest import FOLD_HOST_AT, describe_reason, digest_report
 from linkaudit.report.terminal import MAX_FILES, MAX_FOLDED, MAX_PROBLEMS_PER_FILE, write_terminal_report
 
-from .builders import cite, every_verdict, http_result, report_of
+from .builders import cite, escaped_result, every_verdict, fragment_results, http_result, report_of
 
 WIDTH = 80
 
@@ -310,6 +310,26 @@ def test_a_stream_that_cannot_encode_arrows_gets_ascii() -> None:
     out.flush()
     text = raw.getvalue().decode("ascii")
     assert "the study -> https://gone.example/x" in text
+
+
+def test_a_missing_fragment_shows_the_anchor_cited_and_the_closest_one() -> None:
+    text = render(report_of(*fragment_results()), width=120)
+    assert "5:3  dead  fragment missing  typo → https://docs.example/guide#setpu — closest: #setup" in text
+    assert "2:1" not in text  # the citation whose anchor exists is no problem
+
+
+def test_a_finding_is_one_line_under_its_citation() -> None:
+    lines = render(report_of(escaped_result(Judgement(Verdict.LIVE, "http-200"))), width=120).splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("7:4"))
+    assert "https://x.example/jana%5C_c/status/1" in lines[at]
+    assert lines[at + 1].strip() == (
+        "↳ escaped-bare-url: as published dead; as intended live (https://x.example/jana_c/status/1)"
+        " — fix: remove the backslash"
+    )
+    unchecked = render(report_of(escaped_result(None)), width=120)
+    assert "as published dead; as intended not checked" in unchecked
+    assert "Hygiene findings: escaped-bare-url 1 " in unchecked
+    assert "Hygiene findings" not in render(report_of(*every_verdict()))
 
 
 def test_reasons_read_as_words() -> None:
