@@ -9,13 +9,12 @@ a file in a temporary folder, as `check -o` does; the best CPU time of `--runs` 
 
 from __future__ import annotations
 
-import argparse
 import functools
 import io
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
+
+from tools import best_cpu_seconds, timing_arguments
 
 from linkaudit.models import (
     Attempt,
@@ -95,31 +94,21 @@ def synthetic_report(urls: int) -> AuditReport:
     )
 
 
-def best(runs: int, work: Callable[[], object]) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.process_time()
-        work()
-        times.append(time.process_time() - start)
-    return min(times)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
-    parser.add_argument("--urls", type=int, default=100_000)
-    parser.add_argument("--runs", type=int, default=3)
+    parser = timing_arguments(__doc__)
+    parser.add_argument("--urls", type=int, default=100_000, help="distinct URLs in the run")
     args = parser.parse_args()
     report = synthetic_report(args.urls)
     print(f"{args.urls:,} URLs, {report.links:,} citations; best CPU of {args.runs} runs")
     with tempfile.TemporaryDirectory() as folder:
         for fmt in ReportFormat:
             path = Path(folder) / f"report.{fmt.value}"
-            seconds = best(args.runs, functools.partial(write_report_file, report, fmt, path, width=100))
+            seconds = best_cpu_seconds(
+                args.runs, functools.partial(write_report_file, report, fmt, path, width=100)
+            )
             print(f"  {fmt.value:<9} {seconds:7.2f} s  {path.stat().st_size / 1e6:9.2f} MB")
         saved = Path(folder) / "report.json"
-        seconds = best(args.runs, lambda: read_report(saved))
+        seconds = best_cpu_seconds(args.runs, lambda: read_report(saved))
         again = io.StringIO()
         write_json_report(read_report(saved), again)
         same = again.getvalue() == saved.read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from clirun import resolve_args, run_linkaudit
+from clirun import news_web, resolve_args, run_linkaudit
 from contracts import parse_report
 
 from linkaudit.demo.simweb import Reply, SimWeb
@@ -19,12 +19,7 @@ from linkaudit.demo.simweb import Reply, SimWeb
 
 @pytest.fixture
 def web() -> Iterator[SimWeb]:
-    with SimWeb() as simulated:
-        news = simulated.host("news.example")
-        news.route("/live", Reply.html("live"))
-        news.route("/moved", Reply.redirect("/live", 301))
-        news.route("/pic.png", Reply.image("png"))
-        simulated.missing_host("gone.example")
+    with news_web() as simulated:
         yield simulated
 
 

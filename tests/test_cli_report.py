@@ -8,11 +8,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from clirun import resolve_args
+from clirun import news_web, resolve_args
 from clirun import run_linkaudit as run
 from contracts import parse_report
 
-from linkaudit.demo.simweb import Reply, SimWeb
+from linkaudit.demo.simweb import SimWeb
 from linkaudit.report import ReportFormat
 
 ARTICLE = "[a](http://news.example/live)\n[b](http://gone.example/x)\n[c](http://news.example/moved)\n"
@@ -20,11 +20,7 @@ ARTICLE = "[a](http://news.example/live)\n[b](http://gone.example/x)\n[c](http:/
 
 @pytest.fixture
 def web() -> Iterator[SimWeb]:
-    with SimWeb() as simulated:
-        news = simulated.host("news.example")
-        news.route("/live", Reply.html("live"))
-        news.route("/moved", Reply.redirect("/live", 301))
-        simulated.missing_host("gone.example")
+    with news_web() as simulated:
         yield simulated
 
 

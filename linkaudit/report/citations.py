@@ -17,9 +17,11 @@ from linkaudit.report.digest import Citation, describe_reason
 
 __all__ = [
     "archive_link",
+    "counted",
     "every_citation",
     "evidence_summary",
     "failing_verdicts",
+    "run_totals",
     "shown_target",
     "web_url",
 ]
@@ -71,8 +73,21 @@ def shown_target(result: UrlResult, raw: str) -> str:
     return result.target.url if result.target.is_http else raw or result.target.url
 
 
-def _count(number: int, noun: str) -> str:
+def counted(number: int, noun: str) -> str:
+    """`1 file`, `1,204 files`."""
     return f"{number:,} {noun}" + ("" if number == 1 else "s")
+
+
+def run_totals(report: AuditReport) -> str:
+    """`12 files · 140 links · 96 distinct URLs · 3.2 s`: what the run looked at."""
+    totals = [
+        counted(report.files, "file"),
+        counted(report.links, "link"),
+        counted(len(report.results), "distinct URL"),
+    ]
+    if report.elapsed_s:
+        totals.append(f"{report.elapsed_s:,.1f} s")
+    return " · ".join(totals)
 
 
 def evidence_summary(result: UrlResult) -> str:
@@ -99,7 +114,7 @@ def evidence_summary(result: UrlResult) -> str:
         parts.append(evidence.content_type)
     if evidence.attempts:
         elapsed = sum(attempt.elapsed_ms for attempt in evidence.attempts)
-        parts.append(f"{_count(len(evidence.attempts), 'request')}, {elapsed:,} ms")
+        parts.append(f"{counted(len(evidence.attempts), 'request')}, {elapsed:,} ms")
     if evidence.detail:
         parts.append(evidence.detail)
     return " · ".join(parts)

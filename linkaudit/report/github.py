@@ -15,7 +15,7 @@ import re
 from typing import TextIO
 
 from linkaudit.models import AuditReport, Verdict
-from linkaudit.report.citations import failing_verdicts, shown_target
+from linkaudit.report.citations import counted, failing_verdicts, run_totals, shown_target
 from linkaudit.report.digest import FOLD_HOST_AT, describe_reason, digest_report
 
 __all__ = ["MAX_PER_FILE", "escape_data", "escape_property", "write_github_report"]
@@ -41,10 +41,6 @@ def escape_property(value: str) -> str:
 def _command(level: str, message: str, **properties: str | int) -> str:
     props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
     return f"::{level}{' ' + props if props else ''}::{escape_data(message)}\n"
-
-
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" + ("" if number == 1 else "s")
 
 
 def write_github_report(
@@ -76,27 +72,24 @@ def write_github_report(
                 _command(level(verdict), message, file=file, line=occ.line, col=occ.column, title=title)
             )
         if len(citations) > max_per_file:
-            more = _count(len(citations) - max_per_file, "more problem")
+            more = counted(len(citations) - max_per_file, "more problem")
             out.write(_command("notice", f"{more} in this file: see the full report", file=file))
     for host in digest.hosts:
         message = (
-            f"{host.host}: {describe_reason(host.reason)} — {_count(host.urls, 'URL')} "
-            f"cited in {_count(host.files, 'file')}"
+            f"{host.host}: {describe_reason(host.reason)} — {counted(host.urls, 'URL')} "
+            f"cited in {counted(host.files, 'file')}"
         )
         out.write(_command(level(host.verdict), message, title=f"linkaudit: {host.verdict.value} host"))
     for folded in digest.templates:
         result = folded.result
         verdict = result.judgement.verdict
         reason = describe_reason(result.judgement.reason)
-        message = f"{result.target.url} — {reason}, in {_count(folded.files, 'file')}"
+        message = f"{result.target.url} — {reason}, in {counted(folded.files, 'file')}"
         out.write(_command(level(verdict), message, title=f"linkaudit: {verdict.value} template link"))
     for error in sorted(report.errors, key=lambda e: (e.file, e.message)):
         out.write(_command("warning", error.message, file=error.file, title="linkaudit: file not read"))
     counts = ", ".join(f"{row.urls:,} {row.verdict.value}" for row in digest.verdicts if row.urls)
-    summary = (
-        f"linkaudit: {_count(report.files, 'file')}, {_count(report.links, 'link')}, "
-        f"{_count(len(report.results), 'distinct URL')}: {counts or 'none'}"
-    )
+    summary = f"linkaudit: {run_totals(report)}: {counts or 'none'}"
     if report.partial:
         summary += " (interrupted: partial)"
     out.write(escape_data(summary) + "\n")

@@ -30,7 +30,15 @@ from typing import Any, TextIO
 from linkaudit import __version__
 from linkaudit.classify.severity import is_problem, severity
 from linkaudit.models import AuditReport, Verdict
-from linkaudit.report.citations import archive_link, evidence_summary, failing_verdicts, shown_target, web_url
+from linkaudit.report.citations import (
+    archive_link,
+    counted,
+    evidence_summary,
+    failing_verdicts,
+    run_totals,
+    shown_target,
+    web_url,
+)
 from linkaudit.report.digest import FOLD_HOST_AT, ReportDigest, describe_reason, digest_report
 
 __all__ = ["CONTENT_SECURITY_POLICY", "ROW_COLUMNS", "embed_json", "write_html_report"]
@@ -278,10 +286,6 @@ def embed_json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" + ("" if number == 1 else "s")
-
-
 def _rows(digest: ReportDigest) -> list[list[object]]:
     rows: list[list[object]] = []
     for file, citations in digest.by_file:
@@ -347,7 +351,7 @@ def _bars(caption: str, labels: list[str], stacks: list[list[tuple[Verdict, int]
             parts.append(
                 f'<rect class="c-{verdict.value}" x="{x:.1f}" y="{y}" '
                 f'width="{max(width, 1):.1f}" height="{row - 6}">'
-                f"<title>{_e(label)}: {_e(_count(number, noun))} {verdict.value}</title></rect>"
+                f"<title>{_e(label)}: {_e(counted(number, noun))} {verdict.value}</title></rect>"
             )
             x += width
             total += number
@@ -410,18 +414,11 @@ def _summary(report: AuditReport, digest: ReportDigest, failing: frozenset[Verdi
         css = "card failing" if row.verdict in failing and row.urls else "card"
         parts.append(
             f'<div class="{css}"><span class="v v-{row.verdict.value}">{row.verdict.value}</span>'
-            f'<b>{row.urls:,}</b><span class="muted">{_count(row.citations, "citation")}</span></div>'
+            f'<b>{row.urls:,}</b><span class="muted">{counted(row.citations, "citation")}</span></div>'
         )
     parts.append("</div>")
-    totals = [
-        _count(report.files, "file"),
-        _count(report.links, "link"),
-        _count(len(report.results), "distinct URL"),
-    ]
-    if report.elapsed_s:
-        totals.append(f"{report.elapsed_s:,.1f} s")
     fails = ", ".join(sorted(v.value for v in failing)) or "nothing"
-    parts.append(f'<p class="muted">{_e(" · ".join(totals))} · the run fails on: {_e(fails)}</p></section>')
+    parts.append(f'<p class="muted">{_e(run_totals(report))} · the run fails on: {_e(fails)}</p></section>')
     return parts
 
 
@@ -489,7 +486,7 @@ def write_html_report(
     digest = digest_report(report, verbose=verbose, fold_host_at=fold_host_at)
     failing = failing_verdicts(report)
     failing_citations = sum(row.citations for row in digest.verdicts if row.verdict in failing)
-    title = f"linkaudit: {_count(failing_citations, 'failing citation')}"
+    title = f"linkaudit: {counted(failing_citations, 'failing citation')}"
     out.write(
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
@@ -526,7 +523,7 @@ def write_html_report(
         '<span id="count" class="muted"></span></div>\n'
         f'<table><thead><tr>{_TABLE_HEAD}</tr></thead><tbody id="rows"></tbody></table>\n'
         '<button id="more" type="button" hidden>Show more</button>\n'
-        f"<noscript><p>The table needs JavaScript ({_count(len(rows), 'row')}); "
+        f"<noscript><p>The table needs JavaScript ({counted(len(rows), 'row')}); "
         "the JSON report has every detail.</p></noscript></section>\n"
     )
     out.write("\n".join(_folded(report, digest)) + "\n")

@@ -19,7 +19,7 @@ from typing import TextIO
 
 from linkaudit.classify.severity import is_problem
 from linkaudit.models import AuditReport
-from linkaudit.report.citations import archive_link, failing_verdicts, shown_target
+from linkaudit.report.citations import archive_link, counted, failing_verdicts, run_totals, shown_target
 from linkaudit.report.digest import FOLD_HOST_AT, Citation, ReportDigest, describe_reason, digest_report
 
 __all__ = ["MAX_BYTES", "write_markdown_report"]
@@ -64,10 +64,6 @@ def md_link(label: str, url: str) -> str:
     return f"[{md_text(label)}](<{destination}>)"
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number:,} {noun}" + ("" if number == 1 else "s")
-
-
 def _size(line: str) -> int:
     return len(line.encode("utf-8")) + 1
 
@@ -86,9 +82,9 @@ class _Writer:
         files = len({occ.file for r in failing_results for occ in r.occurrences})
         problems = sum(row.citations for row in self.digest.verdicts if is_problem(row.verdict))
         if citations:
-            title = f"## linkaudit: {_count(citations, 'failing citation')} in {_count(files, 'article')}"
+            title = f"## linkaudit: {counted(citations, 'failing citation')} in {counted(files, 'article')}"
         elif problems:
-            title = f"## linkaudit: no failing links ({_count(problems, 'other problem')})"
+            title = f"## linkaudit: no failing links ({counted(problems, 'other problem')})"
         else:
             title = "## linkaudit: no problems found" if report.results else "## linkaudit: no links found"
         lines = [title, ""]
@@ -103,15 +99,8 @@ class _Writer:
             lines.append(f"| {name} | {row.urls:,} | {row.citations:,} |")
         total_citations = sum(row.citations for row in self.digest.verdicts)
         lines.append(f"| total | {len(report.results):,} | {total_citations:,} |")
-        totals = [
-            _count(report.files, "file"),
-            _count(report.links, "link"),
-            _count(len(report.results), "distinct URL"),
-        ]
-        if report.elapsed_s:
-            totals.append(f"{report.elapsed_s:,.1f} s")
         fails = ", ".join(sorted(v.value for v in self.failing)) or "nothing"
-        lines += ["", " · ".join(totals) + f" · failing: {md_text(fails)}", ""]
+        lines += ["", f"{run_totals(report)} · failing: {md_text(fails)}", ""]
         return lines
 
     def _entry(self, citation: Citation) -> str:
@@ -139,9 +128,9 @@ class _Writer:
         shown = complete = 0
         for file, citations in by_file:
             problems = sum(1 for c in citations if is_problem(c.result.judgement.verdict))
-            label = _count(problems, "problem")
+            label = counted(problems, "problem")
             if len(citations) != problems:
-                label += f", {_count(len(citations), 'link')}"
+                label += f", {counted(len(citations), 'link')}"
             heading = f"**{md_code(file)}** ({label})"
             if used + _size(heading) + 1 > budget:
                 break
@@ -171,7 +160,7 @@ class _Writer:
         for host in hosts[:_MAX_FOLDED]:
             line = (
                 f"- **{md_text(host.host)}** — {host.verdict.value}, {md_text(describe_reason(host.reason))}"
-                f" — {_count(host.urls, 'URL')} in {_count(host.files, 'file')}"
+                f" — {counted(host.urls, 'URL')} in {counted(host.files, 'file')}"
             )
             if host.other_reasons:
                 others = ", ".join(f"{describe_reason(r)} ({n:,})" for r, n in host.other_reasons)
@@ -189,7 +178,7 @@ class _Writer:
             result = folded.result
             line = (
                 f"- {result.judgement.verdict.value} {md_text(describe_reason(result.judgement.reason))}"
-                f" — {md_code(result.target.url)} — in {_count(folded.files, 'file')}"
+                f" — {md_code(result.target.url)} — in {counted(folded.files, 'file')}"
             )
             archived = archive_link(result)
             if archived is not None:
@@ -209,7 +198,7 @@ class _Writer:
 
     @staticmethod
     def _more(count: int, noun: str) -> list[str]:
-        return [f"- … and {_count(count, 'more ' + noun)}"] if count > 0 else []
+        return [f"- … and {counted(count, 'more ' + noun)}"] if count > 0 else []
 
 
 def write_markdown_report(
@@ -232,7 +221,7 @@ def write_markdown_report(
         lines += [
             "---",
             "",
-            f"*… and {_count(left_problems, 'more listed link')} in {_count(left_files, 'article')} "
+            f"*… and {counted(left_problems, 'more listed link')} in {counted(left_files, 'article')} "
             f"not shown: this summary stays under {max_bytes:,} bytes. The JSON report has every one.*",
         ]
     while lines and not lines[-1]:
