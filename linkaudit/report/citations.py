@@ -69,8 +69,12 @@ def archive_link(result: UrlResult) -> str | None:
 
 
 def shown_target(result: UrlResult, raw: str) -> str:
-    """What a report shows as the target: a checked http(s) URL as normalized, anything else as written."""
-    return result.target.url if result.target.is_http else raw or result.target.url
+    """What a report shows as the target: a checked http(s) URL as normalized (with the fragment, for the
+    entry of a fragment its page lacks), anything else as written."""
+    target = result.target
+    if not target.is_http:
+        return raw or target.url
+    return target.url if target.fragment is None else f"{target.url}#{target.fragment}"
 
 
 def counted(number: int, noun: str) -> str:

@@ -17,7 +17,13 @@ from itertools import groupby
 from typing import TextIO
 
 from linkaudit.models import AuditReport, Verdict
-from linkaudit.report.citations import archive_link, every_citation, evidence_summary, failing_verdicts
+from linkaudit.report.citations import (
+    archive_link,
+    every_citation,
+    evidence_summary,
+    failing_verdicts,
+    shown_target,
+)
 from linkaudit.report.digest import Citation, describe_reason
 
 __all__ = ["write_junit_report"]
@@ -40,7 +46,7 @@ def _attr(value: str) -> str:
 def _case_lines(citation: Citation, failing: frozenset[Verdict]) -> Iterator[str]:
     result, occ = citation.result, citation.occurrence
     verdict = result.judgement.verdict
-    name = f"{occ.line}:{occ.column} {result.target.url or occ.raw}"
+    name = f"{occ.line}:{occ.column} {shown_target(result, occ.raw)}"
     yield f'    <testcase classname={_attr(occ.file)} name={_attr(name)} time="0">\n'
     message = f"{verdict.value}: {describe_reason(result.judgement.reason)}"
     details = [f"verdict: {verdict.value}", f"reason: {result.judgement.reason}"]

@@ -11,7 +11,7 @@ import pyromark
 from linkaudit.models import AuditReport, ErrorKind, FileError, UrlResult, Verdict
 from linkaudit.report.markdown import MAX_BYTES, md_code, md_text, write_markdown_report
 
-from .builders import cite, every_verdict, http_result, report_of
+from .builders import cite, every_verdict, fragment_results, http_result, report_of
 from .hostile import JAVASCRIPT_URL, hostile_report
 
 GFM = (
@@ -175,3 +175,9 @@ def test_a_small_budget_is_kept_too() -> None:
     text = render(report_of(*every_verdict()), max_bytes=2_000)
     assert len(text.encode("utf-8")) <= 2_000
     assert "not shown" in text
+
+
+def test_a_fragment_its_page_lacks_is_listed_with_the_fragment() -> None:
+    text = render(report_of(*fragment_results()))
+    assert "- `5:3` **dead** fragment missing — typo → `https://docs.example/guide#setpu`" in text
+    assert "#setup" not in text
