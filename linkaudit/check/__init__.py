@@ -187,7 +187,8 @@ async def check_targets(
                         url=target.url, error=ErrorKind.OTHER, detail=detail, checked_at=_now()
                     )
                 evidence = redact.evidence(evidence)  # servers may echo a header value back
-                if evidence.error is not None:
+                # After a redirect the failure is the target's: this host answered, so it is not evidence.
+                if evidence.error is not None and not evidence.redirects:
                     gate.failed(evidence.error, evidence.detail, dead_after=settings.dead_host_after)
                 if gate.dead is not None and not gate.dead_reported:
                     gate.dead_reported = True
