@@ -135,9 +135,11 @@ def _captive_portal(by_site: dict[str, list[tuple[int, Evidence]]]) -> tuple[Run
         return None
     carriers: dict[tuple[str, str], set[str]] = defaultdict(set)
     for site in answering:
-        for _, evidence in by_site[site]:
-            for mark in _marks(site, evidence):
-                carriers[mark].add(site)
+        # A portal answers every URL of a site alike: a mark only some of them carry (one dead link's
+        # stock 404 page among live pages) says nothing about the network.
+        answers = [set(_marks(site, evidence)) for _, evidence in by_site[site] if _answered(evidence)]
+        for mark in set.intersection(*answers):
+            carriers[mark].add(site)
     if not carriers:
         return None
     mark, sites = max(carriers.items(), key=lambda entry: len(entry[1]))
