@@ -628,7 +628,9 @@ def demo(
     wrong = {url: (want, got.get(url)) for url, want in DEMO_EXPECTED.items() if got.get(url) != want}
     for url, (want, seen) in sorted(wrong.items()):
         typer.echo(f"linkaudit demo: {url}: expected {want}, got {seen}", err=True)
-    typer.echo(f"{closing_line(outcome.report)} — now try: linkaudit check examples/articles", err=True)
+    # examples/ is in a checkout of the project, not beside an install from a package index.
+    target = "examples/articles" if Path("examples/articles").is_dir() else "YOUR-ARTICLES-FOLDER"
+    typer.echo(f"{closing_line(outcome.report)} — now try: linkaudit check {target}", err=True)
     raise typer.Exit(1 if wrong else 0)
 
 
