@@ -8,9 +8,10 @@ no portal, and the six dead links must stay dead (exit 1), not become `captive-p
 
 from __future__ import annotations
 
+from test_run_doubt import live, page, verdicts
+
 from linkaudit.classify.run import reconsider
 from linkaudit.models import Verdict
-from tests.classify.test_run_doubt import live, page, verdicts
 
 
 def test_one_shared_error_page_among_live_pages_of_the_same_hosts_is_no_portal() -> None:

@@ -10,12 +10,12 @@ import dataclasses
 from collections.abc import Iterator
 
 import pytest
+from test_guard import SETTINGS, RecordingNetwork, check
 
 from linkaudit.check.resolve import Resolver
 from linkaudit.demo.simweb import Reply, SimWeb
 from linkaudit.models import Verdict
 from linkaudit.settings import HostPolicy, parse_network
-from tests.check.test_guard import SETTINGS, RecordingNetwork, check
 
 
 @pytest.fixture
