@@ -127,7 +127,9 @@ AllowPrivateNetOpt = Annotated[
 ]
 
 
-@app.command()
+@app.command(
+    epilog="Exit codes: 0 done (unreadable files are listed on stderr), 2 usage error, 130 interrupted."
+)
 def extract(
     paths: PathsArg,
     fmt: Annotated[ExtractFormat, typer.Option("--format", "-f", help="Output format.")] = ExtractFormat.TEXT,
@@ -574,7 +576,10 @@ def check(
     raise typer.Exit(_exit_code(outcome, settings.fail_on))
 
 
-@app.command()
+@app.command(
+    epilog="Exit codes: 0 every verdict as the simulated web knows it, 1 a verdict went wrong, "
+    "130 interrupted."
+)
 def demo(
     fmt: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="Report format.")
