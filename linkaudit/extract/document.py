@@ -286,9 +286,14 @@ def finish(
     lines_text = original
     if "\r" in original and original.count("\r") != original.count("\r\n"):
         lines_text = original.replace("\r\n", " \n").replace("\r", "\n")  # same length: offsets hold
+    line_start = 0
     for point in sorted({raw.at for raw in raws}):
-        line += lines_text.count("\n", prev, point)
-        line_col[point] = (line, point - lines_text.rfind("\n", 0, point))
+        # Only the text since the previous link is searched: many links on one line stay linear.
+        newlines = lines_text.count("\n", prev, point)
+        if newlines:
+            line += newlines
+            line_start = lines_text.rfind("\n", prev, point) + 1
+        line_col[point] = (line, point - line_start + 1)
         prev = point
     occurrences: list[Occurrence] = []
     targets = _TARGETS
