@@ -76,6 +76,7 @@ class CheckSettings:
     fail_on: frozenset[Verdict] = frozenset({Verdict.DEAD})
     check_local: bool = True
     verify_tls: bool = True
+    fail_on_file_error: bool = True  # `--fail-on file-error`: an unreadable article fails the run too
 
     def policy_for(self, host: str) -> HostPolicy:
         bare = host.rsplit(":", 1)[0] if not host.endswith("]") else host
@@ -105,5 +106,5 @@ class CheckSettings:
             "accept": sorted(self.accept),
             "include": list(self.include),
             "exclude": list(self.exclude),
-            "fail_on": sorted(v.value for v in self.fail_on),
+            "fail_on": sorted([v.value for v in self.fail_on] + ["file-error"] * self.fail_on_file_error),
         }

@@ -17,6 +17,7 @@ import os
 import re
 import sys
 import tempfile
+import threading
 import weakref
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -24,7 +25,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from enum import StrEnum
 from json.encoder import encode_basestring as _json_str  # the encoder json.dumps(ensure_ascii=False) uses
-from multiprocessing import get_context
+from multiprocessing import active_children, get_context
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 from urllib.parse import urljoin
@@ -256,7 +257,8 @@ def _extract_one(
             doc = document_from_bytes(sys.stdin.buffer.read(), Path.cwd() / "-", "-")
         else:
             doc = read_document(item.path, item.display, max_size)
-        return extract_document(doc, SourceFormat.for_path(item.display), item.root, sink=sink), None
+        # A file read with a flaw (stray bytes) keeps its links and tells where: a FileWarning.
+        return extract_document(doc, SourceFormat.for_path(item.display), item.root, sink=sink), doc.warning
     except ExtractError as exc:
         return [], FileError(item.display, str(exc))
     except RecursionError:
@@ -576,11 +578,31 @@ def _batches(files: list[InputFile], sizes: list[int]) -> list[list[InputFile]]:
     return batches
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
+@contextlib.contextmanager
+def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
     context = get_context("forkserver")
     # Workers fork from a server that has imported the extractor once, instead of each importing it.
     context.set_forkserver_preload(["linkaudit.extract"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    before = set(active_children())
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        yield pool
+    except BaseException:
+        # Interrupted (Ctrl-C, SIGTERM): waiting for the batches in progress, as leaving the pool does,
+        # could take seconds. End the workers now and drop the batches not started; the fork server and
+        # the resource tracker end with this process. The pool's thread notices at once; on CPython 3.11
+        # it can trip over futures cancelled meanwhile (InvalidStateError, printed as a traceback): no
+        # news for a run that is stopping.
+        hook = threading.excepthook
+        threading.excepthook = lambda args: None
+        try:
+            for worker in set(active_children()) - before:
+                worker.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            threading.excepthook = hook
+        raise
+    pool.shutdown(wait=True)
 
 
 @contextlib.contextmanager

@@ -1,4 +1,8 @@
-"""Writers for `linkaudit extract`: text for people, json/jsonl for machines (`linkaudit.extract/1`)."""
+"""Writers for `linkaudit extract`: text for people, json/jsonl for machines (`linkaudit.extract/1`).
+
+The json format ends with `"errors"` (files that could not be read) and `"warnings"` (files read with a
+flaw, whose links are listed: undecodable bytes read as U+FFFD, with line and column).
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,8 @@ from enum import StrEnum
 from typing import TextIO, assert_never
 
 from linkaudit.extract import JSONL_PROBES, ExtractResult, jsonl_line, packed_lines
-from linkaudit.models import Occurrence, TargetStatus
-from linkaudit.report.serialize import error_dict, occurrence_dict
+from linkaudit.models import FileWarning, Occurrence, TargetStatus
+from linkaudit.report.serialize import error_dict, occurrence_dict, warning_dict
 
 __all__ = ["EXTRACT_SCHEMA", "ExtractFormat", "write_extract"]
 
@@ -86,9 +90,7 @@ def write_extract(result: ExtractResult, fmt: ExtractFormat, out: TextIO) -> Non
         for i, occ in enumerate(result.occurrences):
             out.write(",\n" if i else "\n")
             out.write(line(occ))
-        out.write('\n],"errors":')
-        out.write(_dumps([error_dict(error) for error in result.errors]))
-        out.write("}\n")
+        _write_problems(result, out)
     else:
         assert_never(fmt)
 
@@ -108,6 +110,15 @@ def _write_packed(result: ExtractResult, fmt: ExtractFormat, chunks: Iterator[by
         if chunk:
             write((b"\n" if first else b",\n") + chunk[:-1].replace(b"\n", b",\n"))
             first = False
+    _write_problems(result, out)
+
+
+def _write_problems(result: ExtractResult, out: TextIO) -> None:
+    """The end of the json format: the links' list closed, then the files' problems."""
+    errors = [error_dict(e) for e in result.errors if not isinstance(e, FileWarning)]
+    warnings = [warning_dict(e) for e in result.errors if isinstance(e, FileWarning)]
     out.write('\n],"errors":')
-    out.write(_dumps([error_dict(error) for error in result.errors]))
+    out.write(_dumps(errors))
+    out.write(',"warnings":')
+    out.write(_dumps(warnings))
     out.write("}\n")
