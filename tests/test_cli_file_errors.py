@@ -7,6 +7,7 @@ Only local links (`[x](a.md)`): the checks need no network at all.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -75,3 +76,23 @@ def test_extract_says_where_the_stray_bytes_are(articles: Path) -> None:
         "1 undecodable byte read as U+FFFD (first: 0xe9 at byte 5); links kept\n"
     )
     assert "stray.md:3:5  link" in done.stdout
+
+
+def test_a_file_name_that_is_not_utf8_reaches_every_report(tmp_path: Path) -> None:
+    """Found by fuzzing the writers: such a name made the JSON report (and its fallback) raise, losing it.
+
+    JSON holds the name's undecodable byte as a `\\udcXX` escape: it reads back to the name Python uses
+    for the file, so `open()` finds it.
+    """
+    name = os.fsdecode(b"caf\xe9.md")
+    (tmp_path / name).write_text("[me](good.md) [gone](gone.md)\n", encoding="utf-8")
+    (tmp_path / "good.md").write_text("[me](good.md)\n", encoding="utf-8")
+    code, report, summary = _check(tmp_path)
+    assert code == 1  # gone.md
+    cited = {occ["file"] for entry in report["urls"] for occ in entry["occurrences"]}
+    assert cited == {"good.md", name}
+    assert (tmp_path / name).exists()
+    assert "caf\ufffd.md  (1 problem)" in summary  # a terminal shows U+FFFD for the byte
+    done = run_linkaudit("extract", ".", "-f", "jsonl", cwd=tmp_path)
+    assert done.returncode == 0 and "Traceback" not in done.stderr
+    assert {json.loads(line)["file"] for line in done.stdout.splitlines()} == {"good.md", name}

@@ -244,9 +244,16 @@ def extract_document(
     if base_url is not None and base_url.startswith("/"):
         # A root-relative (or protocol-relative) <base> still moves every relative link: resolve them
         # against it here; the root (or https:) then anchors the result.
-        raws = [raw._replace(value=urljoin(base_url, raw.value)) for raw in raws]
+        raws = [raw._replace(value=_joined(base_url, raw.value)) for raw in raws]
         base_url = None
     return finish(doc, raws, root=root, base_url=base_url, sink=sink)
+
+
+def _joined(base: str, value: str) -> str:
+    try:
+        return urljoin(base, value)
+    except ValueError:  # urllib refuses it ("//[": an unclosed IPv6 host): normalizing says it is invalid
+        return value
 
 
 def _extract_one(
@@ -315,7 +322,7 @@ def _jsonl_fields(  # noqa: PLR0917  # the fields of an Occurrence, in its order
             _TARGET_JSON.clear()
         status = target.status
         head = "" if status is TargetStatus.INVALID else f'{{"url":{_json_str(target.url)}'
-        if target.fragment is not None:
+        if target.fragment is not None and head:  # an invalid target's fragment follows its raw, below
             head += f',"fragment":{_json_str(target.fragment)}'
         tail = f',"status":{_STATUS_JSON[status]}'
         if target.reason is not None:

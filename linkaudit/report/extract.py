@@ -16,7 +16,13 @@ from typing import TextIO, assert_never
 
 from linkaudit.extract import JSONL_PROBES, ExtractResult, jsonl_line, packed_lines
 from linkaudit.models import FileWarning, Occurrence, TargetStatus
-from linkaudit.report.serialize import error_dict, occurrence_dict, warning_dict
+from linkaudit.report.serialize import (
+    error_dict,
+    json_text,
+    occurrence_dict,
+    warning_dict,
+    without_surrogates,
+)
 
 __all__ = ["EXTRACT_SCHEMA", "ExtractFormat", "write_extract"]
 
@@ -30,7 +36,7 @@ class ExtractFormat(StrEnum):
 
 
 def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    return json_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
 @functools.cache
@@ -40,7 +46,9 @@ def _fast_lines_agree() -> bool:
 
 
 def _line_writer() -> Callable[[Occurrence], str]:
-    return jsonl_line if _fast_lines_agree() else lambda occ: _dumps(occurrence_dict(occ))
+    if _fast_lines_agree():
+        return lambda occ: json_text(jsonl_line(occ))
+    return lambda occ: _dumps(occurrence_dict(occ))
 
 
 def _packed_chunks(result: ExtractResult) -> Iterator[bytes] | None:
@@ -78,9 +86,10 @@ def write_extract(result: ExtractResult, fmt: ExtractFormat, out: TextIO) -> Non
                 else f"  [{occ.target.status}: {occ.target.reason}]"
             )
             fold = "  [template]" if occ.template else ""
-            out.write(
+            listed = (
                 f"{occ.file}:{occ.line}:{occ.column}  {occ.kind}  {shown}  {_dumps(occ.text)}{note}{fold}\n"
             )
+            out.write(without_surrogates(listed))
     elif fmt is ExtractFormat.JSONL:
         for occ in result.occurrences:
             out.write(line(occ))

@@ -38,7 +38,7 @@ from pathlib import PurePath
 from typing import Any, TextIO
 
 from linkaudit.models import AuditReport, Verdict
-from linkaudit.report.serialize import error_dict, url_result_dict, warning_dict
+from linkaudit.report.serialize import error_dict, json_text, url_result_dict, warning_dict
 
 __all__ = ["REPORT_SCHEMA", "report_summary", "write_json_report"]
 
@@ -75,7 +75,7 @@ _ENCODER = json.JSONEncoder(
 
 
 def _dumps(value: object) -> str:
-    return _ENCODER.encode(value)
+    return json_text(_ENCODER.encode(value))
 
 
 def report_summary(report: AuditReport) -> dict[str, Any]:

@@ -5,6 +5,7 @@ The field names are a public contract (`linkaudit.extract/1`, `linkaudit.report/
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from linkaudit.models import (
@@ -18,7 +19,35 @@ from linkaudit.models import (
     UrlResult,
 )
 
-__all__ = ["attempt_dict", "error_dict", "hop_dict", "occurrence_dict", "url_result_dict", "warning_dict"]
+__all__ = [
+    "attempt_dict",
+    "error_dict",
+    "hop_dict",
+    "json_text",
+    "occurrence_dict",
+    "url_result_dict",
+    "warning_dict",
+    "without_surrogates",
+]
+
+_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
+def json_text(encoded: str) -> str:
+    """JSON text (as `ensure_ascii=False` writes it) that any UTF-8 writer can hold.
+
+    A file name with bytes that are not UTF-8 reaches us with lone surrogates (Python's
+    `surrogateescape`), which no UTF-8 file can hold; written as `\\udcXX` escapes they are valid JSON
+    that reads back to the same string, from which `os.fsencode` gives the name's bytes.
+    """
+    if encoded.isascii() or _LONE_SURROGATE.search(encoded) is None:
+        return encoded
+    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", encoded)
+
+
+def without_surrogates(text: str) -> str:
+    """`text` for people: a lone surrogate (an undecodable byte of a file name) shown as U+FFFD."""
+    return text if text.isascii() else _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def occurrence_dict(occ: Occurrence, *, with_target: bool = True) -> dict[str, Any]:

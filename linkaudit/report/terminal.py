@@ -131,7 +131,7 @@ def describe_reason(reason: str) -> str:
             return f"{code} {HTTPStatus(int(code)).phrase}"
         except ValueError:
             return f"HTTP {code}"
-    return reason
+    return _clean(reason)  # unknown: it may quote what an article or a server wrote
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,6 +285,8 @@ _UNPRINTABLE = dict.fromkeys(
 )
 for _space in "\t\n\v\f\r":
     _UNPRINTABLE[ord(_space)] = ord(" ")
+# A lone surrogate (a file name with bytes that are not UTF-8) cannot be written to a UTF-8 terminal.
+_UNPRINTABLE.update(dict.fromkeys(range(0xD800, 0xE000), 0xFFFD))
 
 
 def _clean(value: str) -> str:
