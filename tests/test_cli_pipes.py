@@ -53,23 +53,28 @@ def _command(args: list[str]) -> list[str]:
     return [sys.executable, "-m", "linkaudit", *args]
 
 
-@pytest.mark.parametrize(("args", "code"), CASES, ids=IDS)
-def test_a_reader_gone_before_any_output(folder: Path, args: list[str], code: int) -> None:
+def _into_closed_pipe(args: list[str], cwd: Path, *, both: bool = False) -> subprocess.CompletedProcess[str]:
+    """Run with stdout (and with `both`, stderr too) a pipe whose reader has gone already."""
     read, write = os.pipe()
     os.close(read)
     try:
-        done = subprocess.run(
+        return subprocess.run(
             _command(args),
             check=False,
             stdout=write,
-            stderr=subprocess.PIPE,
+            stderr=write if both else subprocess.PIPE,
             text=True,
-            cwd=folder,
+            cwd=cwd,
             env=ENV,
             timeout=120,
         )
     finally:
         os.close(write)
+
+
+@pytest.mark.parametrize(("args", "code"), CASES, ids=IDS)
+def test_a_reader_gone_before_any_output(folder: Path, args: list[str], code: int) -> None:
+    done = _into_closed_pipe(args, folder)
     assert done.returncode == code, done.stderr
     assert not any(noise in done.stderr for noise in NOISE), done.stderr
 
@@ -90,18 +95,4 @@ def test_head_reads_one_line_and_goes(folder: Path, args: list[str], code: int) 
 
 def test_stdout_and_stderr_into_one_closed_pipe(folder: Path) -> None:
     """`linkaudit extract … 2>&1 | head -1`: the notes about unreadable files have no reader either."""
-    read, write = os.pipe()
-    os.close(read)
-    try:
-        done = subprocess.run(
-            _command(["extract", "many.md", "binary.md"]),
-            check=False,
-            stdout=write,
-            stderr=write,
-            cwd=folder,
-            env=ENV,
-            timeout=120,
-        )
-    finally:
-        os.close(write)
-    assert done.returncode == 0
+    assert _into_closed_pipe(["extract", "many.md", "binary.md"], folder, both=True).returncode == 0

@@ -1,5 +1,5 @@
-"""Never lose the work: SIGTERM handled as Ctrl-C is, the report's destination checked before any probing,
-a fallback file when writing still fails, and what killed runs leave behind cleaned up.
+"""Never lose the work: Ctrl-C and SIGTERM keep a partial report, the destination is checked before any
+probing, a fallback file when writing still fails, and what killed runs leave behind cleaned up.
 
 Real processes (`python -m linkaudit`) in a session of their own, so that every process they start (the
 extraction pool's fork server, its workers, the resource tracker) can be found by process group and must
@@ -66,6 +66,14 @@ def wait_until(condition: object, seconds: float) -> bool:
     return False
 
 
+def stop(process: subprocess.Popen[str], signum: int) -> tuple[str, str, float]:
+    """Send `signum`; stdout, stderr and the seconds until the process had exited."""
+    sent = time.monotonic()
+    process.send_signal(signum)
+    stdout, stderr = process.communicate(timeout=10)
+    return stdout, stderr, time.monotonic() - sent
+
+
 def assert_no_process_survives(group: int) -> None:
     # The fork server and resource tracker notice their parent is gone and end within moments.
     wait_until(lambda: not group_members(group), 3.0)
@@ -88,18 +96,18 @@ def _slow_article(folder: Path) -> None:
     write(folder, "a.md", "\n".join(lines) + "\n")
 
 
-def test_sigterm_during_a_check_keeps_a_partial_report_with_the_pending_urls(
-    tmp_path: Path, slow_web: SimWeb
+@pytest.mark.parametrize(
+    ("signum", "code"), [(signal.SIGTERM, 143), (signal.SIGINT, 130)], ids=["TERM", "INT"]
+)
+def test_a_stopped_check_keeps_a_partial_report_with_the_pending_urls(
+    tmp_path: Path, slow_web: SimWeb, signum: int, code: int
 ) -> None:
     _slow_article(tmp_path)
     process = start(["check", ".", *resolve_args(slow_web), "-f", "json", "-o", "out.json"], tmp_path)
     assert wait_until(lambda: slow_web.stats("fast.example").requests >= 20, 30)
     time.sleep(0.5)
-    sent = time.monotonic()
-    process.send_signal(signal.SIGTERM)
-    stdout, stderr = process.communicate(timeout=10)
-    took = time.monotonic() - sent
-    assert process.returncode == 143, stderr
+    stdout, stderr, took = stop(process, signum)
+    assert process.returncode == code, stderr
     assert took < 2.0
     assert "Traceback" not in stderr
     assert "linkaudit: interrupted: 20 of 40 URLs checked; the report is partial" in stderr
@@ -117,8 +125,7 @@ def test_ctrl_c_before_any_verdict_says_how_far_it_got(tmp_path: Path, slow_web:
     write(tmp_path, "a.md", "".join(f"[s{n}](http://slow.example/p{n})\n" for n in range(5)))
     process = start(["check", ".", *resolve_args(slow_web)], tmp_path)
     assert wait_until(lambda: slow_web.stats("slow.example").requests >= 1, 30)
-    process.send_signal(signal.SIGINT)
-    stdout, stderr = process.communicate(timeout=10)
+    stdout, stderr, _ = stop(process, signal.SIGINT)
     assert process.returncode == 130, stderr
     assert "interrupted: 0 of 5 URLs checked" in stdout
     assert "No links found" not in stdout
@@ -147,10 +154,7 @@ def test_sigterm_during_extraction_ends_every_process_it_started(tmp_path: Path,
     # The pool is up: linkaudit, the resource tracker, the fork server and a worker.
     assert wait_until(lambda: len(group_members(process.pid)) >= 4, 30), group_members(process.pid)
     assert any("forkserver" in command for command in group_members(process.pid))
-    sent = time.monotonic()
-    process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=10)
-    took = time.monotonic() - sent
+    _, stderr, took = stop(process, signal.SIGTERM)
     assert process.returncode == 143, stderr
     assert took < 2.0
     assert "Traceback" not in stderr and "Exception" not in stderr, stderr
