@@ -79,7 +79,7 @@ from proctree import PeakSampler
 from simulated_web import Behaviour, Bound, WebPlan, lower_bound, plan_web, start_web, write_articles
 from tools import tool_path
 
-from linkaudit.simweb import SimWeb
+from linkaudit.demo.simweb import SimWeb
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work" / "check"
@@ -171,6 +171,9 @@ def linkaudit_command(articles: Path, report: Path, limits: Limits) -> list[str]
         # Every name is "not found": the articles cite IP literals, and no query may reach the system DNS.
         "--resolve",
         "*:nxdomain",
+        # The simulated web is on loopback, which the private-network guard refuses unless allowed.
+        "--allow-private-net",
+        "127.0.0.0/8",
     ]
 
 

@@ -19,35 +19,23 @@ archive:
 
 from __future__ import annotations
 
-import argparse
-import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pyromark
+from tools import best_cpu_seconds, timing_arguments
 
-from linkaudit.extract import _extract_batch_packed, collect_inputs
+from linkaudit.extract import collect_inputs
 from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE, read_document
 from linkaudit.extract.markdown import _OPTIONS, _segments
+from linkaudit.extract.pool import _extract_batch_packed
 
 WORK = Path(__file__).resolve().parent / "work"
 
 
-def _best(runs: int, work: Callable[[], object]) -> float:
-    times = []
-    for _ in range(runs):
-        start = time.process_time()
-        work()
-        times.append(time.process_time() - start)
-    return min(times)
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = timing_arguments(__doc__)
     parser.add_argument("--scale", default="1", help="which archive under benchmarks/work (default: 1)")
-    parser.add_argument("--runs", type=int, default=3, help="timed runs per step; the best is shown")
     args = parser.parse_args()
     candidates = [WORK / f"archive-{kind}-{args.scale}" for kind in ("sample", "synthetic")]
     archive = next((path for path in candidates if path.is_dir()), None)
@@ -93,7 +81,7 @@ def main() -> None:
     print("| step | CPU | per file |")
     print("|---|---|---|")
     for name, work in steps:
-        seconds = _best(args.runs, work)
+        seconds = best_cpu_seconds(args.runs, work)
         print(f"| {name} | {seconds:.2f} s | {seconds / len(files) * 1e6:.0f} µs |")
 
 

@@ -7,7 +7,7 @@ Retry-After then 200, a 503 once, slow pages, a URL that is rate-limited for goo
 cites which URL how. `Behaviour.verdict` is what a correct checker says about each URL: the truth a
 confusion table is built against.
 
-`start_web` serves a plan with `linkaudit.simweb` (a fresh server, so counters and scripted sequences
+`start_web` serves a plan with `linkaudit.demo.simweb` (a fresh server, so counters and scripted sequences
 start over) and returns the address ("127.0.0.N:PORT") of each host. `write_articles` renders the
 articles citing those addresses as IP literals: neither checker needs DNS, and per-host limits apply
 per address for both (lychee keys its limits by host name or IP without the port; linkaudit by
@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 
-from linkaudit.simweb import Reply, SimWeb
+from linkaudit.demo.simweb import Reply, SimWeb
 
 __all__ = [
     "RETRY_AFTER",

@@ -2,7 +2,8 @@
 
 `audit` is the library entry point the CLI calls; an interrupted run (Ctrl-C, or whatever the caller
 turns into a KeyboardInterrupt) still returns what was checked, marked partial, with the URLs it did not
-reach, because results are collected as they arrive.
+reach, because results are collected as they arrive. Hygiene findings are attached to the citations
+before the check, and the URLs they suggest are checked with the cited ones.
 """
 
 from __future__ import annotations
@@ -15,37 +16,53 @@ from datetime import UTC, datetime
 import trio
 
 from linkaudit.check import CheckItem, check_targets, group_occurrences
+from linkaudit.check.pages import Page, fetch_pages
+from linkaudit.check.proxy import require_reachable_proxies
 from linkaudit.check.resolve import Resolver
+from linkaudit.check.suggestions import suggestion_items, with_suggestion_checks
+from linkaudit.classify.run import RunDoubt, reconsider
+from linkaudit.classify.severity import severity
 from linkaudit.extract import ExtractResult
-from linkaudit.models import AuditReport, FileError, FileWarning, TargetStatus, UrlResult, Verdict
+from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE
+from linkaudit.extract.findings import add_findings
+from linkaudit.extract.sources import page_occurrences
+from linkaudit.models import AuditReport, FileError, FileWarning, Occurrence, TargetStatus, UrlResult
 from linkaudit.observer import NullObserver, Observer
 from linkaudit.settings import CheckSettings
 
 __all__ = ["AuditOutcome", "audit_extracted", "severity"]
 
-_SEVERITY = {
-    Verdict.DEAD: 0,
-    Verdict.SOFT_DEAD: 1,
-    Verdict.USURPED: 2,
-    Verdict.UNREACHABLE: 3,
-    Verdict.INVALID: 4,
-    Verdict.BLOCKED: 5,
-    Verdict.RATE_LIMITED: 6,
-    Verdict.REDIRECTED: 7,
-    Verdict.SKIPPED: 8,
-    Verdict.LIVE: 9,
-}
 
+@dataclass(slots=True)
+class _Found:
+    """What the run found to check: the extracted files', then the fetched pages' links."""
 
-def severity(verdict: Verdict) -> int:
-    """Sort key: worst first."""
-    return _SEVERITY.get(verdict, 5)
+    files: int
+    occurrences: Sequence[Occurrence]
+    errors: list[FileError]
+
+    def add_pages(self, fetched: Sequence[Page | FileError]) -> None:
+        links = list(self.occurrences)
+        for page in fetched:
+            self.files += 1
+            if isinstance(page, FileError):
+                self.errors.append(page)
+                continue
+            occurrences, error = page_occurrences(
+                page.address, page.final_address, page.body, page.content_type
+            )
+            links += occurrences
+            if error is not None:
+                self.errors.append(error)
+        self.occurrences = links
 
 
 @dataclass(frozen=True, slots=True)
 class AuditOutcome:
     report: AuditReport
     interrupted: bool
+    #: The run as a whole suggests the network failed, not the links (the CLI exits 2).
+    doubt: RunDoubt | None = None
 
 
 def audit_extracted(
@@ -55,22 +72,39 @@ def audit_extracted(
     observer: Observer | None = None,
     resolver: Resolver | None = None,
     extra_errors: Sequence[FileError] = (),
+    pages: Sequence[str] = (),
+    max_page_size: int = DEFAULT_MAX_FILE_SIZE,
 ) -> AuditOutcome:
-    """Check what extraction found. KeyboardInterrupt stops the run and returns a partial report."""
+    """Check what extraction found, and the links of the web `pages` (fetched first, one level).
+
+    KeyboardInterrupt stops the run and returns a partial report. A proxy that cannot be reached raises
+    `ProxyUnreachableError` before any URL is checked.
+    """
     observer = observer or NullObserver()
+    resolver = resolver or Resolver(settings.resolve)
+    found = _Found(extracted.files, extracted.occurrences, [*extra_errors, *extracted.errors])
     results: list[UrlResult] = []
     items: list[CheckItem] = []
     started = time.monotonic()
     interrupted = False
-    try:
-        items = group_occurrences(extracted.occurrences)
-        observer.extracted(extracted.files, len(extracted.occurrences), len(items))
-        trio.run(
-            lambda: check_targets(
-                items, settings, on_result=results.append, observer=observer, resolver=resolver
-            ),
-            strict_exception_groups=True,
+
+    async def run() -> None:
+        if pages:
+            await require_reachable_proxies(settings, resolver, pages)
+            found.add_pages(await fetch_pages(pages, settings, resolver, max_size=max_page_size))
+        items.extend(group_occurrences(add_findings(found.occurrences)))
+        items.extend(suggestion_items(items))
+        observer.extracted(found.files, len(found.occurrences), len(items))
+        checked = (
+            item.target.url
+            for item in items
+            if item.target.is_http and not settings.is_excluded(item.target.url)
         )
+        await require_reachable_proxies(settings, resolver, checked)
+        await check_targets(items, settings, on_result=results.append, observer=observer, resolver=resolver)
+
+    try:
+        trio.run(run, strict_exception_groups=True)
     except KeyboardInterrupt:
         interrupted = True
     except BaseExceptionGroup as group:
@@ -78,21 +112,28 @@ def audit_extracted(
             raise
         interrupted = True
     done = {result.target.url for result in results}
-    # What an interrupted run did not reach: the targets that needed a check (not skipped or invalid ones).
-    wanted = {item.target.url for item in items if item.target.status is TargetStatus.OK}
+    # What an interrupted run did not reach: the cited targets that needed a check (not skipped or invalid
+    # ones, nor the URLs findings suggest).
+    wanted = {item.target.url for item in items if item.occurrences and item.target.status is TargetStatus.OK}
     pending = sorted(wanted - done) if interrupted else []
-    ordered = sorted(results, key=lambda r: (severity(r.judgement.verdict), r.target.url))
-    problems = (*extra_errors, *extracted.errors)
+    # Only the whole run can tell a dead network from dead links: judged once every result is in.
+    revised, doubt = reconsider(results)
+    if doubt is not None:
+        observer.warning(doubt.message)
+    cited = with_suggestion_checks(revised)
+    ordered = sorted(
+        cited, key=lambda r: (severity(r.judgement.verdict), r.target.url, r.target.fragment or "")
+    )
     report = AuditReport(
         generated_at=datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
-        files=extracted.files,
-        links=len(extracted.occurrences),
+        files=found.files,
+        links=len(found.occurrences),
         results=tuple(ordered),
-        errors=tuple(p for p in problems if not isinstance(p, FileWarning)),
+        errors=tuple(p for p in found.errors if not isinstance(p, FileWarning)),
         settings=settings.as_dict(),
         partial=interrupted,
         elapsed_s=round(time.monotonic() - started, 3),
-        warnings=tuple(p for p in problems if isinstance(p, FileWarning)),
+        warnings=tuple(p for p in found.errors if isinstance(p, FileWarning)),
         pending=tuple(pending),
     )
-    return AuditOutcome(report, interrupted)
+    return AuditOutcome(report, interrupted, doubt)

@@ -2,13 +2,15 @@
 
 This is the only module that writes to stdout/stderr or decides exit codes: 0 ok, 1 failing links or
 unreadable articles (`--fail-on`), 2 usage or configuration error (or a report that could not be written
-where asked), 130 interrupted (Ctrl-C), 143 terminated (SIGTERM, handled as Ctrl-C is: partial report).
-A closed stdout (`| head`) ends the output quietly; the exit code is the run's own.
+where asked), or a run whose results are in doubt (no network, a captive portal), 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM, handled as Ctrl-C is: partial report). A closed stdout (`| head`) ends
+the output quietly; the exit code is the run's own.
 """
 
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import math
 import os
 import re
@@ -18,41 +20,45 @@ import sys
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
-from types import FrameType
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from typer.exceptions import TyperException
 
-from linkaudit import __version__
-from linkaudit.extract import DEFAULT_EXTENSIONS, InputFile, UsageError, collect_inputs, extract_files
-from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE
-from linkaudit.models import AuditReport, FileError, FileWarning, Verdict
-from linkaudit.report import (
-    DestinationError,
-    ReportFormat,
-    prepare_destination,
-    write_report,
-    write_report_fallback,
-    write_report_file,
-)
-from linkaudit.report.extract import ExtractFormat, write_extract
-from linkaudit.report.progress import choose_observer, close_observer
-from linkaudit.settings import DEFAULT_USER_AGENT, CheckSettings, HeaderRule, HostPolicy
+from linkaudit import __version__, _typer_compat
+from linkaudit._typer_compat import usage_problem
+from linkaudit.defaults import DEFAULT_EXTENSIONS, DEFAULT_MAX_FILE_SIZE, DEFAULT_USER_AGENT
+from linkaudit.report import ExtractFormat, ReportFormat, write_report_file
 
 if TYPE_CHECKING:
+    from types import FrameType
+
+    from rich.console import Console
+
     from linkaudit.audit import AuditOutcome
     from linkaudit.check.resolve import Resolver
+    from linkaudit.extract import InputFile
+    from linkaudit.models import AuditReport, FileError, Occurrence, Verdict
+    from linkaudit.settings import CheckSettings, HeaderRule
 
-# The checker (trio, httpx) and the demo are imported by the commands that use them: `extract` and
-# `--help` then start without ~0.45 s of imports.
+# Starting, the CLI imports typer and the option defaults only: each command imports the stages it runs
+# (the extractor; the checker with trio and httpx; rich for progress and reports), so that `--version`
+# and `--help` start in tens of milliseconds (see benchmarks/startup_bench.py) and `extract` without
+# the checker.
 
 __all__ = ["app", "main"]
 
+_typer_compat.install()  # option values without pydantic: see the module
+
+VERSION_LINE = f"linkaudit {__version__}"
+EXIT_CODES = (
+    "Exit codes: 0 nothing failing, 1 failing links or unreadable articles (see --fail-on), 2 usage or "
+    "configuration error, 130 interrupted, 143 terminated."
+)
+
 app = typer.Typer(
     name="linkaudit",
-    help="Audit the links and images that articles cite: find link rot, with the evidence.",
+    help=f"Audit the links and images that articles cite: find link rot, with the evidence.\n\n{EXIT_CODES}",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -62,14 +68,15 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"linkaudit {__version__}")
+        typer.echo(VERSION_LINE)
         raise typer.Exit()
 
 
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+        bool,
+        typer.Option("--version", "-V", callback=_version, is_eager=True, help="Show the version and exit."),
     ] = False,
 ) -> None:
     """Audit the links and images that articles cite: find link rot, with the evidence."""
@@ -166,6 +173,8 @@ def _same_file(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:
 
 
 def _echo_problems(problems: tuple[FileError, ...]) -> None:
+    from linkaudit.models import FileWarning  # noqa: PLC0415 - lazy: see the imports
+
     for problem in problems:
         if isinstance(problem, FileWarning):
             where = f"{problem.file}:{problem.line}:{problem.column}: warning"
@@ -195,8 +204,32 @@ RootOpt = Annotated[
         "--root", help="Folder that root-relative links (/x) resolve against (default: the audited folder)."
     ),
 ]
+CheckPathsArg = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Files, folders (searched recursively), globs, web pages (http(s) URLs: the links on them are "
+        "checked), or - for standard input.",
+        show_default=False,
+    ),
+]
 MaxSizeOpt = Annotated[
     int, typer.Option("--max-file-size", help="Skip (and report) files larger than this, in bytes.")
+]
+DenyPrivateOpt = Annotated[
+    bool,
+    typer.Option(
+        "--deny-private/--allow-private",
+        help="Refuse to connect to loopback, private, link-local and other non-public addresses "
+        "(skipped: private-address), whatever name, redirect or --resolve led there.",
+    ),
+]
+AllowPrivateNetOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--allow-private-net",
+        help="Connect to this network despite --deny-private, e.g. 10.20.0.0/16 (repeatable).",
+        show_default=False,
+    ),
 ]
 
 
@@ -213,7 +246,14 @@ def extract(
     ] = None,
 ) -> None:
     """List every cited URL and image, with file, line and column. Touches no network."""
+    from linkaudit.extract import extract_files  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.extract.sources import is_web_address  # noqa: PLC0415
+    from linkaudit.report.extract import write_extract  # noqa: PLC0415
+
     _require_extraction(max_file_size, jobs)
+    for path in paths:
+        if is_web_address(path):
+            raise fail_usage(f"{path}: extract reads files (the links of a web page: linkaudit check {path})")
     files, walk_errors = _collect(paths, extensions, exclude_path, root)
     result = extract_files(files, max_size=max_file_size, jobs=jobs)
     if walk_errors:
@@ -252,6 +292,8 @@ FILE_ERROR = "file-error"
 
 def _parse_fail_on(value: str) -> tuple[frozenset[Verdict], bool]:
     """The verdicts that fail the run, and whether unreadable files do (`file-error`)."""
+    from linkaudit.models import Verdict  # noqa: PLC0415 - lazy: see the imports
+
     verdicts: set[Verdict] = set()
     file_error = False
     for raw in value.split(","):
@@ -272,18 +314,25 @@ def _parse_fail_on(value: str) -> tuple[frozenset[Verdict], bool]:
 
 
 def _parse_headers(values: list[str]) -> tuple[HeaderRule, ...]:
+    """The `--header` rules; a bad one is named by its position, never by its text (it holds a secret)."""
+    from linkaudit.settings import HeaderRule, SettingsError  # noqa: PLC0415 - lazy: see the imports
+
     rules: list[HeaderRule] = []
-    for value in values:
-        head, sep, rest = value.partition(":")
-        host: str | None = None
-        if "=" in head:
-            host, head = head.split("=", 1)
-            host = host.strip().lower()
-        name = head.strip()
-        if not sep or not name or any(c in name for c in ' \t()<>@,;\\"/[]?={}'):
-            raise fail_usage(f"--header {value!r}: expected 'Name: value' or 'HOST=Name: value'")
-        rules.append(HeaderRule(name=name, value=rest.strip(), host=host or None))
+    for number, value in enumerate(values, 1):
+        try:
+            rules.append(HeaderRule.parse(value))
+        except SettingsError as exc:
+            raise fail_usage(f"--header #{number}: {exc}") from None
     return tuple(rules)
+
+
+def _parse_networks(values: list[str]) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    from linkaudit.settings import SettingsError, parse_network  # noqa: PLC0415 - lazy: see the imports
+
+    try:
+        return tuple(parse_network(value) for value in values)
+    except SettingsError as exc:
+        raise fail_usage(str(exc)) from None
 
 
 def _parse_host_values(
@@ -328,6 +377,8 @@ def _resolve_map(values: list[str]) -> dict[str, str | None]:
 def _collect(
     paths: list[str], extensions: str, exclude_path: list[str] | None, root: Path | None
 ) -> tuple[list[InputFile], list[FileError]]:
+    from linkaudit.extract import UsageError, collect_inputs  # noqa: PLC0415 - lazy: see the imports
+
     try:
         return collect_inputs(
             paths, extensions=extensions.split(","), exclude_paths=exclude_path or (), root=root
@@ -348,9 +399,18 @@ def _run_audit(
     max_file_size: int,
     jobs: int | None,
     resolver: Resolver | None = None,
+    pages: list[str] | None = None,
+    listed: list[Occurrence] | None = None,
 ) -> tuple[AuditOutcome, bool]:
     """Extract, check and write the report: the outcome, and whether the report went where it was asked."""
-    from linkaudit.audit import audit_extracted  # noqa: PLC0415 - lazy: see the imports
+    from rich.console import Console  # noqa: PLC0415 - lazy: see the imports
+
+    from linkaudit.audit import audit_extracted  # noqa: PLC0415
+    from linkaudit.extract import extract_files  # noqa: PLC0415
+    from linkaudit.extract.sources import with_url_list  # noqa: PLC0415
+    from linkaudit.report.progress import choose_observer, close_observer  # noqa: PLC0415
+    from linkaudit.report.terminal import summary_line  # noqa: PLC0415
+    from linkaudit.settings import SettingsError  # noqa: PLC0415
 
     observer = choose_observer(Console(stderr=True), quiet=quiet, verbose=verbose)
     try:
@@ -362,23 +422,27 @@ def _run_audit(
                 "linkaudit: interrupted while extracting links: nothing checked, no report written", err=True
             )
             raise typer.Exit(_STOP.exit_code) from None
+        if listed is not None:
+            extracted = with_url_list(extracted, listed)
         outcome = audit_extracted(
-            extracted, settings, observer=observer, resolver=resolver, extra_errors=walk_errors
+            extracted,
+            settings,
+            observer=observer,
+            resolver=resolver,
+            extra_errors=walk_errors,
+            pages=pages or (),
+            max_page_size=max_file_size,
         )
+    except SettingsError as exc:  # e.g. a proxy that cannot be reached
+        raise fail_usage(str(exc)) from None
     finally:
         close_observer(observer)
     report = outcome.report
-    out_console = Console()
     target = output if output is not None else "-"
-    delivered = _deliver(report, fmt, target, verbose=verbose, console=out_console)
-    if target != "-" and fmt is not ReportFormat.TERMINAL and not quiet:
-        try:
-            write_report(
-                report, ReportFormat.TERMINAL, sys.stdout, color=out_console.is_terminal, verbose=verbose
-            )
-            sys.stdout.flush()
-        except BrokenPipeError:
-            _stdout_gone()
+    delivered = _deliver(report, fmt, target, verbose=verbose, console=Console())
+    if target != "-" and not quiet:
+        where = f"; report written to {target}" if delivered else ""
+        typer.echo(f"linkaudit: {summary_line(report)}{where}", err=True)
     if outcome.interrupted:
         checked = len(report.results)
         typer.echo(
@@ -394,6 +458,8 @@ def _deliver(report: AuditReport, fmt: ReportFormat, target: str, *, verbose: bo
 
     False when the report is not where it was asked. A reader that went away (`| head`) is no failure.
     """
+    from linkaudit.report import write_report_fallback  # noqa: PLC0415 - lazy: see the imports
+
     try:
         write_report_file(
             report,
@@ -424,6 +490,8 @@ def _deliver(report: AuditReport, fmt: ReportFormat, target: str, *, verbose: bo
 
 def _prepare_output(output: str | None) -> None:
     """Before any work: a report that could not be written at the end would waste the whole run."""
+    from linkaudit.report import DestinationError, prepare_destination  # noqa: PLC0415 - lazy: see the imports
+
     if output is None:
         return
     try:
@@ -432,19 +500,55 @@ def _prepare_output(output: str | None) -> None:
         raise fail_usage(f"cannot write report to {output}: {exc}") from None
 
 
+def _network_settings(
+    proxy: str | None, no_proxy: str | None, insecure: bool, ca_bundle: str | None
+) -> tuple[dict[str, str], str, str | None]:
+    """(proxies, hosts reached directly, CA bundle) from the options, else from the environment as curl
+    reads it; exit 2 for a bad proxy or CA bundle."""
+    from linkaudit.check.proxy import no_proxy_from, proxies_from  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.check.tls import check_ca_bundle  # noqa: PLC0415
+    from linkaudit.settings import SettingsError  # noqa: PLC0415
+
+    bundle, origin = (
+        (ca_bundle, "--ca-bundle") if ca_bundle else (os.environ.get("SSL_CERT_FILE"), "SSL_CERT_FILE")
+    )
+    try:
+        proxies = proxies_from(os.environ, proxy=proxy)
+        if bundle and not insecure:
+            check_ca_bundle(bundle, origin)
+    except SettingsError as exc:
+        raise fail_usage(str(exc)) from None
+    return proxies, no_proxy_from(os.environ, no_proxy=no_proxy), bundle or None
+
+
+def _read_url_list(source: str, max_size: int) -> list[Occurrence]:
+    from linkaudit.extract import UsageError  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.extract.sources import read_url_list  # noqa: PLC0415
+
+    try:
+        return read_url_list(source, max_size=max_size)
+    except UsageError as exc:
+        raise fail_usage(str(exc)) from None
+
+
 def _exit_code(outcome: AuditOutcome, delivered: bool, settings: CheckSettings) -> int:
     if outcome.interrupted:
         return _STOP.exit_code
     if not delivered:
+        return 2
+    if outcome.doubt is not None:  # no network or a captive portal: the verdicts prove nothing
         return 2
     report = outcome.report
     failing = any(result.judgement.verdict in settings.fail_on for result in report.results)
     return 1 if failing or (settings.fail_on_file_error and report.errors) else 0
 
 
-@app.command()
+@app.command(
+    help="Extract every link, probe each distinct URL once, and report verdicts with their evidence."
+    f"\n\n{EXIT_CODES}"
+)
 def check(
-    paths: PathsArg,
+    paths: CheckPathsArg = None,
     fmt: Annotated[
         ReportFormat, typer.Option("--format", "-f", help="Report format.")
     ] = ReportFormat.TERMINAL,
@@ -515,8 +619,58 @@ def check(
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", help="Processes to extract with.")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress or notes on stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show live links too, and notes.")] = False,
+    deny_private: DenyPrivateOpt = True,
+    allow_private_net: AllowPrivateNetOpt = None,
+    check_fragments: Annotated[
+        bool,
+        typer.Option(
+            "--check-fragments",
+            help="Check #fragments of web pages too (a GET per such page); local files' always are.",
+        ),
+    ] = False,
+    proxy: Annotated[
+        str | None,
+        typer.Option(
+            "--proxy",
+            help="Proxy for every URL: http://HOST:PORT or https://HOST:PORT (default: HTTP_PROXY, "
+            "HTTPS_PROXY, ALL_PROXY; '' for none).",
+        ),
+    ] = None,
+    no_proxy: Annotated[
+        str | None,
+        typer.Option(
+            "--no-proxy", help="Hosts reached directly, comma-separated, as NO_PROXY (default); * for all."
+        ),
+    ] = None,
+    insecure: Annotated[
+        bool, typer.Option("--insecure", help="Do not verify TLS certificates (the report says so).")
+    ] = False,
+    ca_bundle: Annotated[
+        str | None,
+        typer.Option(
+            "--ca-bundle",
+            help="PEM file of CA certificates trusted besides the usual ones (default: SSL_CERT_FILE).",
+        ),
+    ] = None,
+    urls: Annotated[
+        str | None,
+        typer.Option(
+            "--urls", help="Also check the URLs listed in this file, one per line (# comments; - for stdin)."
+        ),
+    ] = None,
+    url_budget: Annotated[
+        float | None,
+        typer.Option(
+            "--url-budget",
+            help="Most seconds one URL may take, retries and redirects included (default: 3 x --timeout).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""
+    from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.settings import CheckSettings, HeaderRule, HostPolicy, SettingsError  # noqa: PLC0415
+
     # Every number option's valid range, before any work: a nonsense value is one line and exit 2.
     for option, value, minimum, above, what in (
         ("--timeout", timeout, 0, True, _SECONDS),
@@ -524,6 +678,7 @@ def check(
         ("--concurrency", concurrency, 1, False, _WHOLE),
         ("--max-redirects", max_redirects, 0, False, _WHOLE),
         ("--max-retry-wait", max_retry_wait, 0, False, _SECONDS),
+        ("--url-budget", url_budget, 0, True, _SECONDS),
     ):
         _require(option, value, minimum, above=above, what=what)
     _require_extraction(max_file_size, jobs)
@@ -545,6 +700,11 @@ def check(
             re.compile(pattern)
         except re.error as exc:
             raise fail_usage(f"bad URL pattern {pattern!r}: {exc}") from None
+    try:
+        HeaderRule("User-Agent", user_agent)  # the same rules as any header value
+    except SettingsError as exc:
+        raise fail_usage(f"--user-agent: {exc}") from None
+    proxies, direct, bundle = _network_settings(proxy, no_proxy, insecure, ca_bundle)
     fail_verdicts, fail_on_file_error = _parse_fail_on(fail_on)
     settings = CheckSettings(
         concurrency=concurrency,
@@ -562,9 +722,24 @@ def check(
         resolve=_resolve_map(resolve or []),
         fail_on=fail_verdicts,
         fail_on_file_error=fail_on_file_error,
+        deny_private=deny_private,
+        allow_private_nets=_parse_networks(allow_private_net or []),
+        check_fragments=check_fragments,
+        proxies=proxies,
+        no_proxy=direct,
+        verify_tls=not insecure,
+        ca_bundle=bundle,
+        url_budget=url_budget,
     )
+    pages = [path for path in paths or [] if is_web_address(path)]
+    local = [path for path in paths or [] if not is_web_address(path)]
+    if not paths and urls is None:
+        raise fail_usage("nothing to check: give files, folders or web pages, or --urls FILE")
+    if urls == "-" and "-" in local:
+        raise fail_usage("--urls - and the path - cannot both read standard input")
     _prepare_output(output)
-    files, walk_errors = _collect(paths, extensions, exclude_path, root)
+    files, walk_errors = _collect(local, extensions, exclude_path, root) if local else ([], [])
+    listed = _read_url_list(urls, max_file_size) if urls is not None else None
     outcome, delivered = _run_audit(
         files,
         walk_errors,
@@ -575,6 +750,8 @@ def check(
         verbose=verbose,
         max_file_size=max_file_size,
         jobs=jobs,
+        pages=pages,
+        listed=listed,
     )
     raise typer.Exit(_exit_code(outcome, delivered, settings))
 
@@ -592,15 +769,30 @@ def demo(
 ) -> None:
     """Audit bundled articles against a small simulated web on loopback: every verdict, no internet needed."""
     from linkaudit.check.resolve import Resolver  # noqa: PLC0415 - lazy: see the imports
-    from linkaudit.demo import DEMO_EXPECTED, build_demo_web, demo_articles  # noqa: PLC0415
+    from linkaudit.demo import (  # noqa: PLC0415
+        DEMO_EXPECTED,
+        build_demo_web,
+        closing_line,
+        demo_articles,
+        demo_name,
+    )
+    from linkaudit.settings import CheckSettings  # noqa: PLC0415
 
     _prepare_output(output)
     web = build_demo_web()
     with web:
         # Every name the articles cite is mapped here; any other is "name not found", never the system DNS.
         resolver = Resolver({**web.resolve, "*": None}, system=False)
-        settings = CheckSettings(retry_base=0.2, max_retry_wait=5.0, rate_limit_retries=2)
+        # The simulated web is on loopback; every other non-public address stays refused.
+        settings = CheckSettings(
+            retry_base=0.2,
+            max_retry_wait=5.0,
+            rate_limit_retries=2,
+            allow_private_nets=(ipaddress.ip_network("127.0.0.0/8"),),
+        )
         files, walk_errors = _collect([str(demo_articles())], ",".join(DEFAULT_EXTENSIONS), None, None)
+        files = [replace(file, display=demo_name(file.path)) for file in files]
+        walk_errors = [replace(error, file=demo_name(error.file)) for error in walk_errors]
         outcome, delivered = _run_audit(
             files,
             walk_errors,
@@ -619,11 +811,7 @@ def demo(
     wrong = {url: (want, got.get(url)) for url, want in DEMO_EXPECTED.items() if got.get(url) != want}
     for url, (want, seen) in sorted(wrong.items()):
         typer.echo(f"linkaudit demo: {url}: expected {want}, got {seen}", err=True)
-    typer.echo(
-        f"demo: {len(DEMO_EXPECTED) - len(wrong)} of {len(DEMO_EXPECTED)} verdicts "
-        "as the simulated web knows them — now try: linkaudit check examples/articles",
-        err=True,
-    )
+    typer.echo(f"{closing_line(outcome.report)} — now try: linkaudit check examples/articles", err=True)
     raise typer.Exit(1 if wrong else 0)
 
 
@@ -645,20 +833,21 @@ def main(argv: list[str] | None = None) -> None:
 def _run_app(argv: list[str] | None) -> int:
     stdout, stdout_file = sys.stdout, _file_of(sys.stdout)
     try:
+        if (sys.argv[1:] if argv is None else argv) in (["--version"], ["-V"]):
+            typer.echo(VERSION_LINE)  # before typer builds every command's options: they cost more than this
+            return 0
         code = app(args=argv, prog_name="linkaudit", standalone_mode=False)
     except TyperException as exc:
-        exit_code = int(getattr(exc, "exit_code", 2))
-        if type(exc).__name__ == "NoArgsIsHelpError":  # bare `linkaudit`: the help is the answer (exit 2)
+        problem = usage_problem(exc)
+        if problem.show_help is not None:  # bare `linkaudit`: the help is the answer (exit 2)
             try:
-                exc.show()  # type: ignore[attr-defined]
+                problem.show_help()
             except BrokenPipeError:
                 _stdout_gone()
-            return exit_code
-        ctx = getattr(exc, "ctx", None)
-        command = getattr(ctx, "command_path", "linkaudit") if ctx is not None else "linkaudit"
-        hint = f" (see: {command} --help)" if exit_code == 2 else ""
-        typer.echo(f"linkaudit: error: {_usage_message(exc)}{hint}", err=True)
-        return exit_code
+            return problem.exit_code
+        hint = f" (see: {problem.command} --help)" if problem.exit_code == 2 else ""
+        typer.echo(f"linkaudit: error: {problem.message}{hint}", err=True)
+        return problem.exit_code
     except typer.Abort:  # end of input where a prompt wanted one
         return 1
     except SystemExit:
@@ -675,24 +864,3 @@ def _run_app(argv: list[str] | None) -> int:
         return 0
     # typer turns a KeyboardInterrupt into 130, whichever signal raised it.
     return _STOP.exit_code if code == 130 else code if isinstance(code, int) else 0
-
-
-# typer (as pinned) checks option values with pydantic, whose messages are not written for people.
-_NOT_ONE_OF = re.compile(r"(?:Value error, )?'(.*)' is not one of (.*?)\.?")
-_NOT_A_NUMBER = {"Input should be a valid integer": _WHOLE, "Input should be a valid number": "a number"}
-
-
-def _usage_message(exc: TyperException) -> str:
-    """One line: for a bad option value, the option, the value and what it must be; else typer's message."""
-    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-    opts = getattr(getattr(exc, "param", None), "opts", None)
-    detail = str(getattr(exc, "message", ""))
-    if opts:
-        choices = _NOT_ONE_OF.fullmatch(detail)
-        if choices is not None:
-            allowed = ", ".join(part.strip().strip("'") for part in choices.group(2).split(","))
-            return f"{opts[0]} {choices.group(1)!r}: choose one of {allowed}"
-        for phrase, what in _NOT_A_NUMBER.items():
-            if detail.startswith(phrase):
-                return f"{opts[0]}: must be {what}"
-    return " ".join(message.replace("Value error, ", "").split())

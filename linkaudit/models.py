@@ -2,23 +2,27 @@
 
 Extraction yields `Occurrence`s (where a link was cited and how) naming a `Target` (what it points at);
 checking gathers `Evidence` for each distinct target; classification turns evidence into a `Judgement`
-(verdict + reason); the report joins them as `UrlResult`s. All are frozen: a stage hands data on and
-never mutates what it received. String values of the enums are a public contract (JSON reports, CLI
-options) and only ever grow.
+(verdict + reason); the report joins them as `UrlResult`s. A `Finding` notes a flaw in how a citation is
+written, whatever its verdict. All are frozen: a stage hands data on and never mutates what it received.
+String values of the enums are a public contract (JSON reports, CLI options) and only ever grow.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from enum import StrEnum
 
 __all__ = [
+    "Anchors",
     "Attempt",
     "AuditReport",
     "ErrorKind",
     "Evidence",
     "FileError",
     "FileWarning",
+    "Finding",
+    "FindingKind",
     "Hop",
     "Judgement",
     "LinkKind",
@@ -41,6 +45,8 @@ class LinkKind(StrEnum):
     HTML_LINK = "html-link"
     HTML_IMAGE = "html-image"
     TEXT_URL = "text-url"
+    #: A line of a URL list (`check --urls FILE`).
+    URL_LIST = "url-list"
 
     @property
     def wants_image(self) -> bool:
@@ -101,6 +107,7 @@ class Occurrence:
     start of the link construct. `start`/`end` are byte offsets of the destination as written in the
     file (for a reference link, in its definition): the file's bytes in that span, decoded with the
     file's encoding, are exactly `raw`. That is what makes byte-exact rewriting possible later.
+    `findings` are hygiene findings about how it is written, attached after extraction.
     """
 
     file: str
@@ -114,6 +121,7 @@ class Occurrence:
     text: str = ""
     title: str = ""
     template: bool = False
+    findings: tuple[Finding, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +178,13 @@ class ErrorKind(StrEnum):
     HOST_UNREACHABLE = "host-unreachable"
     BLOCKED_ADDRESS = "blocked-address"
     OTHER = "error"
+    #: The proxy itself failed (unreachable, refused the request): says nothing about the target's host.
+    PROXY_ERROR = "proxy-error"
+
+    #: The URL spent its whole time budget (`--url-budget`) without reaching an answer.
+    URL_BUDGET = "url-budget-exhausted"
+    #: A URL no request can be built for (httpx refuses it: an IDNA label it cannot decode, …).
+    INVALID_URL = "invalid-url"
 
     @property
     def is_connection_level(self) -> bool:
@@ -202,6 +217,9 @@ class Attempt:
     error: ErrorKind | None = None
     detail: str | None = None
     elapsed_ms: int = 0
+    #: Whether a connection to the host was open for this request (None: not known). A request that
+    #: timed out on an open connection says the network works; one that never connected does not.
+    connected: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,7 +227,9 @@ class Evidence:
     """Everything a probe observed about one target; verdicts are pure functions of this.
 
     `status` is the final HTTP status (after redirects), `error` the final failure when there was no
-    usable answer. `redirects` lists each hop that answered with a redirect, in order.
+    usable answer. `redirects` lists each hop that answered with a redirect, in order. A hostile URL can
+    make thousands of attempts or hops: only the first and last few are kept, and the counts of those
+    left out are in `attempts_omitted` and `redirects_omitted`.
     """
 
     url: str
@@ -227,6 +247,10 @@ class Evidence:
     checked_at: str = ""
     fingerprint: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
+    anchors: Anchors | None = None
+    #: Attempts and redirect hops observed but not kept (a report keeps the first and the last few).
+    attempts_omitted: int = 0
+    redirects_omitted: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,9 +262,48 @@ class Judgement:
     permanent: bool | None = None
 
 
+class FindingKind(StrEnum):
+    """What a hygiene finding is about. Strings are stable; new kinds are added, never renamed."""
+
+    ESCAPED_BARE_URL = "escaped-bare-url"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """A flaw in how a citation is written, whatever its verdict (e.g. an escape GitHub keeps in a bare URL).
+
+    `detail` says what to change; `suggestion` is the URL the citation should name, when there is one, and
+    `suggestion_check` that URL's own judgement once it has been checked (None: not checked).
+    """
+
+    kind: FindingKind
+    detail: str
+    suggestion: str | None = None
+    suggestion_check: Judgement | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Anchors:
+    """What a `#fragment` can land on in one document: ids, `<a name>`s and heading slugs.
+
+    `code_host`: the document is shown by a code host (GitHub and the like, as local Markdown files are
+    judged), whose script finds a fragment in any case and with or without the `user-content-` prefix it
+    gives user ids, and makes `#L10`-style line anchors; `names` are then lower-cased and unprefixed.
+    `complete`: false when a missing name proves nothing (a body cut short, a page with no ids at all).
+    """
+
+    names: frozenset[str]
+    code_host: bool = False
+    complete: bool = True
+
+
 @dataclass(frozen=True, slots=True)
 class UrlResult:
-    """A distinct target, what was found about it and everywhere it is cited."""
+    """A distinct target, what was found about it and everywhere it is cited.
+
+    A `#fragment` its page lacks is a result of its own (its citations taken from the page's), with
+    `target.fragment` set; every other result's target has no fragment.
+    """
 
     target: Target
     judgement: Judgement
@@ -267,3 +330,80 @@ class AuditReport:
     elapsed_s: float = 0.0
     warnings: tuple[FileWarning, ...] = ()
     pending: tuple[str, ...] = ()
+
+
+# The archive stage (issue 7): when each article cited its links, and the archived copy nearest that date.
+__all__ += [
+    "ArchiveDirection",
+    "ArchiveError",
+    "ArchiveLookup",
+    "ArchivedCopy",
+    "CitationDate",
+    "CitedAtSource",
+]
+
+
+class CitedAtSource(StrEnum):
+    """Where an article's citation date was read, most trusted first."""
+
+    OVERRIDE = "override"
+    FRONT_MATTER = "front-matter"
+    DATELINE = "dateline"
+    GIT = "git"
+    MTIME = "mtime"
+
+
+@dataclass(frozen=True, slots=True)
+class CitationDate:
+    """The UTC calendar date an article cited its links, how it was learnt, and the text it came from."""
+
+    cited_at: date
+    source: CitedAtSource
+    detail: str = ""
+
+
+class ArchiveDirection(StrEnum):
+    """Whether a snapshot was captured at or before the citation date, or only after it."""
+
+    BEFORE = "before"
+    AFTER = "after"
+
+
+@dataclass(frozen=True, slots=True)
+class ArchivedCopy:
+    """The archived snapshot offered for a citation: `url` is `{archive}/web/{timestamp}/{cited url}`.
+
+    `distance_days` counts whole days between the capture's UTC date and the citation date.
+    """
+
+    url: str
+    timestamp: str
+    distance_days: int
+    direction: ArchiveDirection
+
+    @property
+    def raw_url(self) -> str:
+        """The snapshot's bytes as captured, without the archive's toolbar or rewritten links (`id_`)."""
+        return self.url.replace(f"/web/{self.timestamp}/", f"/web/{self.timestamp}id_/", 1)
+
+
+class ArchiveError(StrEnum):
+    """Why a citation has no archived copy. Strings are stable; new members are added at the end."""
+
+    NONE_FOUND = "none-found"
+    UNREACHABLE = "archive-unreachable"
+    RATE_LIMITED = "archive-rate-limited"
+    #: The archive answered, but not as the CDX API does (a 4xx other than 429, a body that is not CDX).
+    BAD_ANSWER = "archive-bad-answer"
+
+
+@dataclass(frozen=True, slots=True)
+class ArchiveLookup:
+    """What the archive said about one cited URL: a copy, or why there is none (never both)."""
+
+    url: str
+    cited_at: date
+    archived: ArchivedCopy | None = None
+    error: ArchiveError | None = None
+    detail: str | None = None
+    requests: int = 0

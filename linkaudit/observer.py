@@ -27,6 +27,9 @@ class Observer(Protocol):
     def note(self, message: str) -> None:
         """A detail worth showing with --verbose."""
 
+    def warning(self, message: str) -> None:
+        """One line the user must see whatever the options: the run's results are in doubt (no network?)."""
+
 
 class NullObserver:
     """Observes nothing."""
@@ -44,4 +47,7 @@ class NullObserver:
         pass
 
     def note(self, message: str) -> None:
+        pass
+
+    def warning(self, message: str) -> None:
         pass

@@ -29,8 +29,9 @@ from typing import Any
 import httpx
 from hypothesis import strategies as st
 
-from linkaudit.extract import ExtractResult, SourceFormat, _from_json, extract_document, jsonl_line
+from linkaudit.extract import ExtractResult, SourceFormat, extract_document
 from linkaudit.extract.document import ExtractError, document_from_bytes
+from linkaudit.extract.pool import _from_json, jsonl_line
 from linkaudit.models import (
     Attempt,
     AuditReport,
@@ -50,7 +51,7 @@ from linkaudit.models import (
 from linkaudit.report import ReportFormat, write_report_file
 from linkaudit.report.extract import ExtractFormat, write_extract
 from linkaudit.report.json import write_json_report
-from linkaudit.report.serialize import json_text, occurrence_dict
+from linkaudit.report.serialize import occurrence_dict
 from linkaudit.report.terminal import write_terminal_report
 from linkaudit.urls import normalize
 
@@ -127,7 +128,7 @@ def check_extract(case: Case) -> None:
         assert 1 <= occ.column <= len(lines[occ.line - 1]) + 1, occ
         for value in (occ.raw, occ.text, occ.title, occ.target.url, occ.target.fragment or "", occ.file):
             assert not _surrogates(value), occ
-        line = json_text(jsonl_line(occ))  # as `linkaudit extract -f jsonl` writes it
+        line = jsonl_line(occ)  # as `linkaudit extract -f jsonl` writes it
         line.encode("utf-8")
         parsed = json.loads(line)
         assert parsed == occurrence_dict(occ)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from clirun import run_linkaudit
 
-from linkaudit.simweb import Reply, SimWeb
+from linkaudit.demo.simweb import Reply, SimWeb
 
 
 @pytest.fixture
@@ -27,7 +27,8 @@ def resolve_args(web: SimWeb) -> list[str]:
     args: list[str] = []
     for name, address in web.resolve.items():
         args += ["--resolve", f"{name}:{address if address is not None else 'nxdomain'}"]
-    return [*args, "--resolve", "*:nxdomain"]
+    # The simulated web is on loopback, which the private-network guard refuses unless allowed.
+    return [*args, "--resolve", "*:nxdomain", "--allow-private-net", "127.0.0.0/8"]
 
 
 linkaudit = run_linkaudit
@@ -85,6 +86,29 @@ def test_fail_on_other_verdicts(tmp_path: Path, web: SimWeb) -> None:
     write(tmp_path, "a.md", "[b](http://gone.example/x)\n")
     done = linkaudit("check", ".", *resolve_args(web), "--fail-on", "unreachable", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
+
+
+def test_check_fragments_of_web_pages_only_when_asked(tmp_path: Path, web: SimWeb) -> None:
+    web["news.example"].route("/doc", Reply.html('<h1 id="intro">Intro</h1>'))
+    write(tmp_path, "a.md", "# 背景\n\n[a](http://news.example/doc#nope) [b](#背景) [c](#前景)\n")
+    done = linkaudit("check", ".", *resolve_args(web), "-f", "json", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr  # a local fragment is always checked
+    report = json.loads(done.stdout)
+    assert report["settings"]["check_fragments"] is False
+    assert [(e["fragment"], e["verdict"]) for e in report["urls"] if e["fragment"]] == [
+        ("%E5%89%8D%E6%99%AF", "dead")
+    ]
+    done = linkaudit("check", ".", *resolve_args(web), "-f", "json", "--check-fragments", cwd=tmp_path)
+    assert done.returncode == 1, done.stderr
+    report = json.loads(done.stdout)
+    assert report["settings"]["check_fragments"] is True
+    missing = [
+        (e["url"].rsplit("/", 1)[1], e["fragment"], e["reason"]) for e in report["urls"] if e["fragment"]
+    ]
+    assert missing == [
+        ("a.md", "%E5%89%8D%E6%99%AF", "fragment-missing"),
+        ("doc", "nope", "fragment-missing"),
+    ]
 
 
 @pytest.mark.parametrize(

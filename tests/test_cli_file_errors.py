@@ -29,11 +29,14 @@ def _unreadable(folder: Path) -> None:
 
 
 def _check(folder: Path, *args: str) -> tuple[int, dict[str, Any], str]:
+    """The exit code and JSON report of a run, and the terminal report of the same run again."""
     done = run_linkaudit(
         "check", ".", "--max-file-size", "4000", "-f", "json", "-o", "out.json", *args, cwd=folder
     )
     assert "Traceback" not in done.stderr
-    return done.returncode, json.loads((folder / "out.json").read_text(encoding="utf-8")), done.stdout
+    shown = run_linkaudit("check", ".", "--max-file-size", "4000", *args, cwd=folder)
+    assert shown.returncode == done.returncode
+    return done.returncode, json.loads((folder / "out.json").read_text(encoding="utf-8")), shown.stdout
 
 
 def test_unreadable_files_fail_the_run_by_default(articles: Path) -> None:

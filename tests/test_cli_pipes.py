@@ -38,7 +38,7 @@ CASES = [
     (["extract", "many.md", "binary.md"], 0),
     (["check", "dead.md", "-f", "json"], 1),
     (["check", "dead.md", "--fail-on", "unreachable", "-f", "json"], 0),
-    (["check", "dead.md", "-f", "json", "-o", "out.json", "-v"], 1),
+    (["check", "dead.md", "-f", "json", "-o", "-", "-v"], 1),
     (["check", "dead.md", "binary.md", "--fail-on", "file-error", "-v"], 1),
     (["demo", "-f", "json"], 0),
     (["--help"], 0),

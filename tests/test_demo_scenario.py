@@ -15,9 +15,9 @@ import httpx
 import pytest
 
 from linkaudit.demo import DEMO_EXPECTED, build_demo_web, demo_articles
+from linkaudit.demo.simweb import SimWeb
 from linkaudit.extract import collect_inputs, extract_files
 from linkaudit.models import Occurrence, Verdict
-from linkaudit.simweb import SimWeb
 from linkaudit.urls import normalize
 
 MAX_REDIRECTS = 10  # CheckSettings' default

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import ast
 import gc
 import socket
 import struct
+import subprocess
+import sys
 import threading
 import time
 import zlib
@@ -14,7 +17,7 @@ import httpx
 import pytest
 import trio
 
-from linkaudit.simweb import GZIP_BOMB_INFLATED_SIZE, Reply, SimWeb, gzip_bomb, image_bytes
+from linkaudit.demo.simweb import GZIP_BOMB_INFLATED_SIZE, Reply, SimWeb, gzip_bomb, image_bytes
 
 
 @pytest.fixture
@@ -504,3 +507,21 @@ def test_stop_drops_busy_and_idle_connections_cleanly() -> None:
     for sock in (dripping, unread, idle, silent):
         sock.close()
     gc.collect()  # an unclosed transport would warn here, and warnings are errors
+
+
+def test_importing_the_simulated_web_pulls_in_only_the_standard_library() -> None:
+    """Tests, benchmarks and the demo import it; it must not drag the checker or the CLI in with it."""
+    code = (
+        "import sys; import linkaudit.demo.simweb as s; from linkaudit.demo.simweb import SimWeb, Reply; "
+        "import linkaudit.demo.replies as r; assert s.Reply is r.Reply; "
+        "print(sorted(m.split('.')[0] if not m.startswith('linkaudit') else m for m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    loaded = set(ast.literal_eval(done.stdout))
+    assert loaded & {"httpx", "httpcore", "trio", "rich", "typer", "pyromark", "charset_normalizer"} == set()
+    assert {m for m in loaded if m.startswith("linkaudit")} == {
+        "linkaudit",
+        "linkaudit.demo",
+        "linkaudit.demo.replies",
+        "linkaudit.demo.simweb",
+    }

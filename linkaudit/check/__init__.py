@@ -4,11 +4,13 @@
 requests in flight, so a slow or rate-limited host never ties up the workers other hosts need; a
 global `PriorityLimiter` bounds requests in flight overall, serving first the hosts with the most
 work left. Each worker turns its own failure into a result: a dead link is data, never an exception
-that would tear the nursery down.
+that would tear the nursery down. A `#fragment` the page lacks becomes a result of its own (see
+`linkaudit.check.fragments`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Sequence
@@ -16,14 +18,18 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import httpx
+import httpcore
 import trio
 
+from linkaudit.check.bounds import clip
+from linkaudit.check.fragments import LocalAnchors, split_by_fragment, wants_anchors
 from linkaudit.check.gate import HostGate
-from linkaudit.check.pools import OriginPools
+from linkaudit.check.headers import Redactor
+from linkaudit.check.location import too_long
 from linkaudit.check.probe import Prober
-from linkaudit.check.resolve import Resolver, ResolvingBackend
+from linkaudit.check.resolve import Resolver
 from linkaudit.check.schedule import PriorityLimiter
+from linkaudit.check.transport import build_client
 from linkaudit.classify import judge
 from linkaudit.models import (
     ErrorKind,
@@ -54,29 +60,6 @@ class CheckItem:
         return any(occ.kind.wants_image for occ in self.occurrences)
 
 
-def build_client(settings: CheckSettings, resolver: Resolver) -> httpx.AsyncClient:
-    """An httpx client whose connections go through linkaudit's resolver (no system DNS unless allowed)."""
-    limits = httpx.Limits(
-        max_connections=settings.concurrency * 2, max_keepalive_connections=settings.concurrency
-    )
-    transport = httpx.AsyncHTTPTransport(verify=settings.verify_tls, trust_env=False, limits=limits)
-    # httpx takes no network backend: the pool it builds is replaced by one that has ours, and that keeps a
-    # small pool per origin (httpcore's cost per request grows with the connections one pool holds).
-    transport._pool = OriginPools(
-        ssl_context=httpx.create_ssl_context(verify=settings.verify_tls, trust_env=False),
-        max_connections=limits.max_connections or settings.concurrency * 2,
-        max_keepalive_connections=limits.max_keepalive_connections or settings.concurrency,
-        keepalive_expiry=5.0,
-        network_backend=ResolvingBackend(resolver),
-    )
-    return httpx.AsyncClient(
-        transport=transport,
-        timeout=httpx.Timeout(settings.timeout),
-        follow_redirects=False,
-        trust_env=False,
-    )
-
-
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
 
@@ -84,7 +67,14 @@ def _now() -> str:
 def judge_local(target: Target) -> tuple[Judgement, Evidence]:
     """A relative or root-relative citation: does the file (or folder) exist?"""
     path = local_path(target)
-    if path.exists():
+    try:
+        exists = path.exists()
+    except (OSError, ValueError) as exc:  # a NUL byte, a name too long for the file system
+        evidence = Evidence(
+            url=target.url, error=ErrorKind.FILE_MISSING, detail=clip(str(exc)), checked_at=_now()
+        )
+        return judge(evidence), evidence
+    if exists:
         return Judgement(Verdict.LIVE, "file-exists"), Evidence(url=target.url, checked_at=_now())
     evidence = Evidence(
         url=target.url, error=ErrorKind.FILE_MISSING, detail=f"no such file: {path}", checked_at=_now()
@@ -92,7 +82,7 @@ def judge_local(target: Target) -> tuple[Judgement, Evidence]:
     return judge(evidence), evidence
 
 
-def _static_result(item: CheckItem, settings: CheckSettings) -> UrlResult | None:
+def _static_result(item: CheckItem, settings: CheckSettings, local: LocalAnchors) -> UrlResult | None:
     """Results that need no request: skipped, invalid, excluded and local targets."""
     target = item.target
     if target.status is TargetStatus.SKIPPED:
@@ -105,10 +95,14 @@ def _static_result(item: CheckItem, settings: CheckSettings) -> UrlResult | None
         )
     if settings.is_excluded(target.url):
         return UrlResult(target, Judgement(Verdict.SKIPPED, "excluded"), None, item.occurrences)
+    if target.is_http and too_long(target.url):
+        return UrlResult(target, Judgement(Verdict.INVALID, "url-too-long"), None, item.occurrences)
     if target.is_local:
         if not settings.check_local:
             return UrlResult(target, Judgement(Verdict.SKIPPED, "local-not-checked"), None, item.occurrences)
         judgement, evidence = judge_local(target)
+        if evidence.error is None and wants_anchors(item.occurrences):
+            evidence = dataclasses.replace(evidence, anchors=local.of(local_path(target)))
         return UrlResult(target, judgement, evidence, item.occurrences)
     return None
 
@@ -132,16 +126,24 @@ async def check_targets(
     on_result: Callable[[UrlResult], None],
     observer: Observer | None = None,
     resolver: Resolver | None = None,
+    network: httpcore.AsyncNetworkBackend | None = None,
 ) -> None:
     """Judge every item, calling `on_result` as each verdict is known (so an interrupted run keeps them)."""
     observer = observer or NullObserver()
     resolver = resolver or Resolver(settings.resolve)
+
+    def deliver(result: UrlResult) -> None:
+        parts = split_by_fragment(result)
+        for part in parts:
+            on_result(part)
+        observer.url_done(parts[0])
+
     by_host: dict[str, list[CheckItem]] = defaultdict(list)
+    local = LocalAnchors()
     for item in items:
-        static = _static_result(item, settings)
+        static = _static_result(item, settings, local)
         if static is not None:
-            on_result(static)
-            observer.url_done(static)
+            deliver(static)
         else:
             by_host[item.target.host].append(item)
 
@@ -159,7 +161,8 @@ async def check_targets(
         return gate
 
     limiter = PriorityLimiter(max(1, settings.concurrency))
-    async with _frozen_heap(), build_client(settings, resolver) as client:
+    redact = Redactor.for_settings(settings)
+    async with _frozen_heap(), build_client(settings, resolver, network, raw_location=True) as client:
         prober = Prober(
             client, settings, gate_for=gate_for, limiter=limiter, on_backoff=observer.host_backoff
         )
@@ -176,20 +179,21 @@ async def check_targets(
                 )
             else:
                 try:
-                    evidence = await prober.probe(target.url, item.wants_image)
-                except (httpx.HTTPError, OSError, ValueError) as exc:  # never let one link end the run
+                    anchors = settings.check_fragments and wants_anchors(item.occurrences)
+                    evidence = await prober.probe(target.url, item.wants_image, wants_anchors=anchors)
+                except Exception as exc:  # never let one link end the run: whatever went wrong is data
+                    detail = clip(f"{type(exc).__name__}: {exc}")
                     evidence = Evidence(
-                        url=target.url, error=ErrorKind.OTHER, detail=str(exc), checked_at=_now()
+                        url=target.url, error=ErrorKind.OTHER, detail=detail, checked_at=_now()
                     )
+                evidence = redact.evidence(evidence)  # servers may echo a header value back
                 if evidence.error is not None:
-                    was_dead = gate.dead is not None
                     gate.failed(evidence.error, evidence.detail, dead_after=settings.dead_host_after)
-                    if not was_dead and gate.dead is not None:
-                        observer.host_dead(gate.host, evidence.detail or evidence.error.value)
+                if gate.dead is not None and not gate.dead_reported:
+                    gate.dead_reported = True
+                    observer.host_dead(gate.host, gate.dead_detail or gate.dead.value)
             judgement = judge(evidence, wants_image=item.wants_image, accept=settings.accept)
-            result = UrlResult(target, judgement, evidence, item.occurrences)
-            on_result(result)
-            observer.url_done(result)
+            deliver(UrlResult(target, judgement, evidence, item.occurrences))
 
         async def host_worker(host_items: list[CheckItem], cursor: list[int], gate: HostGate) -> None:
             while cursor[0] < len(host_items):
@@ -209,13 +213,17 @@ async def check_targets(
 
 
 def group_occurrences(occurrences: Sequence[Occurrence]) -> list[CheckItem]:
-    """One CheckItem per distinct target, in order of first citation."""
+    """One CheckItem per distinct target, in order of first citation.
+
+    The item's target has no fragment: the page is one, and each citation's target keeps its own fragment.
+    """
     grouped: dict[tuple[TargetStatus, str], list[Occurrence]] = {}
     targets: dict[tuple[TargetStatus, str], Target] = {}
     for occ in occurrences:
         key = (occ.target.status, occ.target.url or occ.raw)
         if key not in grouped:
             grouped[key] = []
-            targets[key] = occ.target
+            target = occ.target
+            targets[key] = target if target.fragment is None else dataclasses.replace(target, fragment=None)
         grouped[key].append(occ)
     return [CheckItem(targets[key], tuple(occs)) for key, occs in grouped.items()]

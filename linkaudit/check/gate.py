@@ -4,7 +4,8 @@ A `HostGate` bounds requests in flight to its host, spaces request starts by a m
 adapts: a 429/503 (with `Retry-After`, `RateLimit-*`, or by exponential backoff when the server says
 nothing) pauses the whole host and halves its concurrency; a run of successes restores it. It also
 remembers connection-level failures, so a vanished host is given up on after a few tries instead of
-being asked 45,000 times.
+being asked 45,000 times, and requests that got no answer at all in their deadline, so a host that
+swallows requests is given up on after a few of them rather than after every URL's retries.
 """
 
 from __future__ import annotations
@@ -76,26 +77,36 @@ class HostGate:
         self.slowdowns = 0  # consecutive slow-down answers, for exponential backoff without Retry-After
         self.successes = 0
         self.connection_failures = 0
+        self.silences = 0  # requests in a row that got nothing at all within their deadline
         self.dead: ErrorKind | None = None
         self.dead_detail: str | None = None
+        self.dead_reported = False  # the observer was told
         self.in_flight = 0
         self.max_in_flight = 0
         self.backlog = 0  # URLs of this host not started yet: its priority for the global limit
 
     @asynccontextmanager
-    async def slot(self) -> AsyncIterator[None]:
-        """Hold one of the host's request slots, entered no sooner than spacing and backoff allow."""
+    async def slot(self) -> AsyncIterator[float]:
+        """Hold one of the host's request slots, entered no sooner than spacing and backoff allow.
+
+        Yields how long the wait was not the request's own doing (another request held the slot, or the
+        host asked for a pause): a URL's time budget is not charged for it. The spacing is charged: a
+        chain of redirects pays its own hops' spacing.
+        """
+        asked = trio.current_time()
         async with self.limiter:
+            slotted = trio.current_time()
             while True:
                 ready = max(self.next_start, self.backoff_until)
                 if trio.current_time() >= ready:
                     break
                 await trio.sleep_until(ready)
-            self.next_start = trio.current_time() + self.policy.interval
+            admitted = trio.current_time()
+            self.next_start = admitted + self.policy.interval
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
             try:
-                yield
+                yield (slotted - asked) + max(0.0, min(self.backoff_until, admitted) - slotted)
             finally:
                 self.in_flight -= 1
 
@@ -123,6 +134,7 @@ class HostGate:
         said so about the same moment, before it could see us slow down. Its Retry-After is honoured, but
         the pause is not doubled nor the concurrency halved again, or one busy second would cost several.
         """
+        self.silences = 0  # it answered
         now = trio.current_time()
         if sent_at is not None and sent_at < self.slowed_at:
             if retry_after is None:
@@ -146,12 +158,25 @@ class HostGate:
     def answered(self) -> None:
         """Any HTTP answer other than a slow-down: the host is alive and may speed back up."""
         self.connection_failures = 0
+        self.silences = 0
         self.slowdowns = 0
         self.successes += 1
         tokens = int(self.limiter.total_tokens)
         if self.successes >= _RESTORE_AFTER and tokens < self.policy.concurrency:
             self.limiter.total_tokens = tokens + 1
             self.successes = 0
+
+    def silent(self, detail: str | None, *, dead_after: int) -> None:
+        """A request got no answer within its whole deadline (connected or not).
+
+        Counted per request, not per URL: each silence already cost a full deadline, and a URL's retries
+        would multiply it (5,000 URLs x 4 tries x 20 s). A few in a row with no answer in between (any
+        answer resets the count, a slow-down too) and the host is given up on.
+        """
+        self.silences += 1
+        if self.silences >= dead_after and self.dead is None:
+            self.dead = ErrorKind.TIMEOUT
+            self.dead_detail = f"no answer to {self.silences} requests in a row ({detail})"
 
     def failed(self, kind: ErrorKind, detail: str | None, *, dead_after: int) -> None:
         """A URL's final outcome was a connection-level failure; enough in a row mean the host is gone."""

@@ -49,21 +49,33 @@ class OriginPools(httpcore.AsyncConnectionPool):
         key = (request.url.scheme, request.url.host, request.url.port)
         pool = self._pools.get(key)
         if pool is None:
-            pool = self._pools[key] = httpcore.AsyncConnectionPool(
-                ssl_context=self._ssl_context,
-                max_connections=self._max_per_origin,
-                max_keepalive_connections=self._keepalive_per_origin,
-                keepalive_expiry=self._expiry,
-                http1=True,
-                http2=False,
-                network_backend=self._backend,
-            )
+            pool = self._pools[key] = self._new_pool(request.url)
         now = trio.current_time()
         self._last_used[key] = now
         if now >= self._next_sweep:
             self._next_sweep = now + self._expiry
             await self._sweep(now)
         return await pool.handle_async_request(request)
+
+    def _new_pool(self, url: httpcore.URL) -> httpcore.AsyncConnectionPool:
+        proxy, backend = self._proxy_for(url)
+        return httpcore.AsyncConnectionPool(
+            ssl_context=self._ssl_context,
+            proxy=proxy,
+            max_connections=self._max_per_origin,
+            max_keepalive_connections=self._keepalive_per_origin,
+            keepalive_expiry=self._expiry,
+            http1=True,
+            http2=False,
+            network_backend=backend or self._backend,
+        )
+
+    def _proxy_for(
+        self, url: httpcore.URL
+    ) -> tuple[httpcore.Proxy | None, httpcore.AsyncNetworkBackend | None]:
+        """The proxy a new origin's connections go through, and the backend that reaches it: none here
+        (`linkaudit.check.proxy.ProxyingPools` says otherwise)."""
+        return None, None
 
     async def _sweep(self, now: float) -> None:
         """Close the pools of origins unused for the keep-alive expiry whose connections are all idle."""
@@ -72,10 +84,14 @@ class OriginPools(httpcore.AsyncConnectionPool):
             for key, used in self._last_used.items()
             if now - used > self._expiry and _quiet(self._pools[key].connections)
         ]
+        # Detached before the first await: closing can take longer than the expiry, and a sweep that starts
+        # meanwhile, or a request for the same origin (which gets a new pool), must not find them.
+        closing = [self._pools.pop(key) for key in stale]
+        for key in stale:
+            del self._last_used[key]
         with trio.CancelScope(shield=True):  # a request's deadline must not leave a pool half closed
-            for key in stale:
-                del self._last_used[key]
-                await self._pools.pop(key).aclose()
+            for pool in closing:
+                await pool.aclose()
 
     async def aclose(self) -> None:
         pools, self._pools = list(self._pools.values()), {}

@@ -2,33 +2,40 @@
 
 Every request goes through its host's `HostGate` and the global limit, runs under one deadline
 (connect, headers and a bounded body prefix together), and is recorded as an `Attempt`. Failures are
-returned as data; nothing here raises for a bad link. Retries (tenacity) are per URL; slow-down
-answers pause the host through its gate, so they cost time, never correctness.
+returned as data; nothing here raises for a bad link. Retries (tenacity) are per URL and resume a
+redirect chain at the hop that failed, so hops are counted across them; slow-down answers pause the
+host through its gate, so they cost time, never correctness. All of a URL's requests and retry waits
+share one time budget (`--url-budget`), and what it records is bounded (`bounds.Kept`).
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import errno
 import hashlib
 import ssl
 import zlib
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, Callable, Mapping
 from contextlib import aclosing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import cast
-from urllib.parse import urljoin
 
 import httpx
 import trio
 from tenacity import AsyncRetrying, RetryCallState, retry_if_result
 
+from linkaudit.check.bounds import Budget, Kept, clip
+from linkaudit.check.fragments import page_anchors
 from linkaudit.check.gate import HostGate, parse_retry_after, rate_limit_wait
-from linkaudit.check.resolve import NameNotFound, NameResolutionFailed
+from linkaudit.check.headers import HeaderChain, HeaderPolicy
+from linkaudit.check.location import LOCATION_KEY, redirect_target
+from linkaudit.check.resolve import BlockedAddress, NameNotFound, NameResolutionFailed
 from linkaudit.check.schedule import PriorityLimiter
+from linkaudit.check.transport import bytes_after_head
 from linkaudit.models import Attempt, ErrorKind, Evidence, Hop
 from linkaudit.settings import CheckSettings
-from linkaudit.urls import normalize
 
 __all__ = ["Prober", "error_kind", "sniff_image"]
 
@@ -84,6 +91,19 @@ def sniff_image(content_type: str | None, body: bytes | None) -> bool | None:
     return False
 
 
+# OpenSSL's verification codes (X509_V_ERR_*) for the certificate problems met in the wild.
+_CERTIFICATE_PROBLEMS = {
+    9: "not yet valid",
+    10: "expired",
+    18: "self-signed",
+    19: "self-signed issuer in the chain",
+    20: "untrusted issuer",
+    21: "untrusted issuer",
+    23: "revoked",
+    62: "for another host",
+}
+
+
 def _causes(exc: BaseException) -> list[BaseException]:
     """The exception, its causes and contexts, and the members of any exception group among them."""
     chain: list[BaseException] = []
@@ -106,13 +126,21 @@ def error_kind(exc: BaseException) -> tuple[ErrorKind, str]:
     chain = _causes(exc)
     detail = str(exc) or type(exc).__name__
     for item in chain:
+        if isinstance(item, BlockedAddress):
+            return ErrorKind.BLOCKED_ADDRESS, str(item)
+        kind = getattr(item, "error_kind", None)
+        if isinstance(kind, ErrorKind):  # a failure that names itself (linkaudit.check.proxy's)
+            return kind, str(item)
+    for item in chain:
         if isinstance(item, NameNotFound):
             return ErrorKind.DNS_NOT_FOUND, str(item)
         if isinstance(item, NameResolutionFailed):
             return ErrorKind.DNS_FAILURE, str(item)
     for item in chain:
         if isinstance(item, ssl.SSLCertVerificationError):
-            return ErrorKind.TLS, f"certificate: {item.verify_message or item.reason}"
+            said = item.verify_message or item.reason
+            named = _CERTIFICATE_PROBLEMS.get(item.verify_code)
+            return ErrorKind.TLS, f"certificate: {named} ({said})" if named else f"certificate: {said}"
         if isinstance(item, ssl.SSLError):
             return ErrorKind.TLS, f"TLS: {item.reason or item}"
     if isinstance(exc, httpx.TimeoutException):
@@ -130,10 +158,13 @@ def error_kind(exc: BaseException) -> tuple[ErrorKind, str]:
             return ErrorKind.CONNECTION_REFUSED, "connection refused"
         return ErrorKind.CONNECT_ERROR, detail
     if isinstance(exc, httpx.RemoteProtocolError | httpx.LocalProtocolError | httpx.DecodingError):
-        return ErrorKind.PROTOCOL, detail
+        # h11 rejects a whole answer for a NUL or a bare CR in a header: in Location, that is a bad redirect.
+        if detail.startswith("illegal header line") and "location:" in detail[:80].lower():
+            return ErrorKind.BAD_REDIRECT, "control character in Location"
+        return ErrorKind.PROTOCOL, clip(detail)
     if isinstance(exc, httpx.ReadError | httpx.WriteError):
         return ErrorKind.CONNECTION_RESET, detail
-    return ErrorKind.OTHER, f"{type(exc).__name__}: {detail}"
+    return ErrorKind.OTHER, clip(f"{type(exc).__name__}: {detail}")
 
 
 @dataclass(slots=True)
@@ -144,16 +175,47 @@ class _Answer:
     error: ErrorKind | None = None
     detail: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
+    location: bytes | None = None  # as the server sent it: headers are decoded, this is not
     body: bytes | None = None
+    connected: bool = False
+
+
+@dataclass(slots=True)
+class _Chain:
+    """The redirects a URL has followed so far: a retry resumes at `start`, the hop that failed, with the
+    header policy's memory of the chain (its origin, a downgrade to http) as it was there."""
+
+    start: str
+    headers: HeaderChain
+    hops: Kept[Hop] = field(default_factory=Kept)
+    seen: set[str] = field(default_factory=set)  # digests of every URL visited, for loops
+
+    def fork(self) -> _Chain:
+        """A walk from `start` that may be kept (`commit`) or dropped (a HEAD walk GET replaces)."""
+        return _Chain(self.start, copy.copy(self.headers), Kept(), set(self.seen))
+
+    def commit(self, walk: _Chain) -> None:
+        self.hops.extend(walk.hops)
+        self.seen = walk.seen
+        self.start = walk.start
+        self.headers = walk.headers
+
+    def visit(self, url: str) -> bool:
+        """Record `url` as visited; False when it already was (a loop)."""
+        digest = hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+        if digest in self.seen:
+            return False
+        self.seen.add(digest)
+        return True
 
 
 @dataclass(slots=True)
 class _Outcome:
-    """One try: a request and the redirects it led to."""
+    """One try: a request and the redirects it led to (`walk`, from the chain's start to `url`)."""
 
     url: str
     answer: _Answer
-    hops: list[Hop]
+    walk: _Chain
     error: ErrorKind | None = None
     detail: str | None = None
 
@@ -161,7 +223,7 @@ class _Outcome:
     def status(self) -> int | None:
         return self.answer.status if self.error is None else None
 
-    def retry_class(self, image_ok: bool) -> str | None:
+    def retry_class(self) -> str | None:
         """'slow' (429/503: the host's pace), 'again' (transient failure) or None (final)."""
         if self.error is not None:
             return "again" if self.error in _RETRY_ERRORS else None
@@ -180,24 +242,12 @@ def _host_of(url: str) -> str:
     return rest.rsplit("@", 1)[-1].lower()
 
 
+def _budget_spent(budget: Budget) -> str:
+    return f"the URL's budget of {budget.limit:g} s ran out (--url-budget)"
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
-
-
-def _bytes_after_head(response: httpx.Response) -> bool:
-    """Whether bytes beyond a HEAD response already sit in its connection's buffer: a server that sends a
-    body to HEAD. The next request on that connection would read them as its response, so it is closed.
-
-    This looks into httpx's and httpcore's internals (both pinned); should their shape change, the answer
-    is True and the connection is closed, as it always was before connections were reused after HEAD.
-    """
-    node: object = response.stream
-    for name in ("_stream", "_httpcore_stream", "_stream", "_connection", "_h11_state"):
-        node = getattr(node, name, None)
-        if node is None:
-            return True
-    trailing = getattr(node, "trailing_data", None)
-    return not (isinstance(trailing, tuple) and trailing[:1] == (b"",))
 
 
 class Prober:
@@ -217,61 +267,83 @@ class Prober:
         self.gate_for = gate_for
         self.limiter = limiter
         self.on_backoff = on_backoff
+        self.headers = HeaderPolicy(settings)
 
-    def _headers(self, host: str) -> dict[str, str]:
-        headers = {
-            "User-Agent": self.settings.user_agent,
-            "Accept": self.settings.accept_header,
-            "Accept-Encoding": "gzip, deflate",
-            "Accept-Language": "en,zh;q=0.8,*;q=0.5",
-        }
-        for rule in self.settings.headers:
-            if rule.applies_to(host):
-                headers[rule.name] = rule.value
-        return headers
-
-    async def _send(self, method: str, url: str, attempts: list[Attempt]) -> _Answer:
+    async def _send(
+        self, method: str, url: str, attempts: Kept[Attempt], budget: Budget, headers: dict[str, str]
+    ) -> _Answer:
+        if budget.exhausted:
+            return _Answer(error=ErrorKind.URL_BUDGET, detail=_budget_spent(budget))
         host = _host_of(url)
         gate = self.gate_for(host)
         answer = _Answer()
+
+        async def trace(event: str, info: Mapping[str, object]) -> None:
+            if event == "connection.connect_tcp.complete" or event.startswith("http11."):
+                answer.connected = True
+            await gate.trace(event, info)
+
+        try:
+            request = self.client.build_request(method, url, headers=headers, extensions={"trace": trace})
+        except (httpx.InvalidURL, ValueError, UnicodeError) as exc:  # never sent, so no attempt
+            return _Answer(error=ErrorKind.INVALID_URL, detail=clip(f"not a URL httpx can request: {exc}"))
+        async with gate.slot() as not_ours:
+            queued = trio.current_time()
+            async with self.limiter.hold(gate.backlog):
+                started = trio.current_time()
+                # Other requests' turn, or a pause the host asked for: politeness, not this URL's cost.
+                budget.excuse(not_ours + started - queued)
+                await self._exchange(method, request, answer, budget)
+                elapsed = trio.current_time() - started
+        self._feedback(gate, answer, started)
+        attempts.append(
+            Attempt(
+                method,
+                clip(url),
+                answer.status,
+                answer.error,
+                answer.detail,
+                int(elapsed * 1000),
+                connected=answer.connected,
+            )
+        )
+        return answer
+
+    async def _exchange(self, method: str, request: httpx.Request, answer: _Answer, budget: Budget) -> None:
+        """Send `request` and read its answer into `answer`, all within one deadline."""
+        deadline = max(0.0, min(self.settings.timeout, budget.remaining()))
         complete = False  # the answer is all in, and only a body we do not need is left
-        async with gate.slot(), self.limiter.hold(gate.backlog):
-            started = trio.current_time()
-            with trio.move_on_after(self.settings.timeout) as scope:
+        with trio.move_on_after(deadline) as scope:
+            try:
+                response = await self.client.send(request, stream=True)
                 try:
-                    request = self.client.build_request(
-                        method, url, headers=self._headers(host), extensions={"trace": gate.trace}
-                    )
-                    response = await self.client.send(request, stream=True)
-                    try:
-                        answer.status = response.status_code
-                        answer.headers = {k.lower(): v for k, v in response.headers.items()}
-                        if method == "GET" and response.status_code not in _REDIRECTS:
-                            answer.body = await self._read_prefix(response)
-                        else:
-                            complete = True
-                            await self._finish(method, response)
-                    finally:
-                        await response.aclose()
-                except httpx.HTTPError as exc:
-                    answer.error, answer.detail = error_kind(exc)
-                except (
-                    OSError,
-                    ssl.SSLError,
-                    ValueError,
-                    UnicodeError,
-                ) as exc:  # defensive: a link's failure is data
-                    answer.error, answer.detail = error_kind(exc)
-            if scope.cancelled_caught and not complete:
+                    answer.status = response.status_code
+                    answer.headers = {k.lower(): v for k, v in response.headers.items()}
+                    answer.location = response.extensions.get(LOCATION_KEY)
+                    if answer.location is not None:
+                        answer.headers["location"] = answer.location.decode("latin-1")
+                    if method == "GET" and response.status_code not in _REDIRECTS:
+                        answer.body, answer.detail = await self._read_prefix(response)
+                    else:
+                        complete = True
+                        await self._finish(method, response)
+                finally:
+                    await response.aclose()
+            except httpx.HTTPError as exc:
+                answer.error, answer.detail = error_kind(exc)
+            except (OSError, ssl.SSLError, ValueError, UnicodeError) as exc:  # defensive: failure is data
+                answer.error, answer.detail = error_kind(exc)
+        if scope.cancelled_caught and not complete:
+            if deadline < self.settings.timeout:
+                answer.error, answer.detail = ErrorKind.URL_BUDGET, _budget_spent(budget)
+            else:
                 answer.error = ErrorKind.TIMEOUT
                 answer.detail = f"no complete answer within {self.settings.timeout:g} s"
-            elapsed = int((trio.current_time() - started) * 1000)
-        self._feedback(gate, answer, started)
-        attempts.append(Attempt(method, url, answer.status, answer.error, answer.detail, elapsed))
-        return answer
 
     def _feedback(self, gate: HostGate, answer: _Answer, sent_at: float) -> None:
         if answer.status is None:
+            if answer.error is ErrorKind.TIMEOUT:
+                gate.silent(answer.detail, dead_after=self.settings.dead_host_after)
             return
         if answer.status in _SLOW_DOWN:
             retry_after = parse_retry_after(answer.headers.get("retry-after"))
@@ -293,7 +365,7 @@ class Prober:
         Best effort: a body that is long, slow or broken, or bytes after a HEAD answer, and `aclose` drops
         the connection instead. It never costs the answer already read.
         """
-        if method == "HEAD" and _bytes_after_head(response):
+        if method == "HEAD" and bytes_after_head(response):
             return
         drained = 0
         with trio.move_on_after(_MAX_DRAIN_SECONDS):
@@ -306,8 +378,12 @@ class Prober:
             except (httpx.HTTPError, OSError):
                 pass
 
-    async def _read_prefix(self, response: httpx.Response) -> bytes:
-        """At most `max_body` decoded bytes; decompression is bounded, so a gzip bomb costs nothing."""
+    async def _read_prefix(self, response: httpx.Response) -> tuple[bytes, str | None]:
+        """At most `max_body` decoded bytes; decompression is bounded, so a gzip bomb costs nothing.
+
+        A body cut short or malformed (a lying Content-Length, broken chunks) does not undo the status the
+        server already gave: what was read is kept, and the second value says what went wrong.
+        """
         limit = self.settings.max_body
         coding = response.headers.get("content-encoding", "").strip().lower()
         decoder = None
@@ -317,54 +393,57 @@ class Prober:
             decoder = zlib.decompressobj()
         out = bytearray()
         raw_read = 0
-        async with aclosing(cast(AsyncGenerator[bytes, None], response.aiter_raw())) as chunks:
-            async for chunk in chunks:
-                raw_read += len(chunk)
-                if decoder is None:
-                    out += chunk[: limit - len(out)]
-                else:
-                    try:
-                        out += decoder.decompress(chunk, limit - len(out))
-                    except zlib.error:
+        problem = None
+        try:
+            async with aclosing(cast(AsyncGenerator[bytes, None], response.aiter_raw())) as chunks:
+                async for chunk in chunks:
+                    raw_read += len(chunk)
+                    if decoder is None:
+                        out += chunk[: limit - len(out)]
+                    else:
+                        try:
+                            out += decoder.decompress(chunk, limit - len(out))
+                        except zlib.error:
+                            break
+                    if len(out) >= limit or raw_read >= _MAX_RAW_READ:
                         break
-                if len(out) >= limit or raw_read >= _MAX_RAW_READ:
-                    break
-        return bytes(out)
+        except httpx.HTTPError as exc:
+            problem = f"body cut short: {error_kind(exc)[1]}"
+        return bytes(out), problem
 
-    async def _follow(self, method: str, url: str, attempts: list[Attempt]) -> _Outcome:
-        hops: list[Hop] = []
-        seen = {url}
-        current = url
+    async def _follow(self, method: str, chain: _Chain, attempts: Kept[Attempt], budget: Budget) -> _Outcome:
+        """Request the chain's start and follow redirects; hops already followed count toward the limit."""
+        walk = chain.fork()
+        before = len(chain.hops)
         while True:
-            answer = await self._send(method, current, attempts)
+            current = walk.start
+            answer = await self._send(method, current, attempts, budget, walk.headers.headers_for(current))
             if answer.error is not None:
-                return _Outcome(current, answer, hops, answer.error, answer.detail)
+                error = answer.error
+                if error is ErrorKind.INVALID_URL and (before or walk.hops):
+                    error = ErrorKind.BAD_REDIRECT  # the server's Location led there, not the citation
+                return _Outcome(current, answer, walk, error, answer.detail)
             status = answer.status or 0
-            location = answer.headers.get("location")
-            if status not in _REDIRECTS or not location:
-                return _Outcome(current, answer, hops)
-            hops.append(Hop(current, status))
-            if len(hops) > self.settings.max_redirects:
-                return _Outcome(
-                    current,
-                    answer,
-                    hops,
-                    ErrorKind.TOO_MANY_REDIRECTS,
-                    f"more than {self.settings.max_redirects}",
-                )
-            target = normalize(urljoin(current, location.strip()))
-            if not target.is_http:
-                reason = target.reason or f"redirect to a non-web URL {location!r}"
-                return _Outcome(current, answer, hops, ErrorKind.BAD_REDIRECT, reason)
-            if target.url in seen:
-                return _Outcome(current, answer, hops, ErrorKind.REDIRECT_LOOP, f"back to {target.url}")
-            seen.add(target.url)
-            current = target.url
+            if status not in _REDIRECTS or not (answer.location or b"").strip():
+                return _Outcome(current, answer, walk)
+            walk.hops.append(Hop(clip(current), status))
+            if before + len(walk.hops) > self.settings.max_redirects:
+                detail = f"more than {self.settings.max_redirects}"
+                return _Outcome(current, answer, walk, ErrorKind.TOO_MANY_REDIRECTS, detail)
+            target, problem = redirect_target(current, answer.location or b"")
+            if target is None:
+                return _Outcome(current, answer, walk, ErrorKind.BAD_REDIRECT, problem)
+            if not walk.visit(target.url):
+                detail = f"back to {clip(target.url)}"
+                return _Outcome(current, answer, walk, ErrorKind.REDIRECT_LOOP, detail)
+            walk.start = target.url
 
-    async def _try(self, url: str, wants_image: bool, attempts: list[Attempt]) -> _Outcome:
-        outcome = await self._follow("HEAD", url, attempts)
+    async def _try(
+        self, chain: _Chain, wants_image: bool, attempts: Kept[Attempt], budget: Budget
+    ) -> _Outcome:
+        outcome = await self._follow("HEAD", chain, attempts, budget)
         if outcome.error in (ErrorKind.PROTOCOL, ErrorKind.CONNECTION_RESET):
-            return await self._follow("GET", url, attempts)  # some servers mishandle HEAD itself
+            return await self._follow("GET", chain, attempts, budget)  # some servers mishandle HEAD itself
         status = outcome.status
         if status is None:
             return outcome
@@ -373,62 +452,77 @@ class Prober:
         media = outcome.answer.headers.get("content-type", "").split(";")[0].strip().lower()
         needs_content = wants_image and 200 <= status < 300 and not media.startswith("image/")
         if unreliable or needs_content or (300 <= status < 400):
-            return await self._follow("GET", url, attempts)
+            return await self._follow("GET", chain, attempts, budget)
         return outcome
 
-    async def probe(self, url: str, wants_image: bool = False) -> Evidence:
-        """Everything we can learn about `url`, retried as the policy allows."""
-        attempts: list[Attempt] = []
-        outcomes: list[_Outcome] = []
-        settings = self.settings
+    async def probe(self, url: str, wants_image: bool = False, *, wants_anchors: bool = False) -> Evidence:
+        """Everything we can learn about `url`, retried as the policy and its budget allow.
 
-        def classes() -> list[str | None]:
-            return [o.retry_class(wants_image) for o in outcomes]
+        `wants_anchors`: the page's anchors are evidence too (`#fragment` citations), so it is read with GET.
+        """
+        attempts: Kept[Attempt] = Kept()
+        budget = Budget(self.settings.budget)
+        chain = _Chain(url, self.headers.chain(url))
+        chain.visit(url)
+        tries = {"again": 0, "slow": 0}
+        settings = self.settings
+        gate = self.gate_for(_host_of(url))
+        last: list[_Outcome] = []
 
         def should_stop() -> bool:
-            seen = classes()
-            gate = self.gate_for(_host_of(url))
             return (
                 gate.dead is not None
-                or seen.count("again") > settings.retries
-                or seen.count("slow") > settings.rate_limit_retries
+                or budget.exhausted
+                or tries["again"] > settings.retries
+                or tries["slow"] > settings.rate_limit_retries
             )
 
         def delay() -> float:
-            seen = classes()
-            if seen[-1] == "slow":
+            if last[-1].retry_class() == "slow":
                 return 0.0  # the host's gate holds the next request until its backoff ends
-            n = seen.count("again")
-            return float(min(settings.max_retry_wait, settings.retry_base * 2 ** (n - 1)))
+            return float(min(settings.max_retry_wait, settings.retry_base * 2 ** (tries["again"] - 1)))
 
         def stop(state: RetryCallState) -> bool:
             return should_stop()
 
-        def wait(state: RetryCallState) -> float:
-            return delay()
-
         async def once() -> _Outcome:
-            outcome = await self._try(url, wants_image, attempts)
-            outcomes.append(outcome)
+            if last:
+                if should_stop():  # the host was given up on, or the budget spent, during the wait
+                    return last[-1]
+                chain.commit(last[-1].walk)  # resume at the hop that failed: hops count across tries
+            if wants_anchors:
+                outcome = await self._follow("GET", chain, attempts, budget)
+            else:
+                outcome = await self._try(chain, wants_image, attempts, budget)
+            last[:] = [outcome]
+            kind = outcome.retry_class()
+            if kind is not None:
+                tries[kind] += 1
             return outcome
 
         # Most URLs need one try, and tenacity's bookkeeping would cost them more CPU than their verdict:
         # it takes over only once a try has to be repeated, with the same stop and wait rules.
         outcome = await once()
-        if outcome.retry_class(wants_image) is None or should_stop():
-            return self._evidence(url, outcome, attempts, wants_image)
-        await trio.sleep(delay())
+        if outcome.retry_class() is None or should_stop():
+            return self._with_anchors(self._evidence(url, chain, outcome, attempts), outcome, wants_anchors)
+        await budget.sleep(delay())
         retrying = AsyncRetrying(
             stop=stop,
-            wait=wait,
-            retry=retry_if_result(lambda o: o.retry_class(wants_image) is not None),
-            sleep=trio.sleep,
+            wait=lambda state: delay(),
+            retry=retry_if_result(lambda o: o.retry_class() is not None),
+            sleep=budget.sleep,
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
         )
         outcome = await retrying(once)
-        return self._evidence(url, outcome, attempts, wants_image)
+        return self._with_anchors(self._evidence(url, chain, outcome, attempts), outcome, wants_anchors)
 
-    def _evidence(self, url: str, outcome: _Outcome, attempts: list[Attempt], wants_image: bool) -> Evidence:
+    def _with_anchors(self, evidence: Evidence, outcome: _Outcome, wants_anchors: bool) -> Evidence:
+        if not wants_anchors:
+            return evidence
+        anchors = page_anchors(evidence, outcome.answer.body, self.settings.max_body)
+        return dataclasses.replace(evidence, anchors=anchors)
+
+    def _evidence(self, url: str, chain: _Chain, outcome: _Outcome, attempts: Kept[Attempt]) -> Evidence:
         answer = outcome.answer
         headers = answer.headers
         content_type = headers.get("content-type")
@@ -442,14 +536,17 @@ class Prober:
         for name in ("server", "cf-mitigated", "location"):
             if name in headers:
                 extra[name] = headers[name][:200]
+        hops: Kept[Hop] = Kept()
+        hops.extend(chain.hops)
+        hops.extend(outcome.walk.hops)
         return Evidence(
             url=url,
             status=outcome.status,
             error=outcome.error,
-            detail=outcome.detail,
+            detail=clip(outcome.detail) if outcome.detail is not None else None,
             final_url=outcome.url,
-            redirects=tuple(outcome.hops),
-            attempts=tuple(attempts),
+            redirects=hops.items(),
+            attempts=attempts.items(),
             content_type=content_type,
             is_image=sniff_image(content_type, body) if outcome.error is None else None,
             challenge=challenge,
@@ -457,4 +554,6 @@ class Prober:
             checked_at=_now(),
             fingerprint=hashlib.sha256(body).hexdigest()[:16] if body else None,
             extra=extra,
+            attempts_omitted=attempts.omitted,
+            redirects_omitted=hops.omitted,
         )

@@ -3,14 +3,16 @@
 httpx hands every connection to an httpcore network backend; ours resolves the name first, through
 curl-style overrides (`--resolve HOST:ADDR`), a cache (each name looked up once per run, failures
 included) and only then the system resolver. Tests and `linkaudit demo` map every name they use to
-loopback or to "name not found" here, so no DNS query ever leaves the machine. Later, this is where
-a private-network guard will refuse addresses for untrusted content.
+loopback or to "name not found" here, so no DNS query ever leaves the machine. Every connection, redirect
+hops and IP literals included, passes through `ResolvingBackend.connect_tcp`: that is where the
+private-network guard (`linkaudit.check.guard`) judges the address about to be connected to.
 """
 
 from __future__ import annotations
 
 import errno
 import ipaddress
+import re
 import socket
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -18,8 +20,11 @@ from dataclasses import dataclass
 import httpcore
 import trio
 
+from linkaudit.check.guard import AddressGuard
+
 __all__ = [
     "NXDOMAIN",
+    "BlockedAddress",
     "NameNotFound",
     "NameResolutionFailed",
     "Resolver",
@@ -39,11 +44,37 @@ class NameResolutionFailed(httpcore.ConnectError):
     """Looking the name up failed for another reason (resolver down, SERVFAIL): may be temporary."""
 
 
+class BlockedAddress(httpcore.ConnectError):
+    """The private-network guard refused the address: no connection was attempted."""
+
+    def __init__(self, host: str, address: str, why: str) -> None:
+        shown = address if host.strip("[]") == address else f"{host} ({address})"
+        super().__init__(
+            f"{shown}: {why} address, not connected (--allow-private-net or --allow-private allows it)"
+        )
+        self.address = address
+        self.why = why
+
+
 @dataclass(frozen=True, slots=True)
 class _Override:
     address: str | None  # None: name not found
     port: int | None  # connect to this port instead of the URL's
     only_port: int | None  # curl's HOST:PORT:ADDR applies to one port only
+
+
+# The IPv4 forms inet_aton (and so getaddrinfo, curl and browsers) accept besides dotted quads:
+# 2130706433, 0x7f.1, 017700000001, 127.1. They are addresses, never names to look up.
+_NUMERIC_V4 = re.compile(r"^(?:0x[0-9a-f]*|[0-9]+)(?:\.(?:0x[0-9a-f]*|[0-9]+)){0,3}\.?$", re.IGNORECASE)
+
+
+def _numeric_ipv4(host: str) -> str | None:
+    if not _NUMERIC_V4.match(host):
+        return None
+    try:
+        return socket.inet_ntoa(socket.inet_aton(host.rstrip(".")))
+    except OSError:
+        return None
 
 
 def _is_ip(text: str) -> bool:
@@ -151,6 +182,9 @@ class Resolver:
         bare = host.strip("[]")
         if _is_ip(bare):
             return bare, port
+        numeric = _numeric_ipv4(host)
+        if numeric is not None:
+            return numeric, port
         override = self._override(host, port)
         if override is not None:
             if override.address is None:
@@ -192,11 +226,24 @@ class Resolver:
 
 
 class ResolvingBackend(httpcore.AsyncNetworkBackend):
-    """An httpcore network backend that resolves through a `Resolver`, then connects with trio."""
+    """An httpcore network backend that resolves through a `Resolver`, lets `guard` judge the address,
+    then connects with `inner` (trio's sockets unless a test records connections instead)."""
 
-    def __init__(self, resolver: Resolver, inner: httpcore.AsyncNetworkBackend | None = None) -> None:
+    def __init__(
+        self,
+        resolver: Resolver,
+        inner: httpcore.AsyncNetworkBackend | None = None,
+        *,
+        guard: AddressGuard | None = None,
+    ) -> None:
         self.resolver = resolver
+        self.guard = guard if guard is not None else AddressGuard()
         self._inner = inner or httpcore.TrioBackend()
+
+    def trusted(self) -> ResolvingBackend:
+        """The same resolver and sockets without the guard, for the proxies the user configured: they are
+        commonly on loopback or the LAN, and the guard judges what articles and servers point at."""
+        return ResolvingBackend(self.resolver, self._inner, guard=AddressGuard(deny_private=False))
 
     async def connect_tcp(
         self,
@@ -207,6 +254,10 @@ class ResolvingBackend(httpcore.AsyncNetworkBackend):
         socket_options: Iterable[httpcore.SOCKET_OPTION] | None = None,
     ) -> httpcore.AsyncNetworkStream:
         address, real_port = await self.resolver.resolve(host, port)
+        # The very address connected to is judged, so a lookup cannot answer one thing and connect another.
+        why = self.guard.refusal(address)
+        if why is not None:
+            raise BlockedAddress(host, address, why)
         return await self._inner.connect_tcp(
             address, real_port, timeout=timeout, local_address=local_address, socket_options=socket_options
         )

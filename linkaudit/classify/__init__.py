@@ -33,7 +33,12 @@ _ERROR_VERDICTS: dict[ErrorKind, Verdict] = {
     ErrorKind.HOST_UNREACHABLE: Verdict.UNREACHABLE,
     ErrorKind.BLOCKED_ADDRESS: Verdict.SKIPPED,
     ErrorKind.OTHER: Verdict.UNREACHABLE,
+    ErrorKind.PROXY_ERROR: Verdict.UNREACHABLE,
+    ErrorKind.URL_BUDGET: Verdict.UNREACHABLE,
+    ErrorKind.INVALID_URL: Verdict.INVALID,
 }
+# Where the reason says more than the error kind's name.
+_ERROR_REASONS = {ErrorKind.BLOCKED_ADDRESS: "private-address"}
 
 
 def _canonical(url: str) -> tuple[str, str, str]:
@@ -62,7 +67,11 @@ def judge(
     """The verdict on one URL from what its probe observed."""
     if evidence.error is not None:
         verdict = _ERROR_VERDICTS.get(evidence.error, Verdict.UNREACHABLE)
-        reason = "host-unreachable" if evidence.short_circuited else evidence.error.value
+        reason = (
+            "host-unreachable"
+            if evidence.short_circuited
+            else _ERROR_REASONS.get(evidence.error, evidence.error.value)
+        )
         return Judgement(verdict, reason)
     status = evidence.status
     if status is None:
@@ -86,6 +95,8 @@ def judge(
         return Judgement(Verdict.RATE_LIMITED, "http-429")
     if status == 503 and evidence.retry_after is not None:
         return Judgement(Verdict.RATE_LIMITED, "http-503-retry-after")
+    if status == 511:  # Network Authentication Required: a captive portal speaks, not the site
+        return Judgement(Verdict.UNREACHABLE, "http-511")
     if status in BLOCKED_STATUSES:
         return Judgement(Verdict.BLOCKED, f"http-{status}")
     if 300 <= status < 400:

@@ -7,18 +7,25 @@ recover on retry, a slow page, a server that refuses HEAD, bot walls, a vanished
 refuses connections. `demo_articles()` is the folder of articles citing all of it, and `DEMO_EXPECTED`
 the verdict a correct checker gives each cited URL (keys are normalized as `linkaudit.urls.normalize`
 does, so they match `Target.url`). All names are under `.example` (RFC 2606): they never resolve on
-the internet, only through `web.resolve`.
+the internet, only through `web.resolve`. `demo_name` shows an article as `demo/articles/…` wherever the
+package is installed, and `closing_line` says what the demo's verdicts were checked against.
 """
 
 from __future__ import annotations
 
 import itertools
+import os
+from collections import Counter
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from linkaudit.simweb import Reply, SimWeb
+from linkaudit.demo.simweb import Reply, SimWeb
 
-__all__ = ["DEMO_EXPECTED", "build_demo_web", "demo_articles"]
+if TYPE_CHECKING:  # only for types: importing the demo's web must not pull in the checker
+    from linkaudit.models import AuditReport
+
+__all__ = ["DEMO_EXPECTED", "build_demo_web", "closing_line", "demo_articles", "demo_name"]
 
 DAILY = "http://daily-news.example"
 DAILY_WWW = "http://www.daily-news.example"
@@ -189,3 +196,27 @@ def _script(web: SimWeb) -> None:
 def demo_articles() -> Path:
     """The folder of bundled demo articles (Markdown)."""
     return Path(__file__).parent / "articles"
+
+
+def demo_name(path: str | os.PathLike[str]) -> str:
+    """How the report names a demo article: `demo/articles/…`, the same from a checkout or a wheel (where
+    a path relative to the current folder runs deep into site-packages)."""
+    relative = os.path.relpath(os.path.abspath(path), demo_articles().parent.parent)
+    return Path(relative).as_posix()
+
+
+def closing_line(report: AuditReport) -> str:
+    """What the demo checked its verdicts against: the web URLs it expects, out of all distinct URLs."""
+    got = {r.target.url: r.judgement.verdict.value for r in report.results if r.target.is_http}
+    right = sum(got.get(url) == verdict for url, verdict in DEMO_EXPECTED.items())
+    line = (
+        f"demo: {right} of {len(DEMO_EXPECTED)} web URLs got their verdicts as the simulated web knows them"
+    )
+    others = Counter(r.judgement.verdict.value for r in report.results if not r.target.is_http)
+    if others:
+        kinds = ", ".join(f"{count} {verdict}" for verdict, count in sorted(others.items()))
+        line += (
+            f"; the other {others.total()} of the {len(report.results)} distinct URLs were judged"
+            f" without the web ({kinds})"
+        )
+    return line

@@ -8,10 +8,12 @@ ends where CJK text is glued to it (`www.example.com的报道`).
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
+from html.entities import html5
 
-__all__ = ["find_bare_urls"]
+__all__ = ["find_bare_urls", "intended_url", "resolve_escapes"]
 
 # Characters that end a URL in prose: whitespace, "<", and CJK / full-width punctuation.
 _CJK_STOPS = (
@@ -39,6 +41,33 @@ _AFTER_HOST_THEN_CJK = re.compile(rf"(:[0-9]+)?[*_~]*(?=[{_CJK}])")
 _HOST_THEN_CJK = re.compile(rf"[A-Za-z0-9](?=[{_CJK}])")
 _TRAILING_PUNCT = "?!.,:*_~'\""
 _ENTITY_TAIL = re.compile(r"&[A-Za-z]+;$")
+_ESCAPE_OR_ENTITY = re.compile(
+    r"\\([!-/:-@\[-`{-~])|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
+)
+
+
+def _resolve(match: re.Match[str]) -> str:
+    if match.group(1) is not None:
+        return match.group(1)
+    ref = match.group(0)
+    return html.unescape(ref) if ref[1] == "#" else html5.get(ref[1:], ref)
+
+
+def resolve_escapes(text: str) -> str:
+    """Markdown's backslash escapes and HTML entities in `text` resolved, as in a link destination."""
+    return _ESCAPE_OR_ENTITY.sub(_resolve, text) if "\\" in text or "&" in text else text
+
+
+def intended_url(written: str) -> str | None:
+    """The URL a bare URL written with escapes or entities means (`jana\\_c`, `&amp;`), else None.
+
+    GitHub links a bare URL as written, so readers follow `jana%5C_c` and `&amp;amp;`. A backslash left
+    at the end escaped a character that ended the URL (`a\\_` before trimming): it goes too.
+    """
+    resolved = resolve_escapes(written)
+    if resolved.endswith("\\") and not written.endswith("\\\\"):
+        resolved = resolved[:-1]
+    return resolved if resolved != written else None
 
 
 def _valid_domain(domain: str, www: bool) -> bool:

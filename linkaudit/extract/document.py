@@ -8,6 +8,7 @@ file's encoding is exactly the destination as written — whatever the encoding,
 from __future__ import annotations
 
 import codecs
+import functools
 import os
 import re
 import stat
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple, TypeAlias
 
+from linkaudit.defaults import DEFAULT_MAX_FILE_SIZE
 from linkaudit.models import FileWarning, LinkKind, Occurrence, Target
 from linkaudit.urls import normalize
 
@@ -25,12 +27,12 @@ __all__ = [
     "ExtractError",
     "OccurrenceSink",
     "RawLink",
+    "as_parsed",
     "decode",
     "finish",
     "read_document",
 ]
 
-DEFAULT_MAX_FILE_SIZE = 32 * 1024 * 1024
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -45,12 +47,8 @@ _TARGETS: dict[tuple[str, str, str, Path | None, str | None], Target] = {}
 _TARGETS_MAX = 1 << 15
 # An absolute http(s) URL names the same target whichever file cites it (ASCII only: the scheme is).
 _ABSOLUTE_HTTP = re.compile(r"[ \t\r\n\f]*[Hh][Tt][Tt][Pp][Ss]?://")
-_HAN = re.compile(r"[\u4e00-\u9fff]")
-_ODD = re.compile(r"[\u3400-\u4dbf\ue000-\uf8ff\uf900-\ufaff\x80-\x9f]")  # rare Han, private use, C1
 _GB_FAMILY = frozenset({"gb18030", "gbk", "gb2312", "hz"})
 _KOREAN = frozenset({"euc_kr", "cp949", "johab", "iso2022_kr"})
-_SPACED_HAN = re.compile(r"[\u4e00-\u9fff] [\u4e00-\u9fff]")
-_NOT_CHINESE = re.compile(r"[\u3040-\u30ff\u3130-\u318f\uac00-\ud7af\u0370-\u03ff\u0400-\u04ff\u2500-\u257f]")
 _GB2312_SHAPED = re.compile(rb"(?:[\x00-\x7f]|[\xa1-\xa9\xb0-\xf7][\xa1-\xfe])*")
 # An undecodable byte, as `surrogateescape` keeps it.
 _UNDECODED = re.compile(r"[\udc80-\udcff]")
@@ -163,8 +161,24 @@ def _few_stray_bytes(text: str, size: int) -> bool:
     return bad <= _STRAY_BYTES or bad * 200 <= size
 
 
+@functools.cache
+def _chinese_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """Han characters; rare Han, private use and C1; Han parted by a space; what Chinese prose never holds.
+
+    Only legacy-encoded files need them: compiled at import, their large character classes cost ~6 ms at
+    every start of the CLI.
+    """
+    return (
+        re.compile(r"[\u4e00-\u9fff]"),
+        re.compile(r"[\u3400-\u4dbf\ue000-\uf8ff\uf900-\ufaff\x80-\x9f]"),
+        re.compile(r"[\u4e00-\u9fff] [\u4e00-\u9fff]"),
+        re.compile(r"[\u3040-\u30ff\u3130-\u318f\uac00-\ud7af\u0370-\u03ff\u0400-\u04ff\u2500-\u257f]"),
+    )
+
+
 def legacy_encoding(data: bytes) -> str | None:
     """The legacy CJK encoding (GB18030, Big5, ...) that decodes `data` cleanly and plausibly, if any."""
+    han, odd, spaced_han, not_chinese = _chinese_patterns()
     from charset_normalizer import from_bytes  # noqa: PLC0415 - only UTF-8 failures pay its import
 
     best = from_bytes(data[: 1 << 20], cp_isolation=list(_LEGACY_CJK)).best()
@@ -182,8 +196,8 @@ def legacy_encoding(data: bytes) -> str | None:
         # EUC-JP read as GB give kana), and, against EUC-KR, no space parts its characters as
         # Korean words (Chinese prose has none).
         as_gb = data.decode("gb18030")
-        korean_words = name in _KOREAN and _SPACED_HAN.search(as_gb) is not None
-        if not _NOT_CHINESE.search(as_gb) and not korean_words:
+        korean_words = name in _KOREAN and spaced_han.search(as_gb) is not None
+        if not not_chinese.search(as_gb) and not korean_words:
             return "gb18030"
     if name is None:
         # Too little text for statistics (a title and a link): the Chinese encoding that decodes it
@@ -194,8 +208,8 @@ def legacy_encoding(data: bytes) -> str | None:
                 text = data.decode(candidate)
             except UnicodeDecodeError:
                 continue
-            unlikely = len(_NOT_CHINESE.findall(text)) + len(_ODD.findall(text))
-            score = len(_HAN.findall(text)) - 4 * unlikely
+            unlikely = len(not_chinese.findall(text)) + len(odd.findall(text))
+            score = len(han.findall(text)) - 4 * unlikely
             if score > top:
                 top, name = score, candidate
     return name
@@ -275,6 +289,11 @@ def document_from_bytes(data: bytes, path: Path, display: str) -> Document:
             column=first - line_start + 1,
         )
     return Document(path, display, text, original, encoding, bom, warning)
+
+
+def as_parsed(original: str) -> str:
+    """`original` as parsers (and reports) see it: each undecodable byte (a lone surrogate) as U+FFFD."""
+    return _UNDECODED.sub("\ufffd", original) if not original.isascii() else original
 
 
 def _line_ends(text: str) -> str:

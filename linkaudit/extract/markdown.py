@@ -8,14 +8,12 @@ range, by the grammar of link destinations, to report its exact byte span.
 from __future__ import annotations
 
 import bisect
-import html
 import re
-from html.entities import html5
 from typing import Any
 
 import pyromark
 
-from linkaudit.extract.bare import find_bare_urls
+from linkaudit.extract.bare import find_bare_urls, resolve_escapes
 from linkaudit.extract.document import Document, RawLink
 from linkaudit.extract.html import scan_fragment
 from linkaudit.models import LinkKind
@@ -40,16 +38,6 @@ _PLAIN_DESTINATION = re.compile(rb"[^\x00-\x20()\\]*")
 # A destination right after "](", neither in <...> nor holding parentheses or escapes, ended by ")" or
 # the space before a title: the usual case, whose span `_destination` would find the same.
 _DIRECT_DESTINATION = re.compile(rb"[^\x00-\x20()\\<][^\x00-\x20()\\]*(?=[) \t\r\n])")
-_ESCAPE_OR_ENTITY = re.compile(
-    r"\\([!-/:-@\[-`{-~])|&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});"
-)
-
-
-def _resolve(match: re.Match[str]) -> str:
-    if match.group(1) is not None:
-        return match.group(1)
-    ref = match.group(0)
-    return html.unescape(ref) if ref[1] == "#" else html5.get(ref[1:], ref)
 
 
 def _skip_space(src: bytes, pos: int, end: int) -> int:
@@ -464,7 +452,7 @@ def _to_chars(  # noqa: PLR0917 - an internal step of extract_markdown
             if inner == -1:
                 # As written, the URL may hold escapes (`\_`, `&amp;`) that the shown text has resolved.
                 written = run.strip()
-                if _ESCAPE_OR_ENTITY.sub(_resolve, written) != shown:
+                if resolve_escapes(written) != shown:
                     continue
                 inner, length = run.find(written), len(written)
             us = ds + (inner if ascii_only else len(run[:inner].encode("utf-8")))

@@ -16,22 +16,23 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import secrets
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import TextIO, assert_never
+from typing import TYPE_CHECKING, TextIO, assert_never
 
-from linkaudit.models import AuditReport
-from linkaudit.report.json import REPORT_SCHEMA, write_json_report
-from linkaudit.report.terminal import write_terminal_report
+if TYPE_CHECKING:
+    from linkaudit.models import AuditReport
+
+# The writers (and rich, which the terminal's needs) are imported when a report is written: the CLI
+# imports this package for `ReportFormat` while it starts.
 
 __all__ = [
     "REPORT_SCHEMA",
     "DestinationError",
+    "ExtractFormat",
     "ReportFormat",
     "atomic_text_file",
     "prepare_destination",
@@ -39,6 +40,9 @@ __all__ = [
     "write_report_fallback",
     "write_report_file",
 ]
+
+#: The JSON report's schema name (`linkaudit.report.json` writes it).
+REPORT_SCHEMA = "linkaudit.report/1"
 
 
 class DestinationError(Exception):
@@ -52,6 +56,14 @@ class ReportFormat(StrEnum):
     JSON = "json"
 
 
+class ExtractFormat(StrEnum):
+    """`--format` of `linkaudit extract` (written by `linkaudit.report.extract`)."""
+
+    TEXT = "text"
+    JSON = "json"
+    JSONL = "jsonl"
+
+
 def write_report(
     report: AuditReport,
     fmt: ReportFormat,
@@ -63,8 +75,12 @@ def write_report(
 ) -> None:
     """Write `report` to `out` in `fmt`. `color`, `verbose` and `width` matter only to human formats."""
     if fmt is ReportFormat.TERMINAL:
+        from linkaudit.report.terminal import write_terminal_report  # noqa: PLC0415 - see the imports
+
         write_terminal_report(report, out, color=color, verbose=verbose, width=width)
     elif fmt is ReportFormat.JSON:
+        from linkaudit.report.json import write_json_report  # noqa: PLC0415 - see the imports
+
         write_json_report(report, out)
     else:
         assert_never(fmt)
@@ -137,7 +153,7 @@ def _resolved(path: str | os.PathLike[str]) -> Path:
 
 def _temporary_for(destination: Path) -> Path:
     """`.NAME.PID.RANDOM.tmp` beside the destination: the process id tells a later run whether it is stale."""
-    return destination.with_name(f".{destination.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    return destination.with_name(f".{destination.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
 
 
 def _remove_stale_temporaries(destination: Path) -> None:
@@ -206,6 +222,8 @@ def prepare_destination(path: str | os.PathLike[str]) -> None:
 
 def write_report_fallback(report: AuditReport, fmt: ReportFormat, *, verbose: bool = False) -> Path:
     """Write the report to a new file in the temporary folder and return its path (raises `OSError`)."""
+    import tempfile  # noqa: PLC0415 - only a failed write needs it (start-up)
+
     suffix = ".json" if fmt is ReportFormat.JSON else ".txt"
     fd, name = tempfile.mkstemp(prefix="linkaudit-report-", suffix=suffix)
     try:

@@ -11,32 +11,23 @@ import functools
 import json
 import os
 from collections.abc import Callable, Iterator
-from enum import StrEnum
 from typing import TextIO, assert_never
 
-from linkaudit.extract import JSONL_PROBES, ExtractResult, jsonl_line, packed_lines
+from linkaudit.extract import ExtractResult
+from linkaudit.extract.pool import JSONL_PROBES, jsonl_line, packed_lines
+from linkaudit.jsontext import escape_invisible
 from linkaudit.models import FileWarning, Occurrence, TargetStatus
-from linkaudit.report.serialize import (
-    error_dict,
-    json_text,
-    occurrence_dict,
-    warning_dict,
-    without_surrogates,
-)
+from linkaudit.report import ExtractFormat
+from linkaudit.report.serialize import error_dict, occurrence_dict, warning_dict
+from linkaudit.report.text import printable
 
 __all__ = ["EXTRACT_SCHEMA", "ExtractFormat", "write_extract"]
 
 EXTRACT_SCHEMA = "linkaudit.extract/1"
 
 
-class ExtractFormat(StrEnum):
-    TEXT = "text"
-    JSON = "json"
-    JSONL = "jsonl"
-
-
 def _dumps(value: object) -> str:
-    return json_text(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
+    return escape_invisible(json.dumps(value, ensure_ascii=False, separators=(",", ":")))
 
 
 @functools.cache
@@ -46,9 +37,7 @@ def _fast_lines_agree() -> bool:
 
 
 def _line_writer() -> Callable[[Occurrence], str]:
-    if _fast_lines_agree():
-        return lambda occ: json_text(jsonl_line(occ))
-    return lambda occ: _dumps(occurrence_dict(occ))
+    return jsonl_line if _fast_lines_agree() else lambda occ: _dumps(occurrence_dict(occ))
 
 
 def _packed_chunks(result: ExtractResult) -> Iterator[bytes] | None:
@@ -79,17 +68,18 @@ def write_extract(result: ExtractResult, fmt: ExtractFormat, out: TextIO) -> Non
     line = _line_writer()
     if fmt is ExtractFormat.TEXT:
         for occ in result.occurrences:
-            shown = occ.target.url if occ.target.status is TargetStatus.OK else occ.raw
+            # For a terminal: file names and destinations as written may hold escape sequences.
+            shown = printable(occ.target.url if occ.target.status is TargetStatus.OK else occ.raw)
             note = (
                 ""
                 if occ.target.status is TargetStatus.OK
-                else f"  [{occ.target.status}: {occ.target.reason}]"
+                else f"  [{occ.target.status}: {printable(str(occ.target.reason))}]"
             )
             fold = "  [template]" if occ.template else ""
-            listed = (
-                f"{occ.file}:{occ.line}:{occ.column}  {occ.kind}  {shown}  {_dumps(occ.text)}{note}{fold}\n"
+            out.write(
+                f"{printable(occ.file)}:{occ.line}:{occ.column}  {occ.kind}  {shown}  {_dumps(occ.text)}"
+                f"{note}{fold}\n"
             )
-            out.write(without_surrogates(listed))
     elif fmt is ExtractFormat.JSONL:
         for occ in result.occurrences:
             out.write(line(occ))

@@ -9,7 +9,9 @@ Shape (every key always present; absent evidence is null or an empty list, never
                "redirects": [{url, status}], "content_type", "checked_at", "error", "detail",
                "short_circuited", "attempts": [{method, url, status, error, detail, elapsed_ms}],
                "occurrences": [{raw, kind, text, file, line, column, start, end, template, title,
-                                fragment}]}],
+                                fragment, "findings": [{kind, detail, suggestion, suggestion_verdict,
+                                                        suggestion_reason}]}],
+               "fragment", "attempts_omitted", "redirects_omitted"}],
      "errors": [{"file", "message"}],
      "warnings": [{"file", "line", "column", "message"}],
      "pending": ["url", …]}
@@ -24,7 +26,14 @@ verdict with `jq '.urls[] | select(.verdict == "dead")'`.
 read with a flaw whose links are in the report (undecodable bytes read as U+FFFD, located by line and
 column). A `partial` report (the run was interrupted) lists in `pending` the URLs it did not check.
 
-The writer streams one URL per line, so memory stays flat; 100,000 URLs take a few seconds.
+A `#fragment` its page lacks has an entry of its own: the page's `url`, `"fragment"` set, verdict `dead`,
+reason `fragment-missing`, `detail` naming the closest anchor. A hygiene finding (`kind` such as
+`escaped-bare-url`) sits on the citation it concerns, with the URL it suggests and that URL's verdict.
+
+The writer streams one URL per line, so memory stays flat; 100,000 URLs take a few seconds. Bidi and C1
+controls, U+2028/U+2029 and lone surrogates (a file name that is not UTF-8) are written as `\\uXXXX`
+escapes (`linkaudit.jsontext`): the report is pasted into HTML pages and pull-request comments, where they
+would act instead of showing, and must be valid UTF-8.
 """
 
 from __future__ import annotations
@@ -37,12 +46,12 @@ from enum import Enum
 from pathlib import PurePath
 from typing import Any, TextIO
 
+from linkaudit.jsontext import escape_invisible
 from linkaudit.models import AuditReport, Verdict
-from linkaudit.report.serialize import error_dict, json_text, url_result_dict, warning_dict
+from linkaudit.report import REPORT_SCHEMA
+from linkaudit.report.serialize import error_dict, url_result_dict, warning_dict
 
 __all__ = ["REPORT_SCHEMA", "report_summary", "write_json_report"]
-
-REPORT_SCHEMA = "linkaudit.report/1"
 
 
 def _plain(value: object) -> object:
@@ -75,7 +84,8 @@ _ENCODER = json.JSONEncoder(
 
 
 def _dumps(value: object) -> str:
-    return json_text(_ENCODER.encode(value))
+    # Bidi and C1 controls written as \uXXXX: reports end up in HTML pages and PR comments (see jsontext).
+    return escape_invisible(_ENCODER.encode(value))
 
 
 def report_summary(report: AuditReport) -> dict[str, Any]:
@@ -101,7 +111,10 @@ def write_json_report(report: AuditReport, out: TextIO) -> None:
     }
     # The head is one object minus its closing brace; the lists are then streamed into it, one entry a line.
     out.write(_dumps(head)[:-1])
-    results = sorted(report.results, key=lambda result: (result.target.url, result.judgement.verdict.value))
+    results = sorted(
+        report.results,
+        key=lambda result: (result.target.url, result.target.fragment or "", result.judgement.verdict.value),
+    )
     _write_list(out, "urls", (url_result_dict(result) for result in results))
     errors = sorted(report.errors, key=lambda error: (error.file, error.message))
     _write_list(out, "errors", (error_dict(error) for error in errors))

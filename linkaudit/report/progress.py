@@ -34,7 +34,14 @@ from rich.text import Text
 from linkaudit.models import UrlResult
 from linkaudit.observer import NullObserver, Observer
 
-__all__ = ["NoteObserver", "ProgressObserver", "RecordingObserver", "choose_observer", "close_observer"]
+__all__ = [
+    "NoteObserver",
+    "ProgressObserver",
+    "RecordingObserver",
+    "WarningObserver",
+    "choose_observer",
+    "close_observer",
+]
 
 
 def _extracted_note(files: int, links: int, urls: int) -> str:
@@ -42,6 +49,10 @@ def _extracted_note(files: int, links: int, urls: int) -> str:
         return f"{number:,} {noun}" + ("" if number == 1 else "s")
 
     return f"{count(files, 'file')}, {count(links, 'link')}, {count(urls, 'distinct URL')} to check"
+
+
+def _warning_text(message: str) -> Text:
+    return Text(f"linkaudit: warning: {message}", style="yellow")
 
 
 class _RateColumn(ProgressColumn):
@@ -163,6 +174,10 @@ class ProgressObserver:
         if self._started() is not None and self.verbose:
             self._print(message)
 
+    def warning(self, message: str) -> None:
+        # Shown without --verbose too; through the live display, so it stays above the bar.
+        self._progress.console.print(_warning_text(message), highlight=False, soft_wrap=True)
+
     def _print(self, message: str) -> None:
         # Printed through the live display, so the line appears above the bar instead of tearing it.
         self._progress.console.print(Text(message, style="dim"), highlight=False, soft_wrap=True)
@@ -213,22 +228,41 @@ class NoteObserver:
     def note(self, message: str) -> None:
         self._print(message)
 
+    def warning(self, message: str) -> None:
+        with self._lock:
+            self.console.print(_warning_text(message), highlight=False, soft_wrap=True)
+
     def close(self) -> None:
         pass
 
 
-def choose_observer(console: Console, *, quiet: bool, verbose: bool) -> Observer:
-    """The observer the CLI installs: none if `--quiet`, the bar on a terminal, else notes if `--verbose`.
+class WarningObserver(NullObserver):
+    """Only the warnings, one line each: with `--quiet`, or when stderr is not a terminal and no `--verbose`.
 
-    Every choice has `close()` except NullObserver; call `close_observer` to stop whichever was chosen.
+    A warning says the run's results are in doubt (no network?) and explains its exit code, so it is
+    shown even when nothing else is.
+    """
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def warning(self, message: str) -> None:
+        self.console.print(_warning_text(message), highlight=False, soft_wrap=True)
+
+
+def choose_observer(console: Console, *, quiet: bool, verbose: bool) -> Observer:
+    """The observer the CLI installs: only warnings if `--quiet`, the bar on a terminal, else notes if
+    `--verbose`, else only warnings.
+
+    Not every choice has `close()`; call `close_observer` to stop whichever was chosen.
     """
     if quiet:
-        return NullObserver()
+        return WarningObserver(console)
     if console.is_terminal:
         return ProgressObserver(console, verbose=verbose)
     if verbose:
         return NoteObserver(console)
-    return NullObserver()
+    return WarningObserver(console)
 
 
 def close_observer(observer: Observer) -> None:
@@ -247,6 +281,7 @@ class RecordingObserver:
     backoffs: list[tuple[str, float]] = field(default_factory=list)
     dead_hosts: list[tuple[str, str]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     extracted_counts: tuple[int, int, int] | None = None
     closed: bool = False
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -275,6 +310,11 @@ class RecordingObserver:
         with self._lock:
             self.notes.append(message)
             self.events.append(("note", (message,)))
+
+    def warning(self, message: str) -> None:
+        with self._lock:
+            self.warnings.append(message)
+            self.events.append(("warning", (message,)))
 
     def close(self) -> None:
         with self._lock:

@@ -5,7 +5,6 @@ The field names are a public contract (`linkaudit.extract/1`, `linkaudit.report/
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from linkaudit.models import (
@@ -13,6 +12,7 @@ from linkaudit.models import (
     Evidence,
     FileError,
     FileWarning,
+    Finding,
     Hop,
     Occurrence,
     TargetStatus,
@@ -22,32 +22,12 @@ from linkaudit.models import (
 __all__ = [
     "attempt_dict",
     "error_dict",
+    "finding_dict",
     "hop_dict",
-    "json_text",
     "occurrence_dict",
     "url_result_dict",
     "warning_dict",
-    "without_surrogates",
 ]
-
-_LONE_SURROGATE = re.compile(r"[\ud800-\udfff]")
-
-
-def json_text(encoded: str) -> str:
-    """JSON text (as `ensure_ascii=False` writes it) that any UTF-8 writer can hold.
-
-    A file name with bytes that are not UTF-8 reaches us with lone surrogates (Python's
-    `surrogateescape`), which no UTF-8 file can hold; written as `\\udcXX` escapes they are valid JSON
-    that reads back to the same string, from which `os.fsencode` gives the name's bytes.
-    """
-    if encoded.isascii() or _LONE_SURROGATE.search(encoded) is None:
-        return encoded
-    return _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", encoded)
-
-
-def without_surrogates(text: str) -> str:
-    """`text` for people: a lone surrogate (an undecodable byte of a file name) shown as U+FFFD."""
-    return text if text.isascii() else _LONE_SURROGATE.sub("\ufffd", text)
 
 
 def occurrence_dict(occ: Occurrence, *, with_target: bool = True) -> dict[str, Any]:
@@ -101,6 +81,18 @@ def attempt_dict(attempt: Attempt) -> dict[str, Any]:
     }
 
 
+def finding_dict(finding: Finding) -> dict[str, Any]:
+    """A hygiene finding; the suggested URL's verdict and reason are null until it has been checked."""
+    check = finding.suggestion_check
+    return {
+        "kind": finding.kind.value,
+        "detail": finding.detail,
+        "suggestion": finding.suggestion,
+        "suggestion_verdict": check.verdict.value if check is not None else None,
+        "suggestion_reason": check.reason if check is not None else None,
+    }
+
+
 def evidence_headers(evidence: Evidence) -> dict[str, str]:
     return dict(evidence.extra)
 
@@ -113,6 +105,7 @@ def _cited_dict(occ: Occurrence) -> dict[str, Any]:
     item = occurrence_dict(occ, with_target=False)
     item.setdefault("title", None)
     item["fragment"] = occ.target.fragment
+    item["findings"] = [finding_dict(finding) for finding in occ.findings]
     return item
 
 
@@ -124,7 +117,8 @@ def url_result_dict(result: UrlResult) -> dict[str, Any]:
     """One URL entry of `linkaudit.report/1`: verdict, the evidence behind it and every citation.
 
     Skipped and invalid targets have no evidence: their evidence fields are null or empty lists, never
-    missing, so every entry has the same keys.
+    missing, so every entry has the same keys. `fragment` is set only on the entry of a fragment its page
+    lacks (the page's own entry, with the citations that land, has null).
     """
     judgement = result.judgement
     evidence = result.evidence
@@ -147,6 +141,9 @@ def url_result_dict(result: UrlResult) -> dict[str, Any]:
             "short_circuited": False,
             "attempts": [],
             "occurrences": [_cited_dict(occ) for occ in occurrences],
+            "fragment": result.target.fragment,
+            "attempts_omitted": 0,
+            "redirects_omitted": 0,
         }
     return {
         "url": result.target.url,
@@ -163,4 +160,8 @@ def url_result_dict(result: UrlResult) -> dict[str, Any]:
         "short_circuited": evidence.short_circuited,
         "attempts": [attempt_dict(attempt) for attempt in evidence.attempts],
         "occurrences": [_cited_dict(occ) for occ in occurrences],
+        "fragment": result.target.fragment,
+        # A hostile URL's thousands of attempts or hops: the first and last few are listed, these counted.
+        "attempts_omitted": evidence.attempts_omitted,
+        "redirects_omitted": evidence.redirects_omitted,
     }

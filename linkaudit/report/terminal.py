@@ -1,11 +1,10 @@
 """The end-of-run report for people, rendered with rich.
 
 What an editor needs is a to-do list per article: where each broken citation is (`line:col`), what is
-wrong, and what it says and points at. Three things would drown that list on a real archive, so they are
-folded into one line each: a vanished host (45,000 URLs on one dead publisher are one problem, not 45,000),
-a link in a shared template (one fix, not one per article), and anything beyond a bounded number of lines per
-file and of files (`verbose` lifts the bounds; the JSON report always has everything). The verdict summary
-comes last, where it is still on screen when the run ends.
+wrong, and what it says and points at. What is listed, folded (dead hosts, template links) and in which
+order is decided in `linkaudit.report.digest`, shared by every human format; this module only draws it,
+bounding the lines per file and the files shown (`verbose` lifts the bounds; the JSON report always has
+everything). The verdict summary comes last, where it is still on screen when the run ends.
 
 It must read as well without colour (piped, CI logs) as with it, at 80 columns, with link text in any
 script: every cell width is measured by rich, and nothing from the articles is ever parsed as markup.
@@ -13,10 +12,10 @@ script: every cell width is measured by rich, and nothing from the articles is e
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
-from http import HTTPStatus
-from typing import TextIO, TypeVar, assert_never
+from typing import TextIO, TypeVar
 
 from rich import box
 from rich.cells import cell_len
@@ -24,68 +23,25 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from linkaudit.models import AuditReport, Occurrence, UrlResult, Verdict
+from linkaudit.classify.severity import is_problem, severity
+from linkaudit.models import AuditReport, Finding, Occurrence, UrlResult, Verdict
+from linkaudit.report.digest import FOLD_HOST_AT, describe_reason, digest_report
+from linkaudit.report.text import printable
 
 __all__ = [
-    "FOLD_HOST_AT",
     "MAX_FILES",
     "MAX_FOLDED",
     "MAX_PROBLEMS_PER_FILE",
-    "Citation",
-    "FoldedHost",
-    "FoldedTemplate",
-    "TerminalPlan",
-    "describe_reason",
-    "is_problem",
-    "plan_report",
-    "severity",
+    "printable",
     "write_terminal_report",
 ]
 
-FOLD_HOST_AT = 10
-"""A host with this many URLs failing at the connection level is shown as one line."""
 MAX_PROBLEMS_PER_FILE = 10
 MAX_FILES = 100
 MAX_FOLDED = 25
 """Without --verbose, at most this many folded hosts, template links and unreadable files are listed."""
 _TEXT_CELLS = 30
 _T = TypeVar("_T")
-
-
-def severity(verdict: Verdict) -> int:
-    """Order of presentation, worst first. Exhaustive: a new verdict fails type-checking until placed."""
-    match verdict:
-        case Verdict.DEAD:
-            return 0
-        case Verdict.USURPED:
-            return 1
-        case Verdict.SOFT_DEAD:
-            return 2
-        case Verdict.INVALID:
-            return 3
-        case Verdict.UNREACHABLE:
-            return 4
-        case Verdict.BLOCKED:
-            return 5
-        case Verdict.RATE_LIMITED:
-            return 6
-        case Verdict.REDIRECTED:
-            return 7
-        case Verdict.SKIPPED:
-            return 8
-        case Verdict.LIVE:
-            return 9
-        case _:
-            assert_never(verdict)
-
-
-_RANK = {verdict: severity(verdict) for verdict in Verdict}
-_PROBLEMS = frozenset(verdict for verdict in Verdict if _RANK[verdict] < _RANK[Verdict.REDIRECTED])
-
-
-def is_problem(verdict: Verdict) -> bool:
-    """Listed without --verbose. Redirects still work and skipped targets were never meant to be checked."""
-    return verdict in _PROBLEMS
 
 
 _VERDICT_STYLE = {
@@ -101,160 +57,6 @@ _VERDICT_STYLE = {
     Verdict.LIVE: "green",
 }
 
-_REASON_TEXT = {
-    "dns-not-found": "DNS name not found",
-    "dns-failure": "DNS lookup failed",
-    "connection-refused": "connection refused",
-    "connection-reset": "connection reset",
-    "connect-error": "cannot connect",
-    "timeout": "timed out",
-    "tls-error": "TLS error",
-    "protocol-error": "broken HTTP answer",
-    "too-many-redirects": "too many redirects",
-    "redirect-loop": "redirect loop",
-    "bad-redirect": "bad redirect",
-    "file-missing": "file missing",
-    "host-unreachable": "host unreachable",
-    "blocked-address": "address not allowed",
-    "not-an-image": "not an image",
-    "challenge": "bot challenge",
-}
-
-
-def describe_reason(reason: str) -> str:
-    """A machine reason (`http-404`, `dns-not-found`) as people read it; unknown reasons pass through."""
-    if reason in _REASON_TEXT:
-        return _REASON_TEXT[reason]
-    prefix, _, code = reason.partition("-")
-    if prefix == "http" and code.isdigit():
-        try:
-            return f"{code} {HTTPStatus(int(code)).phrase}"
-        except ValueError:
-            return f"HTTP {code}"
-    return _clean(reason)  # unknown: it may quote what an article or a server wrote
-
-
-@dataclass(frozen=True, slots=True)
-class Citation:
-    """One problem as an article shows it: a result and one place it is cited."""
-
-    result: UrlResult
-    occurrence: Occurrence
-
-
-@dataclass(frozen=True, slots=True)
-class FoldedHost:
-    """A host whose URLs failed at the connection level, shown once instead of in every article.
-
-    `verdict`/`reason` are the most common real cause (a short-circuited URL was never requested, so its
-    reason is derived); `other_reasons` counts the other causes seen on the same host.
-    """
-
-    host: str
-    verdict: Verdict
-    reason: str
-    urls: int
-    citations: int
-    files: int
-    other_reasons: tuple[tuple[str, int], ...] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class FoldedTemplate:
-    """A URL cited from a shared template: shown once with the number of files that carry it."""
-
-    result: UrlResult
-    files: int
-
-
-@dataclass(frozen=True, slots=True)
-class TerminalPlan:
-    """What the terminal report shows, decided before anything is drawn (and testable as data)."""
-
-    by_file: tuple[tuple[str, tuple[Citation, ...]], ...]
-    hosts: tuple[FoldedHost, ...]
-    templates: tuple[FoldedTemplate, ...]
-
-
-def _host_failure(result: UrlResult) -> bool:
-    evidence = result.evidence
-    if evidence is None or result.judgement.verdict not in _PROBLEMS or not result.target.is_http:
-        return False
-    return evidence.short_circuited or (evidence.error is not None and evidence.error.is_connection_level)
-
-
-def _fold_host(host: str, results: list[UrlResult]) -> FoldedHost:
-    causes = Counter(
-        (r.judgement.verdict, r.judgement.reason)
-        for r in results
-        if r.evidence is not None and not r.evidence.short_circuited
-    )
-    if not causes:
-        causes = Counter((r.judgement.verdict, r.judgement.reason) for r in results)
-    ranked = sorted(causes.items(), key=lambda item: (-item[1], _RANK[item[0][0]], item[0][1]))
-    (verdict, reason), _ = ranked[0]
-    files = {occ.file for r in results for occ in r.occurrences}
-    return FoldedHost(
-        host=host,
-        verdict=verdict,
-        reason=reason,
-        urls=len(results),
-        citations=sum(len(r.occurrences) for r in results),
-        files=len(files),
-        other_reasons=tuple((other, count) for (_, other), count in ranked[1:]),
-    )
-
-
-def plan_report(report: AuditReport, *, verbose: bool, fold_host_at: int = FOLD_HOST_AT) -> TerminalPlan:
-    """Decide what is listed per article and what is folded.
-
-    A host is folded when any of its URLs was short-circuited (the engine already gave up on it) or when
-    at least `fold_host_at` of its URLs failed at the connection level. Template citations of a listed URL
-    are folded into one line per URL; its other citations stay with their articles.
-    """
-    failing_by_host: defaultdict[str, list[UrlResult]] = defaultdict(list)
-    for result in report.results:
-        if _host_failure(result):
-            failing_by_host[result.target.host].append(result)
-    hosts: list[FoldedHost] = []
-    folded_urls: set[str] = set()
-    for host, results in failing_by_host.items():
-        if len(results) >= fold_host_at or any(r.evidence and r.evidence.short_circuited for r in results):
-            hosts.append(_fold_host(host, results))
-            folded_urls.update(r.target.url for r in results)
-
-    by_file: defaultdict[str, list[Citation]] = defaultdict(list)
-    templates: list[FoldedTemplate] = []
-    for result in report.results:
-        if not (verbose or result.judgement.verdict in _PROBLEMS) or result.target.url in folded_urls:
-            continue
-        template_files: set[str] = set()
-        for occ in result.occurrences:
-            if occ.template:
-                template_files.add(occ.file)
-            else:
-                by_file[occ.file].append(Citation(result, occ))
-        if template_files:
-            templates.append(FoldedTemplate(result, len(template_files)))
-
-    def citation_order(c: Citation) -> tuple[int, int, int, str]:
-        return (
-            _RANK[c.result.judgement.verdict],
-            c.occurrence.line,
-            c.occurrence.column,
-            c.result.target.url,
-        )
-
-    return TerminalPlan(
-        by_file=tuple((file, tuple(sorted(cs, key=citation_order))) for file, cs in sorted(by_file.items())),
-        hosts=tuple(sorted(hosts, key=lambda h: (-h.urls, h.host))),
-        templates=tuple(
-            sorted(
-                templates, key=lambda t: (_RANK[t.result.judgement.verdict], -t.files, t.result.target.url)
-            )
-        ),
-    )
-
 
 @dataclass(frozen=True, slots=True)
 class _Symbols:
@@ -262,10 +64,11 @@ class _Symbols:
     final: str
     dash: str
     ellipsis: str
+    hook: str
 
 
-_UNICODE = _Symbols(arrow="→", final="⇒", dash="—", ellipsis="…")
-_ASCII = _Symbols(arrow="->", final="=>", dash="--", ellipsis="...")
+_UNICODE = _Symbols(arrow="→", final="⇒", dash="—", ellipsis="…", hook="↳")
+_ASCII = _Symbols(arrow="->", final="=>", dash="--", ellipsis="...", hook="+")
 
 
 def _symbols_for(out: TextIO) -> _Symbols:
@@ -273,25 +76,14 @@ def _symbols_for(out: TextIO) -> _Symbols:
     if not encoding:
         return _UNICODE
     try:
-        "→⇒—…".encode(encoding)
+        "→⇒—…↳".encode(encoding)
     except (UnicodeEncodeError, LookupError):
         return _ASCII
     return _UNICODE
 
 
 # Control characters (escape sequences!) and bidi overrides would be obeyed by the terminal: drop them.
-_UNPRINTABLE = dict.fromkeys(
-    [*range(0x00, 0x20), *range(0x7F, 0xA0), *range(0x202A, 0x202F), *range(0x2066, 0x206A)]
-)
-for _space in "\t\n\v\f\r":
-    _UNPRINTABLE[ord(_space)] = ord(" ")
-# A lone surrogate (a file name with bytes that are not UTF-8) cannot be written to a UTF-8 terminal.
-_UNPRINTABLE.update(dict.fromkeys(range(0xD800, 0xE000), 0xFFFD))
-
-
-def _clean(value: str) -> str:
-    """Article text may hold newlines or escape sequences: one line, nothing the terminal would obey."""
-    return " ".join(value.translate(_UNPRINTABLE).split())
+_clean = printable
 
 
 def _clip(value: str, cells: int, ellipsis: str) -> str:
@@ -307,7 +99,17 @@ def _clip(value: str, cells: int, ellipsis: str) -> str:
 
 def _shown_target(result: UrlResult, occ: Occurrence) -> str:
     """Checked http(s) URLs as normalized; local paths and unusable targets as the article wrote them."""
-    return _clean(result.target.url if result.target.is_http else occ.raw or result.target.url)
+    target = result.target
+    if not target.is_http:
+        return _clean(occ.raw or target.url)
+    return _clean(target.url if target.fragment is None else f"{target.url}#{target.fragment}")
+
+
+def _note(result: UrlResult) -> str:
+    """What the verdict alone does not say: for a missing fragment, the closest anchor."""
+    if result.judgement.reason == "fragment-missing" and result.evidence is not None:
+        return _clean(result.evidence.detail or "")
+    return ""
 
 
 def _count(number: int, noun: str) -> str:
@@ -330,7 +132,7 @@ class _Renderer:
         self.console = console
         self.sym = symbols
         self.verbose = verbose
-        self.plan = plan_report(report, verbose=verbose, fold_host_at=fold_host_at)
+        self.plan = digest_report(report, verbose=verbose, fold_host_at=fold_host_at)
         self.max_per_file = max_per_file
         self.max_files = max_files
         shown = [c for _, cs in self.plan.by_file for c in cs]
@@ -411,6 +213,18 @@ class _Renderer:
             line.rstrip()
         return lines
 
+    def _finding(self, result: UrlResult, finding: Finding) -> Text:
+        """One line under a citation: the hygiene finding, both verdicts and the fix."""
+        line = Text(" " * (2 + self.loc_width + 2))
+        line.append(f"{self.sym.hook} {finding.kind.value}", style="magenta")
+        check = finding.suggestion_check
+        intended = check.verdict.value if check is not None else "not checked"
+        line.append(f": as published {result.judgement.verdict.value}; as intended {intended}")
+        if finding.suggestion is not None:
+            line.append(f" ({_clean(finding.suggestion)})", style="blue")
+        line.append(f" {self.sym.dash} fix: {_clean(finding.detail)}", style="dim")
+        return line
+
     def _print_lines(self, lines: list[Text]) -> None:
         if lines:
             # soft_wrap: the lines are laid out already; rich must neither wrap nor crop a long URL.
@@ -433,7 +247,8 @@ class _Renderer:
                 target = _shown_target(c.result, occ)
                 text = _clean(occ.text)
                 lead = _clip(text, _TEXT_CELLS, self.sym.ellipsis) if text and text != target else ""
-                lines += self._entry(f"{occ.line}:{occ.column}", c.result, lead, target)
+                lines += self._entry(f"{occ.line}:{occ.column}", c.result, lead, target, _note(c.result))
+                lines += [self._finding(c.result, finding) for finding in occ.findings]
             if len(shown) < len(citations):
                 more = len(citations) - len(shown)
                 lines.append(Text(f"  {self.sym.ellipsis} and {more:,} more in this file", style="dim"))
@@ -524,19 +339,17 @@ class _Renderer:
 
     def _summary(self) -> None:
         report = self.report
-        urls = Counter(r.judgement.verdict for r in report.results)
-        citations: Counter[Verdict] = Counter()
-        for r in report.results:
-            citations[r.judgement.verdict] += len(r.occurrences)
-        if not report.partial and not any(is_problem(v) for v in urls):  # a partial run cannot tell
+        counts = self.plan.verdicts
+        # A partial run cannot tell there are no problems.
+        if not report.partial and not any(is_problem(row.verdict) for row in counts):
             message = "No links found." if not report.results else "No problems found."
             self.console.print(Text(message, style="bold green"))
         table = Table(box=box.SIMPLE, show_footer=True, show_edge=False, pad_edge=False)
         table.add_column("verdict", footer="total", no_wrap=True)
         table.add_column("URLs", justify="right", footer=f"{len(report.results):,}")
-        table.add_column("citations", justify="right", footer=f"{sum(citations.values()):,}")
-        for verdict in sorted(urls, key=_RANK.__getitem__):
-            table.add_row(self._verdict(verdict), f"{urls[verdict]:,}", f"{citations[verdict]:,}")
+        table.add_column("citations", justify="right", footer=f"{sum(row.citations for row in counts):,}")
+        for row in counts:
+            table.add_row(self._verdict(row.verdict), f"{row.urls:,}", f"{row.citations:,}")
         self.console.print(table)
         line = ", ".join(
             (
@@ -548,8 +361,60 @@ class _Renderer:
         if report.elapsed_s:
             line += f", {report.elapsed_s:,.1f} s"
         self.console.print(Text(line))
+        findings = Counter(
+            f.kind.value for r in report.results for occ in r.occurrences for f in occ.findings
+        )
+        if findings:
+            kinds = ", ".join(f"{kind} {count:,}" for kind, count in sorted(findings.items()))
+            self.console.print(
+                Text(
+                    f"Hygiene findings: {kinds} (shown under listed citations; the JSON report has all)",
+                    style="dim",
+                )
+            )
+        refused = sum(r.judgement.reason == "private-address" for r in report.results)
+        if refused:  # skipped URLs are not listed: say why these were, and how to check them
+            self.console.print(
+                Text(
+                    f"{_count(refused, 'URL')} at private addresses not checked: --allow-private-net NETWORK "
+                    "or --allow-private checks them",
+                    style="yellow",
+                )
+            )
+        for note in settings_notes(report.settings):
+            self.console.print(Text(note, style="yellow"))
         if report.partial:
             self.console.print(Text(self._partial_note(), style="bold yellow"))
+
+
+def settings_notes(settings: Mapping[str, object]) -> list[str]:
+    """Settings that change what the verdicts mean, said under the summary."""
+    notes: list[str] = []
+    if settings.get("insecure"):
+        notes.append("TLS certificates were not verified (--insecure).")
+    proxies = settings.get("proxy")
+    if isinstance(proxies, dict) and proxies:
+        by_proxy: dict[str, list[str]] = {}
+        for scheme, proxy in sorted(proxies.items()):
+            by_proxy.setdefault(str(proxy), []).append(str(scheme))
+        through = "; ".join(f"{proxy} for {' and '.join(schemes)}" for proxy, schemes in by_proxy.items())
+        direct = settings.get("no_proxy")
+        notes.append(f"Checked through a proxy: {through}" + (f" (not for {direct})" if direct else "") + ".")
+    return notes
+
+
+def summary_line(report: AuditReport) -> str:
+    """The report in one line, for the terminal when the report itself went to a file."""
+    urls = Counter(r.judgement.verdict for r in report.results)
+    counts = ", ".join(f"{urls[v]:,} {v.value}" for v in sorted(urls, key=severity))
+    line = f"{_count(len(report.results), 'distinct URL')} ({counts or 'none'})"
+    line += f" from {_count(report.links, 'link')} in {_count(report.files, 'file')}"
+    if report.errors:
+        line += f", {_count(len(report.errors), 'unreadable file')}"
+    if report.partial:
+        checked = len(report.results)
+        line += f", interrupted: {checked:,} of {checked + len(report.pending):,} URLs checked"
+    return line
 
 
 class _TrailingSpaceTrimmer:

@@ -1,4 +1,4 @@
-"""The checker against real HTTP servers on loopback (linkaudit.simweb): every rule of the checker issue.
+"""The checker against real HTTP servers on loopback (linkaudit.demo.simweb): every rule of the checker issue.
 
 Names are mapped by linkaudit's own resolver to 127.0.0.N or to "name not found"; nothing else is
 resolved, so no DNS query leaves the machine.
@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import email.utils
+import ipaddress
 import itertools
 import time
 import tracemalloc
@@ -18,14 +19,20 @@ import pytest
 
 from linkaudit.check import CheckItem, check_targets
 from linkaudit.check.resolve import Resolver
+from linkaudit.demo.simweb import Reply, SimWeb
 from linkaudit.models import ErrorKind, LinkKind, Occurrence, UrlResult, Verdict
 from linkaudit.report.progress import RecordingObserver
 from linkaudit.settings import CheckSettings, HeaderRule, HostPolicy
-from linkaudit.simweb import Reply, SimWeb
 from linkaudit.urls import normalize
 
+# The simulated web is on loopback, which the private-network guard refuses unless allowed.
+LOOPBACK = (ipaddress.ip_network("127.0.0.0/8"),)
 FAST = CheckSettings(
-    retry_base=0.02, max_retry_wait=5.0, host=HostPolicy(concurrency=4, interval=0.0), timeout=5.0
+    retry_base=0.02,
+    max_retry_wait=5.0,
+    host=HostPolicy(concurrency=4, interval=0.0),
+    timeout=5.0,
+    allow_private_nets=LOOPBACK,
 )
 
 

@@ -4,6 +4,7 @@ connection reuse (the last against a real server on loopback)."""
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 
 import trio
 import trio.testing
@@ -12,9 +13,9 @@ from linkaudit.check import CheckItem, check_targets
 from linkaudit.check.gate import HostGate
 from linkaudit.check.resolve import Resolver
 from linkaudit.check.schedule import PriorityLimiter
+from linkaudit.demo.simweb import Reply, SimWeb
 from linkaudit.models import LinkKind, Occurrence, UrlResult, Verdict
 from linkaudit.settings import CheckSettings, HostPolicy
-from linkaudit.simweb import Reply, SimWeb
 from linkaudit.urls import normalize
 
 
@@ -119,7 +120,10 @@ async def test_connections_are_reused() -> None:
         items = [_item(web.url("keep.example", f"/p{n}")) for n in range(30)]
         items.append(_item(web.url("keep.example", "/moved")))
         settings = dataclasses.replace(
-            CheckSettings(), host=HostPolicy(concurrency=2, interval=0.0), retry_base=0.01
+            CheckSettings(),
+            host=HostPolicy(concurrency=2, interval=0.0),
+            retry_base=0.01,
+            allow_private_nets=(ipaddress.ip_network("127.0.0.0/8"),),
         )
         results: list[UrlResult] = []
         resolver = Resolver({**web.resolve, "*": None}, system=False)

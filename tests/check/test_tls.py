@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
-import ssl
-import subprocess
-import threading
+import ipaddress
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tlsserver import self_signed, serve_tls
 
 from linkaudit.check import CheckItem, check_targets
 from linkaudit.check.resolve import Resolver
@@ -19,69 +16,11 @@ from linkaudit.settings import CheckSettings
 from linkaudit.urls import normalize
 
 
-def self_signed(folder: Path) -> tuple[Path, Path]:
-    """A throwaway self-signed certificate for tls.example, made with openssl (or Python's test cert)."""
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    openssl = shutil.which("openssl")
-    assert openssl is not None, "openssl is needed to make a test certificate"
-    subprocess.run(
-        [
-            openssl,
-            "req",
-            "-x509",
-            "-newkey",
-            "rsa:2048",
-            "-nodes",
-            "-days",
-            "1",
-            "-subj",
-            "/CN=tls.example",
-            "-addext",
-            "subjectAltName=DNS:tls.example",
-            "-keyout",
-            str(key),
-            "-out",
-            str(cert),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return cert, key
-
-
 @pytest.fixture
 def tls_server(tmp_path: Path) -> Iterator[str]:
     cert, key = self_signed(tmp_path)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
-    listener = socket.socket()
-    listener.bind(("127.0.0.2", 0))
-    listener.listen(8)
-    listener.settimeout(0.2)
-    stop = threading.Event()
-
-    def serve() -> None:
-        while not stop.is_set():
-            try:
-                conn, _ = listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            try:
-                with context.wrap_socket(conn, server_side=True) as tls:
-                    tls.recv(4096)
-                    tls.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok")
-            except (ssl.SSLError, OSError):
-                conn.close()
-
-    thread = threading.Thread(target=serve, daemon=True)
-    thread.start()
-    host, port = listener.getsockname()
-    yield f"{host}:{port}"
-    stop.set()
-    listener.close()
-    thread.join(timeout=5)
+    with serve_tls(cert, key) as address:
+        yield address
 
 
 async def test_untrusted_certificate_is_named(tls_server: str) -> None:
@@ -92,7 +31,9 @@ async def test_untrusted_certificate_is_named(tls_server: str) -> None:
     )
     results: list[UrlResult] = []
     resolver = Resolver({"tls.example": tls_server, "*": None}, system=False)
-    settings = CheckSettings(retry_base=0.01, timeout=5)
+    settings = CheckSettings(
+        retry_base=0.01, timeout=5, allow_private_nets=(ipaddress.ip_network("127.0.0.0/8"),)
+    )
     await check_targets([CheckItem(target, (occ,))], settings, on_result=results.append, resolver=resolver)
     (result,) = results
     assert (result.judgement.verdict, result.judgement.reason) == (Verdict.UNREACHABLE, "tls-error")

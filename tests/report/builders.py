@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+from linkaudit.check.fragments import split_by_fragment
 from linkaudit.models import (
+    Anchors,
     Attempt,
     AuditReport,
     ErrorKind,
     Evidence,
     FileError,
     FileWarning,
+    Finding,
+    FindingKind,
     Hop,
     Judgement,
     LinkKind,
@@ -204,3 +210,38 @@ def every_verdict() -> tuple[UrlResult, ...]:
             status=200,
         ),
     )
+
+
+def fragment_results() -> tuple[UrlResult, ...]:
+    """A live page cited at an anchor it has and at one it lacks, split as the engine splits them."""
+    url = "https://docs.example/guide"
+    page = http_result(
+        url,
+        Verdict.LIVE,
+        "http-200",
+        cite(url, "articles/a.md", 2, 1, text="setup", fragment="setup"),
+        cite(url, "articles/a.md", 5, 3, text="typo", fragment="setpu"),
+        status=200,
+        content_type="text/html",
+    )
+    assert page.evidence is not None
+    evidence = dataclasses.replace(page.evidence, anchors=Anchors(frozenset({"setup", "usage"})))
+    return tuple(split_by_fragment(dataclasses.replace(page, evidence=evidence)))
+
+
+def escaped_result(suggestion_check: Judgement | None) -> UrlResult:
+    """A bare URL GitHub links with its backslash escape, and what the intended URL gave."""
+    url = "https://x.example/jana%5C_c/status/1"
+    occurrence = dataclasses.replace(
+        cite(url, "articles/a.md", 7, 4, text="", kind=LinkKind.BARE),
+        raw="https://x.example/jana\\_c/status/1",
+        findings=(
+            Finding(
+                FindingKind.ESCAPED_BARE_URL,
+                "remove the backslash",
+                "https://x.example/jana_c/status/1",
+                suggestion_check,
+            ),
+        ),
+    )
+    return http_result(url, Verdict.DEAD, "http-404", occurrence, status=404)

@@ -22,6 +22,7 @@ from .builders import every_verdict, report_of
 def test_public_surface_is_what_the_cli_needs() -> None:
     assert sorted(linkaudit.report.__all__) == [
         "DestinationError",
+        "ExtractFormat",
         "REPORT_SCHEMA",
         "ReportFormat",
         "atomic_text_file",

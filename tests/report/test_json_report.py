@@ -11,10 +11,28 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linkaudit.models import ErrorKind, FileError, FileWarning, Hop, LinkKind, TargetStatus, Verdict
+from linkaudit.models import (
+    ErrorKind,
+    FileError,
+    FileWarning,
+    Hop,
+    Judgement,
+    LinkKind,
+    TargetStatus,
+    Verdict,
+)
 from linkaudit.report.json import REPORT_SCHEMA, write_json_report
 
-from .builders import CHECKED_AT, cite, every_verdict, http_result, report_of, unchecked_result
+from .builders import (
+    CHECKED_AT,
+    cite,
+    escaped_result,
+    every_verdict,
+    fragment_results,
+    http_result,
+    report_of,
+    unchecked_result,
+)
 
 TOP_KEYS = {
     *("schema", "generated_at", "partial", "elapsed_s", "settings", "summary", "urls", "errors"),
@@ -35,6 +53,9 @@ URL_KEYS = {
     "short_circuited",
     "attempts",
     "occurrences",
+    "fragment",
+    "attempts_omitted",
+    "redirects_omitted",
 }
 ATTEMPT_KEYS = {"method", "url", "status", "error", "detail", "elapsed_ms"}
 OCCURRENCE_KEYS = {
@@ -49,6 +70,7 @@ OCCURRENCE_KEYS = {
     "template",
     "title",
     "fragment",
+    "findings",
 }
 
 
@@ -203,7 +225,44 @@ def test_occurrences_keep_template_title_fragment_and_raw() -> None:
         "template": True,
         "title": "A title",
         "fragment": "part",
+        "findings": [],
     }
+
+
+def test_a_missing_fragment_has_an_entry_of_its_own() -> None:
+    doc = render(*reversed(fragment_results()))
+    assert doc["summary"]["urls"] == 2
+    page, missing = doc["urls"]
+    assert page["url"] == missing["url"] == "https://docs.example/guide"
+    assert (page["fragment"], page["verdict"], [o["fragment"] for o in page["occurrences"]]) == (
+        None,
+        "live",
+        ["setup"],
+    )
+    assert (missing["fragment"], missing["verdict"], missing["reason"], missing["detail"]) == (
+        "setpu",
+        "dead",
+        "fragment-missing",
+        "closest: #setup",
+    )
+    assert [(o["line"], o["fragment"]) for o in missing["occurrences"]] == [(5, "setpu")]
+
+
+def test_a_finding_carries_the_suggested_url_and_its_verdict() -> None:
+    checked = escaped_result(Judgement(Verdict.LIVE, "http-200"))
+    (occurrence,) = render(checked)["urls"][0]["occurrences"]
+    assert occurrence["raw"] == "https://x.example/jana\\_c/status/1"
+    assert occurrence["findings"] == [
+        {
+            "kind": "escaped-bare-url",
+            "detail": "remove the backslash",
+            "suggestion": "https://x.example/jana_c/status/1",
+            "suggestion_verdict": "live",
+            "suggestion_reason": "http-200",
+        }
+    ]
+    (unchecked,) = render(escaped_result(None))["urls"][0]["occurrences"][0]["findings"]
+    assert (unchecked["suggestion_verdict"], unchecked["suggestion_reason"]) == (None, None)
 
 
 def test_urls_are_in_url_order_whatever_order_the_engine_finished_in() -> None:

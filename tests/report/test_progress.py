@@ -13,6 +13,7 @@ from linkaudit.report.progress import (
     NoteObserver,
     ProgressObserver,
     RecordingObserver,
+    WarningObserver,
     choose_observer,
     close_observer,
 )
@@ -46,10 +47,26 @@ def test_every_observer_satisfies_the_protocol() -> None:
         NoteObserver(console),
         RecordingObserver(),
         NullObserver(),
+        WarningObserver(console),
     ]
     for observer in observers:
         observer.note("hello")
+        observer.warning("careful")
         close_observer(observer)
+
+
+def test_a_warning_is_one_line_even_when_notes_are_not_shown() -> None:
+    for make in (WarningObserver, NoteObserver, ProgressObserver):
+        console, buffer = plain_console()
+        observer = make(console)
+        observer.note("a detail for --verbose")
+        observer.warning("no network? every name lookup failed")
+        close_observer(observer)
+        lines = [line for line in buffer.getvalue().splitlines() if "no network" in line]
+        assert lines == ["linkaudit: warning: no network? every name lookup failed"], make
+    recorder = RecordingObserver()
+    recorder.warning("careful")
+    assert (recorder.warnings, recorder.names) == (["careful"], ["warning"])
 
 
 def test_the_bar_shows_done_of_total_and_is_removed_on_close() -> None:
@@ -149,12 +166,12 @@ def test_note_observer_prints_plain_lines() -> None:
 def test_choose_observer_follows_quiet_terminal_and_verbose() -> None:
     terminal, _ = terminal_console()
     plain, _ = plain_console()
-    assert isinstance(choose_observer(terminal, quiet=True, verbose=True), NullObserver)
+    assert isinstance(choose_observer(terminal, quiet=True, verbose=True), WarningObserver)
     bar = choose_observer(terminal, quiet=False, verbose=False)
     assert isinstance(bar, ProgressObserver)
     close_observer(bar)
     assert isinstance(choose_observer(plain, quiet=False, verbose=True), NoteObserver)
-    assert isinstance(choose_observer(plain, quiet=False, verbose=False), NullObserver)
+    assert isinstance(choose_observer(plain, quiet=False, verbose=False), WarningObserver)
 
 
 def test_recording_observer_keeps_events_in_order() -> None:

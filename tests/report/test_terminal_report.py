@@ -9,20 +9,21 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rich.cells import cell_len
 
-from linkaudit.models import AuditReport, ErrorKind, FileError, FileWarning, LinkKind, UrlResult, Verdict
-from linkaudit.report.terminal import (
-    FOLD_HOST_AT,
-    MAX_FILES,
-    MAX_FOLDED,
-    MAX_PROBLEMS_PER_FILE,
-    describe_reason,
-    is_problem,
-    plan_report,
-    severity,
-    write_terminal_report,
+from linkaudit.classify.severity import severity
+from linkaudit.models import (
+    AuditReport,
+    ErrorKind,
+    FileError,
+    FileWarning,
+    Judgement,
+    LinkKind,
+    UrlResult,
+    Verdict,
 )
+from linkaudit.report.digest import FOLD_HOST_AT, describe_reason, digest_report
+from linkaudit.report.terminal import MAX_FILES, MAX_FOLDED, MAX_PROBLEMS_PER_FILE, write_terminal_report
 
-from .builders import cite, every_verdict, http_result, report_of
+from .builders import cite, escaped_result, every_verdict, fragment_results, http_result, report_of
 
 WIDTH = 80
 
@@ -74,7 +75,8 @@ def test_problems_are_listed_per_article_with_location_verdict_reason_text_and_u
     assert_fits(text)
     lines = text.splitlines()
     a = lines.index("articles/a.md  (3 problems)")
-    assert re.fullmatch(r"\s+12:9\s+dead\s+404 Not Found\s+the study → https://gone\.example/x", lines[a + 1])
+    # a.md lists 10:1 soft-dead and 11:1 usurped first: by line.
+    assert re.fullmatch(r"\s+12:9\s+dead\s+404 Not Found\s+the study → https://gone\.example/x", lines[a + 3])
     b = lines.index("articles/b.md  (5 problems)")
     assert re.fullmatch(r"\s+2:1\s+dead\s+404 Not Found\s+same study → https://gone\.example/x", lines[b + 1])
     assert "timed out" in text
@@ -82,12 +84,20 @@ def test_problems_are_listed_per_article_with_location_verdict_reason_text_and_u
     assert "misspelt scheme" in text
 
 
-def test_dead_first_then_the_other_problems_in_severity_order() -> None:
+def test_problems_in_a_file_are_listed_by_line_then_column_whatever_their_severity() -> None:
     text = render(report_of(*every_verdict()))
     section = text.split("articles/b.md")[1].split("\n\n")[0]
-    verdicts = re.findall(r"^\s+\d+:\d+\s+(\S+)", section, flags=re.MULTILINE)
-    assert verdicts == ["dead", "invalid", "unreachable", "blocked", "rate-limited"]
-    assert verdicts == sorted(verdicts, key=lambda v: severity(Verdict(v)))
+    rows = re.findall(r"^\s+(\d+):(\d+)\s+(\S+)", section, flags=re.MULTILINE)
+    assert [verdict for _, _, verdict in rows] == [
+        "dead",
+        "blocked",
+        "rate-limited",
+        "unreachable",
+        "invalid",
+    ]
+    assert [(int(line), int(col)) for line, col, _ in rows] == [(2, 1), (4, 3), (5, 3), (6, 3), (8, 2)]
+    # Not by severity: an editor reads the file from the top.
+    assert [v for _, _, v in rows] != sorted((v for _, _, v in rows), key=lambda v: severity(Verdict(v)))
 
 
 def test_live_redirected_and_skipped_are_listed_only_with_verbose() -> None:
@@ -160,7 +170,7 @@ def test_a_folded_host_mentions_its_other_causes() -> None:
     results.append(
         http_result("https://mixed.example/t", Verdict.UNREACHABLE, "timeout", error=ErrorKind.TIMEOUT)
     )
-    plan = plan_report(report_of(*results), verbose=False)
+    plan = digest_report(report_of(*results), verbose=False)
     (host,) = plan.hosts
     assert (host.host, host.urls, host.verdict, host.reason) == (
         "mixed.example",
@@ -176,7 +186,7 @@ def test_http_errors_on_a_host_are_never_folded() -> None:
     results = [
         http_result(f"https://big.example/{i}", Verdict.DEAD, "http-404", status=404) for i in range(50)
     ]
-    plan = plan_report(report_of(*results), verbose=False)
+    plan = digest_report(report_of(*results), verbose=False)
     assert plan.hosts == ()
 
 
@@ -326,9 +336,24 @@ def test_a_stream_that_cannot_encode_arrows_gets_ascii() -> None:
     assert "the study -> https://gone.example/x" in text
 
 
-def test_every_verdict_has_a_place_and_problems_are_the_not_working_ones() -> None:
-    assert sorted(severity(v) for v in Verdict) == list(range(len(Verdict)))
-    assert {v for v in Verdict if not is_problem(v)} == {Verdict.LIVE, Verdict.REDIRECTED, Verdict.SKIPPED}
+def test_a_missing_fragment_shows_the_anchor_cited_and_the_closest_one() -> None:
+    text = render(report_of(*fragment_results()), width=120)
+    assert "5:3  dead  fragment missing  typo → https://docs.example/guide#setpu — closest: #setup" in text
+    assert "2:1" not in text  # the citation whose anchor exists is no problem
+
+
+def test_a_finding_is_one_line_under_its_citation() -> None:
+    lines = render(report_of(escaped_result(Judgement(Verdict.LIVE, "http-200"))), width=120).splitlines()
+    at = next(i for i, line in enumerate(lines) if line.strip().startswith("7:4"))
+    assert "https://x.example/jana%5C_c/status/1" in lines[at]
+    assert lines[at + 1].strip() == (
+        "↳ escaped-bare-url: as published dead; as intended live (https://x.example/jana_c/status/1)"
+        " — fix: remove the backslash"
+    )
+    unchecked = render(report_of(escaped_result(None)), width=120)
+    assert "as published dead; as intended not checked" in unchecked
+    assert "Hygiene findings: escaped-bare-url 1 " in unchecked
+    assert "Hygiene findings" not in render(report_of(*every_verdict()))
 
 
 def test_reasons_read_as_words() -> None:

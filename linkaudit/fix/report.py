@@ -1,0 +1,144 @@
+"""What a `linkaudit.report/1` JSON report asks to fix: occurrences, replacement URLs, file hashes.
+
+A URL entry is fixed when its `verdict` is one of `verdicts` and it has an archived copy
+(`archive.url`), or, with `redirects`, when it is `redirected` with `permanent: true` (its `final_url`).
+Its `occurrences` (file, byte span, raw, kind) become `Occurrence`s. The report's `files` list
+(`{"path", "sha256"}`, paths relative to its `root`) gives the hash each file had when audited.
+Malformed entries are reported, one line each, and left out; the rest goes on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE
+from linkaudit.fix.model import FixMessage, FixPlan
+from linkaudit.fix.plan import plan_fixes
+from linkaudit.models import LinkKind, Occurrence, Target
+from linkaudit.report.json import REPORT_SCHEMA
+
+__all__ = ["DEFAULT_VERDICTS", "ReportError", "ReportFixes", "fixes_from_report", "plan_from_report"]
+
+#: The verdicts `linkaudit fix` repairs unless told otherwise (issue 7's default `--fail-on`).
+DEFAULT_VERDICTS: frozenset[str] = frozenset({"dead", "soft-dead", "usurped"})
+
+
+class ReportError(Exception):
+    """A report that cannot be used at all (not JSON of our schema); the message is one line."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFixes:
+    """What a report asks to fix: the citations, target URL -> replacement, sha256 per file path."""
+
+    occurrences: tuple[Occurrence, ...]
+    replacements: Mapping[str, str]
+    expected_sha256: Mapping[Path, str]
+    problems: tuple[FixMessage, ...]
+
+
+def _replacement(entry: Mapping[str, Any], verdicts: Collection[str], redirects: bool) -> str | None:
+    verdict = entry.get("verdict")
+    archive = entry.get("archive")
+    if verdict in verdicts and isinstance(archive, Mapping) and isinstance(archive.get("url"), str):
+        url: str = archive["url"]
+        return url
+    final = entry.get("final_url")
+    if redirects and verdict == "redirected" and entry.get("permanent") is True and isinstance(final, str):
+        return final
+    return None
+
+
+def _occurrence(item: Mapping[str, Any], target: Target) -> Occurrence:
+    """An occurrence from its report form; KeyError, TypeError or ValueError when it is malformed."""
+    fields = (item["file"], item["raw"], item["kind"])
+    numbers = (item["line"], item["column"], item["start"], item["end"])
+    if not all(isinstance(value, str) for value in fields) or not all(
+        isinstance(value, int) and not isinstance(value, bool) for value in numbers
+    ):
+        raise TypeError("wrong field types")
+    fragment = item.get("fragment")
+    return Occurrence(
+        file=item["file"],
+        line=item["line"],
+        column=item["column"],
+        start=item["start"],
+        end=item["end"],
+        kind=LinkKind(item["kind"]),
+        raw=item["raw"],
+        target=Target(target.url, fragment=fragment if isinstance(fragment, str) else None),
+        text=item.get("text") or "",
+        title=item.get("title") or "",
+    )
+
+
+def fixes_from_report(
+    report: Mapping[str, Any], *, verdicts: Collection[str] = DEFAULT_VERDICTS, redirects: bool = False
+) -> ReportFixes:
+    """Read what `report` (a parsed `linkaudit.report/1`) asks to fix. Raises `ReportError` if it is none."""
+    if not isinstance(report, Mapping) or report.get("schema") != REPORT_SCHEMA:
+        raise ReportError(f"not a {REPORT_SCHEMA} report (see `linkaudit check --format json`)")
+    urls = report.get("urls")
+    if not isinstance(urls, list):
+        raise ReportError("the report has no list of urls")
+    occurrences: list[Occurrence] = []
+    replacements: dict[str, str] = {}
+    problems: list[FixMessage] = []
+    for entry in urls:
+        if not isinstance(entry, Mapping) or not isinstance(entry.get("url"), str):
+            problems.append(FixMessage("report", "a url entry without a url: ignored"))
+            continue
+        new = _replacement(entry, verdicts, redirects)
+        if new is None:
+            continue
+        target = Target(entry["url"])
+        replacements[target.url] = new
+        for item in entry.get("occurrences") or ():
+            try:
+                occurrences.append(_occurrence(item, target))
+            except (KeyError, TypeError, ValueError):
+                where = item.get("file", "report") if isinstance(item, Mapping) else "report"
+                problems.append(FixMessage(str(where), f"a malformed citation of {target.url}: ignored"))
+    expected: dict[Path, str] = {}
+    root = report.get("root")
+    for item in report.get("files") or ():
+        if (
+            isinstance(item, Mapping)
+            and isinstance(item.get("path"), str)
+            and isinstance(item.get("sha256"), str)
+        ):
+            path = Path(item["path"])
+            expected[Path(root) / path if isinstance(root, str) else path] = item["sha256"]
+    return ReportFixes(tuple(occurrences), replacements, expected, tuple(problems))
+
+
+def plan_from_report(
+    report: Mapping[str, Any],
+    *,
+    roots: Sequence[Path],
+    base: Path | None = None,
+    verdicts: Collection[str] = DEFAULT_VERDICTS,
+    redirects: bool = False,
+    max_size: int = DEFAULT_MAX_FILE_SIZE,
+) -> FixPlan:
+    """`plan_fixes` for what `report` asks; the report's problems are among the plan's refusals.
+
+    Relative `files` paths (when the report has no `root`) and occurrence files resolve against `base`
+    (default: the working directory), as they did when the report was made.
+    """
+    fixes = fixes_from_report(report, verdicts=verdicts, redirects=redirects)
+    folder = base if base is not None else Path.cwd()
+    expected = {folder / path: digest for path, digest in fixes.expected_sha256.items()}
+    plan = plan_fixes(
+        fixes.occurrences,
+        fixes.replacements,
+        roots=roots,
+        base=folder,
+        expected_sha256={Path(os.path.abspath(path)): digest for path, digest in expected.items()},
+        max_size=max_size,
+    )
+    return FixPlan(plan.files, plan.skipped, fixes.problems + plan.refused)
