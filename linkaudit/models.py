@@ -20,6 +20,7 @@ __all__ = [
     "ErrorKind",
     "Evidence",
     "FileError",
+    "FileWarning",
     "Finding",
     "FindingKind",
     "Hop",
@@ -129,6 +130,18 @@ class FileError:
 
     file: str
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileWarning(FileError):
+    """A file that was read, with a flaw worth knowing (undecodable bytes read as U+FFFD): its links are kept.
+
+    A subclass so that it travels wherever file problems do; reports list it apart from the files that
+    could not be read, and it never fails a run. `line`/`column` (1-based, characters) locate the flaw.
+    """
+
+    line: int = 1
+    column: int = 1
 
 
 class Verdict(StrEnum):
@@ -303,7 +316,8 @@ class AuditReport:
     """The outcome of one run, as every reporter receives it.
 
     `settings` holds the effective options (plain JSON-able values). `partial` is true when the run was
-    interrupted and only some URLs were checked.
+    interrupted and only some URLs were checked; `pending` then lists the URLs that were not. `errors`
+    are files that could not be read, `warnings` files read with a flaw (their links are in the report).
     """
 
     generated_at: str
@@ -314,6 +328,8 @@ class AuditReport:
     settings: dict[str, object] = field(default_factory=dict)
     partial: bool = False
     elapsed_s: float = 0.0
+    warnings: tuple[FileWarning, ...] = ()
+    pending: tuple[str, ...] = ()
 
 
 # The archive stage (issue 7): when each article cited its links, and the archived copy nearest that date.
