@@ -1,8 +1,9 @@
 """The orchestrator: extract → group → check → report data. It never prints; an Observer sees progress.
 
-`audit` is the library entry point the CLI calls; an interrupted run (Ctrl-C) still returns what was
-checked, marked partial, because results are collected as they arrive. Hygiene findings are attached to
-the citations before the check, and the URLs they suggest are checked with the cited ones.
+`audit` is the library entry point the CLI calls; an interrupted run (Ctrl-C, or whatever the caller
+turns into a KeyboardInterrupt) still returns what was checked, marked partial, with the URLs it did not
+reach, because results are collected as they arrive. Hygiene findings are attached to the citations
+before the check, and the URLs they suggest are checked with the cited ones.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 
 import trio
 
-from linkaudit.check import check_targets, group_occurrences
+from linkaudit.check import CheckItem, check_targets, group_occurrences
 from linkaudit.check.pages import Page, fetch_pages
 from linkaudit.check.proxy import require_reachable_proxies
 from linkaudit.check.resolve import Resolver
@@ -25,7 +26,7 @@ from linkaudit.extract import ExtractResult
 from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE
 from linkaudit.extract.findings import add_findings
 from linkaudit.extract.sources import page_occurrences
-from linkaudit.models import AuditReport, FileError, Occurrence, UrlResult
+from linkaudit.models import AuditReport, FileError, FileWarning, Occurrence, TargetStatus, UrlResult
 from linkaudit.observer import NullObserver, Observer
 from linkaudit.settings import CheckSettings
 
@@ -83,6 +84,7 @@ def audit_extracted(
     resolver = resolver or Resolver(settings.resolve)
     found = _Found(extracted.files, extracted.occurrences, [*extra_errors, *extracted.errors])
     results: list[UrlResult] = []
+    items: list[CheckItem] = []
     started = time.monotonic()
     interrupted = False
 
@@ -90,8 +92,8 @@ def audit_extracted(
         if pages:
             await require_reachable_proxies(settings, resolver, pages)
             found.add_pages(await fetch_pages(pages, settings, resolver, max_size=max_page_size))
-        items = group_occurrences(add_findings(found.occurrences))
-        items += suggestion_items(items)
+        items.extend(group_occurrences(add_findings(found.occurrences)))
+        items.extend(suggestion_items(items))
         observer.extracted(found.files, len(found.occurrences), len(items))
         checked = (
             item.target.url
@@ -109,6 +111,11 @@ def audit_extracted(
         if not group.subgroup(KeyboardInterrupt):
             raise
         interrupted = True
+    done = {result.target.url for result in results}
+    # What an interrupted run did not reach: the cited targets that needed a check (not skipped or invalid
+    # ones, nor the URLs findings suggest).
+    wanted = {item.target.url for item in items if item.occurrences and item.target.status is TargetStatus.OK}
+    pending = sorted(wanted - done) if interrupted else []
     # Only the whole run can tell a dead network from dead links: judged once every result is in.
     revised, doubt = reconsider(results)
     if doubt is not None:
@@ -122,9 +129,11 @@ def audit_extracted(
         files=found.files,
         links=len(found.occurrences),
         results=tuple(ordered),
-        errors=tuple(found.errors),
+        errors=tuple(p for p in found.errors if not isinstance(p, FileWarning)),
         settings=settings.as_dict(),
         partial=interrupted,
         elapsed_s=round(time.monotonic() - started, 3),
+        warnings=tuple(p for p in found.errors if isinstance(p, FileWarning)),
+        pending=tuple(pending),
     )
     return AuditOutcome(report, interrupted, doubt)

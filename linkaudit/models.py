@@ -23,6 +23,7 @@ __all__ = [
     "ErrorKind",
     "Evidence",
     "FileError",
+    "FileWarning",
     "Finding",
     "FindingKind",
     "Hop",
@@ -138,6 +139,18 @@ class FileError:
 
     file: str
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileWarning(FileError):
+    """A file that was read, with a flaw worth knowing (undecodable bytes read as U+FFFD): its links are kept.
+
+    A subclass so that it travels wherever file problems do; reports list it apart from the files that
+    could not be read, and it never fails a run. `line`/`column` (1-based, characters) locate the flaw.
+    """
+
+    line: int = 1
+    column: int = 1
 
 
 class Verdict(StrEnum):
@@ -315,7 +328,8 @@ class AuditReport:
     """The outcome of one run, as every reporter receives it.
 
     `settings` holds the effective options (plain JSON-able values). `partial` is true when the run was
-    interrupted and only some URLs were checked.
+    interrupted and only some URLs were checked; `pending` then lists the URLs that were not. `errors`
+    are files that could not be read, `warnings` files read with a flaw (their links are in the report).
     """
 
     generated_at: str
@@ -326,6 +340,8 @@ class AuditReport:
     settings: dict[str, object] = field(default_factory=dict)
     partial: bool = False
     elapsed_s: float = 0.0
+    warnings: tuple[FileWarning, ...] = ()
+    pending: tuple[str, ...] = ()
     #: Top-level fields of a JSON report read back that this version does not model, kept as they were.
     extra_fields: Mapping[str, object] = field(default_factory=lambda: NO_EXTRA_FIELDS)
 

@@ -162,7 +162,7 @@ def _normalize_host(host: str) -> str | None:
         return None
     if host.isascii():
         labels = host.split(".")
-        if all(_HOST_LABEL.match(label) for label in labels):
+        if all(_HOST_LABEL.match(label) for label in labels) and _a_labels_decode(labels):
             return host
         return None
     try:
@@ -173,7 +173,21 @@ def _normalize_host(host: str) -> str | None:
         except UnicodeError:
             return None
     labels = encoded.split(".")
-    return encoded if all(_HOST_LABEL.match(label) for label in labels) else None
+    return encoded if all(_HOST_LABEL.match(label) for label in labels) and _a_labels_decode(labels) else None
+
+
+def _a_labels_decode(labels: list[str]) -> bool:
+    """Whether every `xn--` label is punycode at all: `xn--zz` names nothing (found by fuzzing).
+
+    IDNA 2008 validity is not asked: an emoji domain is no valid IDNA 2008 name, yet browsers open it.
+    """
+    for label in labels:
+        if label.startswith("xn--"):
+            try:
+                label[4:].encode("ascii").decode("punycode")
+            except UnicodeError:
+                return False
+    return True
 
 
 def _invalid(url: str, reason: str, detail: str) -> Target:
@@ -260,7 +274,7 @@ def normalize(
     root-relative (`/x`) destinations resolve against, `base_url` an HTML `<base href>`.
     """
     dest = dest.strip(" \t\r\n\f")
-    if _NORMAL_HTTP.fullmatch(dest) and "/." not in dest:
+    if _NORMAL_HTTP.fullmatch(dest) and "/." not in dest and "xn--" not in dest:
         return Target(url=dest)  # already normal: what the general path below would return, faster
     if not dest:
         return _invalid("", "empty-destination", "empty destination")
@@ -268,7 +282,10 @@ def normalize(
         dest = re.sub(r"[\r\n]+", "", dest)
     match = _SCHEME.match(dest)
     if match is None and base_url is not None:
-        dest = urljoin(base_url, dest)
+        try:
+            dest = urljoin(base_url, dest)
+        except ValueError as exc:  # "//[" against a <base href>: urllib refuses an unclosed IPv6 host
+            return _invalid(dest, "malformed-url", f"bad URL ({exc})")
         match = _SCHEME.match(dest)
     if match is not None:
         scheme = match.group(1).lower()

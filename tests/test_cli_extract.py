@@ -99,12 +99,13 @@ def test_json_format_is_the_contract(articles: Path) -> None:
     result = invoke(["extract", "articles", "--format", "json"])
     assert result.exit_code == 0
     report = parse_extract(result.stdout)
-    assert list(report) == ["schema", "files", "links", "errors"]
+    assert list(report) == ["schema", "files", "links", "errors", "warnings"]  # "warnings": issue 9
     assert report["schema"] == "linkaudit.extract/1"
     assert report["files"] == 3
     assert report["errors"] == [
         {"file": "articles/gnews/broken.md", "message": "not valid text (binary content at byte 0)"}
     ]
+    assert report["warnings"] == []
     for link in report["links"]:
         _check_link_shape(link)
     first = report["links"][0]

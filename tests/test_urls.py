@@ -110,6 +110,16 @@ def test_without_a_root_root_relative_resolves_against_the_source_folder() -> No
     assert normalize("/x.md", source=SOURCE).url == "file:///site/gnews/x.md"
 
 
+def test_a_destination_urllib_cannot_join_to_the_base_is_invalid() -> None:
+    """Found by fuzzing: urljoin raised ValueError ("Invalid IPv6 URL") out of normalize."""
+    target = norm("//[", base_url="https://b.example/dir/page")
+    assert (target.status, target.reason, target.detail) == (
+        TargetStatus.INVALID,
+        "malformed-url",
+        "bad URL (Invalid IPv6 URL)",
+    )
+
+
 def test_base_href() -> None:
     assert (
         normalize("x.html", source=SOURCE, base_url="https://b.example/dir/").url
@@ -167,6 +177,7 @@ def test_other_schemes_are_skipped_with_the_scheme(dest: str, reason: str, detai
         ("", "empty-destination", "empty destination"),
         ("  \t ", "empty-destination", "empty destination"),
         ("C:\\articles\\a.md", "windows-path", "Windows drive path"),
+        ("http://xn--zz/", "invalid-host", "bad host 'xn--zz'"),  # found by fuzzing: no punycode, so no name
     ],
 )
 def test_invalid_destinations_have_a_slug_and_a_detail(dest: str, reason: str, detail: str) -> None:

@@ -104,7 +104,7 @@ def _jsonl_fields(  # noqa: PLR0917  # the fields of an Occurrence, in its order
             _TARGET_JSON.clear()
         status = target.status
         head = "" if status is TargetStatus.INVALID else f'{{"url":{_json_str(target.url)}'
-        if target.fragment is not None:
+        if target.fragment is not None and head:  # an invalid target's fragment follows its raw, below
             head += f',"fragment":{_json_str(target.fragment)}'
         tail = f',"status":{_STATUS_JSON[status]}'
         if target.reason is not None:
@@ -390,14 +390,35 @@ def _batches(files: list[InputFile], sizes: list[int]) -> list[list[InputFile]]:
     return batches
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - imported when a pool is made
-    from multiprocessing import get_context  # noqa: PLC0415
+@contextlib.contextmanager
+def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    import threading  # noqa: PLC0415 - imported when a pool is made
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+    from multiprocessing import active_children, get_context  # noqa: PLC0415
 
     context = get_context("forkserver")
     # Workers fork from a server that has imported the extractor once, instead of each importing it.
     context.set_forkserver_preload(["linkaudit.extract"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    before = set(active_children())
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        yield pool
+    except BaseException:
+        # Interrupted (Ctrl-C, SIGTERM): waiting for the batches in progress, as leaving the pool does,
+        # could take seconds. End the workers now and drop the batches not started; the fork server and
+        # the resource tracker end with this process. The pool's thread notices at once; on CPython 3.11
+        # it can trip over futures cancelled meanwhile (InvalidStateError, printed as a traceback): no
+        # news for a run that is stopping.
+        hook = threading.excepthook
+        threading.excepthook = lambda args: None
+        try:
+            for worker in set(active_children()) - before:
+                worker.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            threading.excepthook = hook
+        raise
+    pool.shutdown(wait=True)
 
 
 @contextlib.contextmanager

@@ -102,7 +102,7 @@ def page_occurrences(
         return [], FileError(address, f"not a web page (Content-Type: {media})")
     try:
         doc = _decode(body, content_type, address)
-        return extract_document(doc, fmt, Path.cwd(), address=final_address), None
+        return extract_document(doc, fmt, Path.cwd(), address=final_address), doc.warning
     except ExtractError as exc:
         return [], FileError(address, str(exc))
     except RecursionError:

@@ -16,16 +16,20 @@ from linkaudit.models import AuditReport, UrlResult, Verdict
 from linkaudit.report.digest import Citation, describe_reason
 
 __all__ = [
+    "FILE_ERROR",
     "archive_link",
     "counted",
     "every_citation",
     "evidence_summary",
     "failing_verdicts",
+    "fails_on_file_errors",
     "run_totals",
     "shown_target",
     "web_url",
 ]
 
+FILE_ERROR = "file-error"
+"""The `--fail-on` word for an article that could not be read."""
 _WEB = re.compile(r"https?://[^\s]+", re.IGNORECASE)
 _DEFAULT_FAIL_ON = frozenset({Verdict.DEAD})
 
@@ -42,6 +46,14 @@ def failing_verdicts(report: AuditReport) -> frozenset[Verdict]:
         except ValueError:
             continue  # a verdict a newer linkaudit knows: nothing of ours has it
     return frozenset(verdicts)
+
+
+def fails_on_file_errors(report: AuditReport) -> bool:
+    """Whether an unreadable article fails the run (`--fail-on … file-error`, the default)."""
+    recorded = report.settings.get("fail_on")
+    if not isinstance(recorded, (list, tuple, set, frozenset)):
+        return True
+    return FILE_ERROR in recorded
 
 
 def every_citation(report: AuditReport) -> Iterator[Citation]:

@@ -9,6 +9,7 @@ gets a leading `'`, as OWASP advises, so it is shown as text. Numbers are writte
 from __future__ import annotations
 
 import csv
+import re
 from typing import TextIO
 
 from linkaudit.models import AuditReport
@@ -37,10 +38,13 @@ COLUMNS = (
 """The header row; later versions add columns at the end, never rename or move one."""
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def safe_cell(value: str) -> str:
-    """`value` as a cell no spreadsheet runs: a leading `'` when it could start a formula."""
+    """`value` as a cell no spreadsheet runs: a leading `'` when it could start a formula. (A file name's
+    bytes that are not UTF-8, held as lone surrogates, become U+FFFD: a UTF-8 file cannot hold them.)"""
+    value = _LONE_SURROGATE.sub("\ufffd", value)
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
@@ -62,7 +66,7 @@ def write_csv_report(report: AuditReport, out: TextIO) -> None:
             safe_cell(result.target.url),
             safe_cell(occ.target.fragment or ""),
             result.judgement.verdict.value,
-            result.judgement.reason,
+            safe_cell(result.judgement.reason),
             safe_cell(detail),
             evidence.status if evidence is not None and evidence.status is not None else "",
             safe_cell(evidence.final_url or "") if evidence is not None else "",

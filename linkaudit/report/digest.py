@@ -18,6 +18,7 @@ from http import HTTPStatus
 
 from linkaudit.classify.severity import is_problem, severity
 from linkaudit.models import AuditReport, Occurrence, UrlResult, Verdict
+from linkaudit.report.text import printable
 
 __all__ = [
     "FOLD_HOST_AT",
@@ -85,7 +86,7 @@ def describe_reason(reason: str) -> str:
             return f"{code} {HTTPStatus(int(code)).phrase}"
         except ValueError:
             return f"HTTP {code}"
-    return reason
+    return printable(reason)  # unknown: it may quote what an article or a server wrote
 
 
 @dataclass(frozen=True, slots=True)

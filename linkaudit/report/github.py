@@ -15,7 +15,13 @@ import re
 from typing import TextIO
 
 from linkaudit.models import AuditReport, Verdict
-from linkaudit.report.citations import counted, failing_verdicts, run_totals, shown_target
+from linkaudit.report.citations import (
+    counted,
+    failing_verdicts,
+    fails_on_file_errors,
+    run_totals,
+    shown_target,
+)
 from linkaudit.report.digest import FOLD_HOST_AT, describe_reason, digest_report
 
 __all__ = ["MAX_PER_FILE", "escape_data", "escape_property", "write_github_report"]
@@ -86,8 +92,9 @@ def write_github_report(
         reason = describe_reason(result.judgement.reason)
         message = f"{result.target.url} — {reason}, in {counted(folded.files, 'file')}"
         out.write(_command(level(verdict), message, title=f"linkaudit: {verdict.value} template link"))
+    error_level = "error" if fails_on_file_errors(report) else "warning"
     for error in sorted(report.errors, key=lambda e: (e.file, e.message)):
-        out.write(_command("warning", error.message, file=error.file, title="linkaudit: file not read"))
+        out.write(_command(error_level, error.message, file=error.file, title="linkaudit: file not read"))
     counts = ", ".join(f"{row.urls:,} {row.verdict.value}" for row in digest.verdicts if row.urls)
     summary = f"linkaudit: {run_totals(report)}: {counts or 'none'}"
     if report.partial:

@@ -29,6 +29,7 @@ from typing import Any, TextIO
 
 from linkaudit import __version__
 from linkaudit.classify.severity import is_problem, severity
+from linkaudit.jsontext import escape_invisible
 from linkaudit.models import AuditReport, Verdict
 from linkaudit.report.citations import (
     archive_link,
@@ -283,7 +284,9 @@ def _e(value: object) -> str:
 def embed_json(value: Any) -> str:
     """JSON safe inside `<script type="application/json">`: nothing in it can close the element or open
     markup, and it parses the same (`\\u003c` is `<` to JSON.parse)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":")).translate(_JSON_ESCAPES)
+    return escape_invisible(json.dumps(value, ensure_ascii=False, separators=(",", ":"))).translate(
+        _JSON_ESCAPES
+    )
 
 
 def _rows(digest: ReportDigest) -> list[list[object]]:

@@ -2,8 +2,9 @@
 
 One `<testsuite>` per article; each citation is a `<testcase classname="ARTICLE" name="LINE:COL URL">`.
 A citation whose verdict fails the run (`--fail-on`) has a `<failure>` (type: the verdict), a skipped
-one `<skipped>`; the others pass, their verdict in `<system-out>`. So the failures JUnit counts are
-exactly the citations that make `check` exit 1.
+one `<skipped>`; the others pass, their verdict in `<system-out>`. An article that could not be read is a
+case of its own, failed (type `file-error`) when `--fail-on` has `file-error`, as by default. So the
+failures JUnit counts are exactly what makes `check` exit 1.
 
 XML 1.0 cannot carry most control characters at all, even escaped: they become U+FFFD, and everything
 else is escaped, so any article text gives a well-formed file.
@@ -12,16 +13,18 @@ else is escaped, so any article text gives a well-formed file.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterator
-from itertools import groupby
 from typing import TextIO
 
-from linkaudit.models import AuditReport, Verdict
+from linkaudit.models import AuditReport, FileError, Verdict
 from linkaudit.report.citations import (
+    FILE_ERROR,
     archive_link,
     every_citation,
     evidence_summary,
     failing_verdicts,
+    fails_on_file_errors,
     shown_target,
 )
 from linkaudit.report.digest import Citation, describe_reason
@@ -63,30 +66,48 @@ def _case_lines(citation: Citation, failing: frozenset[Verdict]) -> Iterator[str
     yield "    </testcase>\n"
 
 
+def _error_lines(error: FileError, failing: bool) -> Iterator[str]:
+    yield f'    <testcase classname={_attr(error.file)} name="file could not be read" time="0">\n'
+    message = _attr(f"{FILE_ERROR}: {error.message}")
+    if failing:
+        yield f'      <failure type="{FILE_ERROR}" message={message}>{_text(error.message)}</failure>\n'
+    else:
+        yield f"      <skipped message={message}/>\n"
+    yield "    </testcase>\n"
+
+
 def write_junit_report(report: AuditReport, out: TextIO) -> None:
-    """Write the whole run as `<testsuites>`, one suite per article, one case per citation."""
+    """Write the whole run as `<testsuites>`, one suite per article, one case per citation (and one for an
+    article that could not be read: failed when `--fail-on` has `file-error`)."""
     failing = failing_verdicts(report)
-    by_file = [
-        (file, list(group)) for file, group in groupby(every_citation(report), lambda c: c.occurrence.file)
-    ]
+    file_errors_fail = fails_on_file_errors(report)
+    citations_of: defaultdict[str, list[Citation]] = defaultdict(list)
+    for citation in every_citation(report):
+        citations_of[citation.occurrence.file].append(citation)
+    errors_of: defaultdict[str, list[FileError]] = defaultdict(list)
+    for error in sorted(report.errors, key=lambda e: (e.file, e.message)):
+        errors_of[error.file].append(error)
 
-    def counts(citations: list[Citation]) -> str:
-        failures = sum(1 for c in citations if c.result.judgement.verdict in failing)
-        skipped = sum(
-            1
-            for c in citations
-            if c.result.judgement.verdict is Verdict.SKIPPED and Verdict.SKIPPED not in failing
-        )
-        return f'tests="{len(citations)}" failures="{failures}" errors="0" skipped="{skipped}"'
+    def counts(citations: list[Citation], errors: list[FileError]) -> str:
+        verdicts = [c.result.judgement.verdict for c in citations]
+        failures = sum(1 for v in verdicts if v in failing) + (len(errors) if file_errors_fail else 0)
+        skipped = sum(1 for v in verdicts if v is Verdict.SKIPPED and v not in failing)
+        skipped += 0 if file_errors_fail else len(errors)
+        return f'tests="{len(citations) + len(errors)}" failures="{failures}" errors="0" skipped="{skipped}"'
 
-    everything = [c for _, citations in by_file for c in citations]
+    files = sorted(set(citations_of) | set(errors_of))
+    every = [c for file in files for c in citations_of[file]]
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
-    out.write(f'<testsuites name="linkaudit" {counts(everything)} time="{report.elapsed_s:.3f}">\n')
-    for file, citations in by_file:
+    everything = counts(every, list(report.errors))
+    out.write(f'<testsuites name="linkaudit" {everything} time="{report.elapsed_s:.3f}">\n')
+    stamp = _attr(report.generated_at.removesuffix("Z"))
+    for file in files:
+        citations, errors = citations_of[file], errors_of[file]
         out.write(
-            f'  <testsuite name={_attr(file)} {counts(citations)} time="0" '
-            f"timestamp={_attr(report.generated_at.removesuffix('Z'))}>\n"
+            f'  <testsuite name={_attr(file)} {counts(citations, errors)} time="0" timestamp={stamp}>\n'
         )
+        for error in errors:
+            out.writelines(_error_lines(error, file_errors_fail))
         for citation in citations:
             out.writelines(_case_lines(citation, failing))
         out.write("  </testsuite>\n")

@@ -19,7 +19,14 @@ from typing import TextIO
 
 from linkaudit.classify.severity import is_problem
 from linkaudit.models import AuditReport
-from linkaudit.report.citations import archive_link, counted, failing_verdicts, run_totals, shown_target
+from linkaudit.report.citations import (
+    archive_link,
+    counted,
+    failing_verdicts,
+    fails_on_file_errors,
+    run_totals,
+    shown_target,
+)
 from linkaudit.report.digest import FOLD_HOST_AT, Citation, ReportDigest, describe_reason, digest_report
 
 __all__ = ["MAX_BYTES", "write_markdown_report"]
@@ -60,7 +67,7 @@ def md_code(value: str, limit: int = _URL_CHARS) -> str:
 
 def md_link(label: str, url: str) -> str:
     """A link to an http(s) URL (the caller checked the scheme); `<`, `>` and `\\` percent-encoded."""
-    destination = url.replace("\\", "%5C").replace("<", "%3C").replace(">", "%3E")
+    destination = _clean(url, len(url)).replace("\\", "%5C").replace("<", "%3C").replace(">", "%3E")
     return f"[{md_text(label)}](<{destination}>)"
 
 
@@ -81,8 +88,13 @@ class _Writer:
         citations = sum(len(r.occurrences) for r in failing_results)
         files = len({occ.file for r in failing_results for occ in r.occurrences})
         problems = sum(row.citations for row in self.digest.verdicts if is_problem(row.verdict))
+        unreadable = len(report.errors) if fails_on_file_errors(report) else 0
         if citations:
             title = f"## linkaudit: {counted(citations, 'failing citation')} in {counted(files, 'article')}"
+            if unreadable:
+                title += f", {counted(unreadable, 'unreadable article')}"
+        elif unreadable:
+            title = f"## linkaudit: {counted(unreadable, 'unreadable article')}"
         elif problems:
             title = f"## linkaudit: no failing links ({counted(problems, 'other problem')})"
         else:

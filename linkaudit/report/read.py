@@ -28,6 +28,7 @@ from linkaudit.models import (
     ErrorKind,
     Evidence,
     FileError,
+    FileWarning,
     Finding,
     FindingKind,
     Hop,
@@ -273,6 +274,19 @@ def _file_error(value: object, path: str) -> FileError:
     return FileError(fields.text("file"), fields.text("message"))
 
 
+def _file_warning(value: object, path: str) -> FileWarning:
+    fields = _Fields(value, path)
+    return FileWarning(
+        fields.text("file"), fields.text("message"), fields.integer("line"), fields.integer("column")
+    )
+
+
+def _pending(value: object, path: str) -> str:
+    if not isinstance(value, str):
+        raise ReportReadError(f"{path}: expected a string, got {_kind(value)}")
+    return value
+
+
 def parse_report(document: object, *, source: str = "report") -> AuditReport:
     """The `AuditReport` a parsed `linkaudit.report/1` document holds. `source` names it in errors."""
     if not isinstance(document, dict):
@@ -294,6 +308,8 @@ def parse_report(document: object, *, source: str = "report") -> AuditReport:
             links=summary.integer("links"),
             results=tuple(_url_result(item, where) for item, where in fields.items("urls")),
             errors=tuple(_file_error(item, where) for item, where in fields.items("errors")),
+            warnings=tuple(_file_warning(item, where) for item, where in fields.later_items("warnings")),
+            pending=tuple(_pending(item, where) for item, where in fields.later_items("pending")),
             settings=settings,
             partial=fields.flag("partial"),
             elapsed_s=fields.number("elapsed_s"),

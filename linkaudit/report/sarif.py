@@ -1,9 +1,10 @@
 """SARIF 2.1.0, for code scanning (GitHub uploads it with `github/codeql-action/upload-sarif`).
 
 One rule per verdict (its id is the verdict: `dead`, `blocked`, …) and one result per citation of a
-problem, located at its line and column. A verdict that fails the run (`--fail-on`) is an `error`, the
-other problems `warning`s. Artifact URIs are the articles' paths as the run showed them (relative to the
-folder it ran in: run it from the repository root), percent-encoded, under `%SRCROOT%`.
+problem, located at its line and column; an article that could not be read is a `file-error` result. What
+fails the run (`--fail-on`) is an `error`, the other problems `warning`s. Artifact URIs are the articles'
+paths as the run showed them (relative to the folder it ran in: run it from the repository root),
+percent-encoded, under `%SRCROOT%`.
 
 `partialFingerprints` let a code-scanning service follow an alert from run to run: the fingerprint
 of a citation is a hash of its file, its URL and how many citations of that URL come before it in that
@@ -20,8 +21,16 @@ from urllib.parse import quote
 
 from linkaudit import __version__
 from linkaudit.classify.severity import is_problem, severity
+from linkaudit.jsontext import escape_invisible
 from linkaudit.models import AuditReport, Verdict
-from linkaudit.report.citations import archive_link, every_citation, evidence_summary, failing_verdicts
+from linkaudit.report.citations import (
+    FILE_ERROR,
+    archive_link,
+    every_citation,
+    evidence_summary,
+    failing_verdicts,
+    fails_on_file_errors,
+)
 from linkaudit.report.digest import describe_reason
 
 __all__ = ["FINGERPRINT_KEY", "SARIF_SCHEMA_URI", "artifact_uri", "write_sarif_report"]
@@ -49,7 +58,8 @@ _VERDICTS = sorted(Verdict, key=severity)
 def artifact_uri(file: str) -> str:
     """A relative URI reference for an article path: `/`-separated, everything but letters and
     `-._~/` percent-encoded (so a `:` or `#` in a name cannot turn it into a scheme or a fragment)."""
-    return quote(file.replace("\\", "/"), safe="/")
+    # A name with bytes that are not UTF-8 holds them as lone surrogates: they become those bytes, escaped.
+    return quote(file.replace("\\", "/"), safe="/", errors="surrogateescape")
 
 
 def _level(verdict: Verdict, failing: frozenset[Verdict]) -> str:
@@ -119,6 +129,37 @@ def write_sarif_report(report: AuditReport, out: TextIO) -> None:
                 "properties": properties,
             }
         )
+    file_rule = len(_VERDICTS)
+    level = "error" if fails_on_file_errors(report) else "warning"
+    for error in sorted(report.errors, key=lambda e: (e.file, e.message)):
+        results.append(
+            {
+                "ruleId": FILE_ERROR,
+                "ruleIndex": file_rule,
+                "level": level,
+                "message": {"text": f"{FILE_ERROR}: the article could not be read ({error.message})"},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": artifact_uri(error.file), "uriBaseId": _SOURCE_ROOT}
+                        }
+                    }
+                ],
+                "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(error.file, FILE_ERROR, 0)},
+            }
+        )
+    rules = [_rule(verdict, failing) for verdict in _VERDICTS]
+    rules.append(
+        {
+            "id": FILE_ERROR,
+            "name": "UnreadableArticle",
+            "shortDescription": {"text": "Article could not be read"},
+            "fullDescription": {"text": "Binary, undecodable, larger than --max-file-size, or vanished."},
+            "helpUri": f"{_PROJECT_URL}#what-it-does",
+            "defaultConfiguration": {"level": level},
+            "properties": {"tags": ["links", "citations"]},
+        }
+    )
     log = {
         "$schema": SARIF_SCHEMA_URI,
         "version": "2.1.0",
@@ -129,7 +170,7 @@ def write_sarif_report(report: AuditReport, out: TextIO) -> None:
                         "name": "linkaudit",
                         "version": __version__,
                         "informationUri": _PROJECT_URL,
-                        "rules": [_rule(verdict, failing) for verdict in _VERDICTS],
+                        "rules": rules,
                     }
                 },
                 "invocations": [
@@ -143,5 +184,5 @@ def write_sarif_report(report: AuditReport, out: TextIO) -> None:
             }
         ],
     }
-    json.dump(log, out, ensure_ascii=False, indent=1)
+    out.write(escape_invisible(json.dumps(log, ensure_ascii=False, indent=1)))
     out.write("\n")

@@ -7,9 +7,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from linkaudit.models import Attempt, Evidence, FileError, Finding, Hop, Occurrence, TargetStatus, UrlResult
+from linkaudit.models import (
+    Attempt,
+    Evidence,
+    FileError,
+    FileWarning,
+    Finding,
+    Hop,
+    Occurrence,
+    TargetStatus,
+    UrlResult,
+)
 
-__all__ = ["attempt_dict", "error_dict", "finding_dict", "hop_dict", "occurrence_dict", "url_result_dict"]
+__all__ = [
+    "attempt_dict",
+    "error_dict",
+    "finding_dict",
+    "hop_dict",
+    "occurrence_dict",
+    "url_result_dict",
+    "warning_dict",
+]
 
 
 def occurrence_dict(occ: Occurrence, *, with_target: bool = True) -> dict[str, Any]:
@@ -44,6 +62,10 @@ def occurrence_dict(occ: Occurrence, *, with_target: bool = True) -> dict[str, A
 
 def error_dict(error: FileError) -> dict[str, str]:
     return {"file": error.file, "message": error.message}
+
+
+def warning_dict(warning: FileWarning) -> dict[str, Any]:
+    return {"file": warning.file, "line": warning.line, "column": warning.column, "message": warning.message}
 
 
 def hop_dict(hop: Hop) -> dict[str, Any]:

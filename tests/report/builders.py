@@ -12,6 +12,7 @@ from linkaudit.models import (
     ErrorKind,
     Evidence,
     FileError,
+    FileWarning,
     Finding,
     FindingKind,
     Hop,
@@ -115,6 +116,8 @@ def report_of(
     files: int | None = None,
     partial: bool = False,
     settings: dict[str, object] | None = None,
+    warnings: tuple[FileWarning, ...] = (),
+    pending: tuple[str, ...] = (),
 ) -> AuditReport:
     links = sum(len(r.occurrences) for r in results)
     file_count = files if files is not None else len({o.file for r in results for o in r.occurrences})
@@ -127,6 +130,8 @@ def report_of(
         settings=settings if settings is not None else {"concurrency": 64, "retries": 3},
         partial=partial,
         elapsed_s=3.25,
+        warnings=warnings,
+        pending=pending,
     )
 
 

@@ -21,11 +21,14 @@ from .builders import every_verdict, report_of
 
 def test_public_surface_is_what_the_cli_needs() -> None:
     assert sorted(linkaudit.report.__all__) == [
+        "DestinationError",
         "ExtractFormat",
         "REPORT_SCHEMA",
         "ReportFormat",
         "atomic_text_file",
+        "prepare_destination",
         "write_report",
+        "write_report_fallback",
         "write_report_file",
     ]
 

@@ -90,7 +90,9 @@ def test_annotations_are_capped_per_file_with_a_closing_notice() -> None:
     on_big = [parse(line) for line in lines if "file=big.md" in line]
     assert [c[0] for c in on_big] == ["error"] * 10 + ["notice"]
     assert on_big[-1][2] == "15 more problems in this file: see the full report"
-    assert parse(next(line for line in lines if "file=bad.md" in line))[0] == "warning"
+    assert parse(next(line for line in lines if "file=bad.md" in line))[0] == "error"  # file-error fails
+    quiet = render(report_of(errors=(FileError("bad.md", "x"),), settings={"fail_on": ["dead"]}))
+    assert parse(quiet[0])[0] == "warning"
 
 
 def test_a_dead_host_is_one_annotation() -> None:

@@ -12,7 +12,16 @@ from contracts import parse_report
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linkaudit.models import ErrorKind, FileError, Hop, Judgement, LinkKind, TargetStatus, Verdict
+from linkaudit.models import (
+    ErrorKind,
+    FileError,
+    FileWarning,
+    Hop,
+    Judgement,
+    LinkKind,
+    TargetStatus,
+    Verdict,
+)
 from linkaudit.report.json import REPORT_SCHEMA, write_json_report
 
 from .builders import (
@@ -26,7 +35,10 @@ from .builders import (
     unchecked_result,
 )
 
-TOP_KEYS = {"schema", "generated_at", "partial", "elapsed_s", "settings", "summary", "urls", "errors"}
+TOP_KEYS = {
+    *("schema", "generated_at", "partial", "elapsed_s", "settings", "summary", "urls", "errors"),
+    *("warnings", "pending"),  # grown by issue 9
+}
 URL_KEYS = {
     "url",
     "verdict",
@@ -267,6 +279,20 @@ def test_partial_runs_are_marked() -> None:
     assert render(*every_verdict(), partial=True)["partial"] is True
 
 
+def test_warnings_and_pending_urls_are_listed() -> None:
+    doc = render(
+        *every_verdict(),
+        partial=True,
+        warnings=(FileWarning("articles/b.md", "2 undecodable bytes read as U+FFFD", line=3, column=7),),
+        pending=("https://z.example/", "https://a.example/"),
+    )
+    assert doc["warnings"] == [
+        {"file": "articles/b.md", "line": 3, "column": 7, "message": "2 undecodable bytes read as U+FFFD"}
+    ]
+    assert doc["pending"] == ["https://a.example/", "https://z.example/"]
+    assert doc["errors"] == []
+
+
 def test_settings_with_sets_enums_and_paths_become_json() -> None:
     doc = render(
         settings={"fail_on": frozenset({Verdict.DEAD, Verdict.BLOCKED}), "root": PurePosixPath("/a")}
@@ -277,7 +303,7 @@ def test_settings_with_sets_enums_and_paths_become_json() -> None:
 def test_an_empty_run_is_valid_json() -> None:
     doc = render(files=0)
     assert doc["urls"] == []
-    assert doc["errors"] == []
+    assert doc["errors"] == doc["warnings"] == doc["pending"] == []
     assert doc["summary"]["urls"] == 0
 
 

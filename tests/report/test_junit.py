@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from junitparser import Failure, JUnitXml, Skipped
 
-from linkaudit.models import AuditReport, TargetStatus, Verdict
+from linkaudit.models import AuditReport, FileError, TargetStatus, Verdict
 from linkaudit.report.junit import write_junit_report
 
 from .builders import cite, every_verdict, report_of, unchecked_result
@@ -70,3 +70,15 @@ def test_any_text_gives_well_formed_xml(text: str, raw: str, file: str) -> None:
     (case,) = list(suite)
     assert xml.failures == 1
     assert case.name.startswith("1:1 ")
+
+
+def test_an_unreadable_article_is_a_failed_case_when_file_errors_fail_the_run() -> None:
+    errors = (FileError("articles/bad.md", "not valid text (binary content at byte 0)"),)
+    xml = read(report_of(*every_verdict(), errors=errors, settings={"fail_on": ["dead", "file-error"]}))
+    assert (xml.tests, xml.failures, xml.skipped) == (12, 3, 1)
+    (suite,) = [suite for suite in xml if suite.name == "articles/bad.md"]
+    (case,) = list(suite)
+    (failure,) = case.result
+    assert (case.name, failure.type) == ("file could not be read", "file-error")
+    quiet = read(report_of(*every_verdict(), errors=errors, settings={"fail_on": ["dead"]}))
+    assert (quiet.tests, quiet.failures, quiet.skipped) == (12, 2, 2)

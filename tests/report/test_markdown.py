@@ -181,3 +181,13 @@ def test_a_fragment_its_page_lacks_is_listed_with_the_fragment() -> None:
     text = render(report_of(*fragment_results()))
     assert "- `5:3` **dead** fragment missing — typo → `https://docs.example/guide#setpu`" in text
     assert "#setup" not in text
+
+
+def test_unreadable_articles_count_when_they_fail_the_run() -> None:
+    errors = (FileError("bad.md", "not valid text"),)
+    failing = render(report_of(*every_verdict(), errors=errors, settings={"fail_on": ["dead", "file-error"]}))
+    assert failing.startswith("## linkaudit: 2 failing citations in 2 articles, 1 unreadable article\n")
+    only = render(report_of(errors=errors, files=1, settings={"fail_on": ["dead", "file-error"]}))
+    assert only.startswith("## linkaudit: 1 unreadable article\n")
+    quiet = render(report_of(*every_verdict(), errors=errors, settings={"fail_on": ["dead"]}))
+    assert quiet.startswith("## linkaudit: 2 failing citations in 2 articles\n")

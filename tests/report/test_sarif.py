@@ -11,7 +11,7 @@ from typing import Any
 
 from jsonschema import Draft4Validator
 
-from linkaudit.models import AuditReport, Verdict
+from linkaudit.models import AuditReport, FileError, Verdict
 from linkaudit.report.sarif import FINGERPRINT_KEY, artifact_uri, write_sarif_report
 
 from .builders import cite, every_verdict, http_result, report_of
@@ -43,7 +43,7 @@ def test_valid_sarif_with_a_rule_per_verdict_and_a_result_per_problem_citation()
     assert log["version"] == "2.1.0"
     (run,) = log["runs"]
     rules = run["tool"]["driver"]["rules"]
-    assert sorted(rule["id"] for rule in rules) == sorted(v.value for v in Verdict)
+    assert sorted(rule["id"] for rule in rules) == sorted([v.value for v in Verdict] + ["file-error"])
     results = run["results"]
     # Problems only: live, redirected and skipped citations are not alerts.
     assert sorted(r["ruleId"] for r in results) == sorted(
@@ -100,3 +100,15 @@ def test_an_archived_copy_rides_along() -> None:
     results = render(hostile_report())["runs"][0]["results"]
     archives = {r["properties"].get("archiveUrl") for r in results}
     assert archives == {None, "https://web.archive.org/web/2020/https://gone.example/b"}
+
+
+def test_an_unreadable_article_is_a_file_error_result() -> None:
+    errors = (FileError("articles/bad file.md", "not valid text"),)
+    log = render(report_of(*every_verdict(), errors=errors, settings={"fail_on": ["dead", "file-error"]}))
+    (run,) = log["runs"]
+    (result,) = [r for r in run["results"] if r["ruleId"] == "file-error"]
+    assert run["tool"]["driver"]["rules"][result["ruleIndex"]]["id"] == "file-error"
+    assert result["level"] == "error"
+    assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] == "articles/bad%20file.md"
+    quiet = render(report_of(*every_verdict(), errors=errors, settings={"fail_on": ["dead"]}))
+    assert [r["level"] for r in quiet["runs"][0]["results"] if r["ruleId"] == "file-error"] == ["warning"]
