@@ -5,9 +5,10 @@ check --help)`), never typer's panel. So `cli.main` runs the app with `standalon
 exception itself, which means knowing typer's vendored click (`typer._click`): its usage errors carry the
 context (`ctx.command_path`) and a one-line `format_message()`, and a bare command raises
 `NoArgsIsHelpError`, whose `show()` prints the help. typer itself tells that one apart by class name
-(without importing it), and so do we. Public hooks that do not replace this: `rich_markup_mode=None` only
-swaps the panel for click's three lines; `pretty_exceptions_*` is about tracebacks of the program's own
-errors; a Typer has no error callback.
+(without importing it), and so do we. A bad option value's message comes from pydantic (below): it is
+reworded to name the option and what it must be, without "Value error,". Public hooks that do not replace
+this: `rich_markup_mode=None` only swaps the panel for click's three lines; `pretty_exceptions_*` is about
+tracebacks of the program's own errors; a Typer has no error callback.
 
 Option values without pydantic. typer turns every option's value into its Python type through a pydantic
 `TypeAdapter`, built on first use: importing pydantic and building an adapter per option cost more than
@@ -52,10 +53,34 @@ def usage_problem(exc: TyperException, *, program: str = "linkaudit") -> UsagePr
     exit_code = int(getattr(exc, "exit_code", 2))
     ctx = getattr(exc, "ctx", None)
     command = str(getattr(ctx, "command_path", program)) if ctx is not None else program
-    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
     show = getattr(exc, "show", None)
     bare = type(exc).__name__ == "NoArgsIsHelpError" and callable(show)
-    return UsageProblem(exit_code, " ".join(message.split()), command, show if bare else None)
+    return UsageProblem(exit_code, _message(exc), command, show if bare else None)
+
+
+# A bad option value takes typer's own coercion (see `install`), which words its errors through pydantic,
+# not for people: "Value error, 'x' is not one of 'terminal', 'json'.", "Input should be a valid integer".
+_NOT_ONE_OF = re.compile(r"(?:Value error, )?'(.*)' is not one of (.*?)\.?")
+_NOT_A_NUMBER = {
+    "Input should be a valid integer": "a whole number",
+    "Input should be a valid number": "a number",
+}
+
+
+def _message(exc: TyperException) -> str:
+    """One line: for a bad option value, the option, the value and what it must be; else typer's message."""
+    message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+    opts = getattr(getattr(exc, "param", None), "opts", None)
+    detail = str(getattr(exc, "message", ""))
+    if opts:
+        choices = _NOT_ONE_OF.fullmatch(detail)
+        if choices is not None:
+            allowed = ", ".join(part.strip().strip("'") for part in choices.group(2).split(","))
+            return f"{opts[0]} {choices.group(1)!r}: choose one of {allowed}"
+        for phrase, what in _NOT_A_NUMBER.items():
+            if detail.startswith(phrase):
+                return f"{opts[0]}: must be {what}"
+    return " ".join(message.replace("Value error, ", "").split())
 
 
 _INT = re.compile(r"-?(?:0|[1-9][0-9]*)")

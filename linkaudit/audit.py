@@ -1,10 +1,11 @@
 """The orchestrator: extract → group → check → report data. It never prints; an Observer sees progress.
 
-`audit` is the library entry point the CLI calls; an interrupted run (Ctrl-C) still returns what was
-checked, marked partial, because results are collected as they arrive. Hygiene findings are attached to
-the citations before the check, and the URLs they suggest are checked with the cited ones. A `RunHistory`
-(the history store) puts fresh stored results in place of probes, keeps each new result as it arrives, and
-notes on every result whether it was reused and how long a failure has lasted.
+`audit` is the library entry point the CLI calls; an interrupted run (Ctrl-C, or whatever the caller
+turns into a KeyboardInterrupt) still returns what was checked, marked partial, with the URLs it did not
+reach, because results are collected as they arrive. Hygiene findings are attached to the citations
+before the check, and the URLs they suggest are checked with the cited ones. A `RunHistory` (the history
+store) puts fresh stored results in place of probes, keeps each new result as it arrives, and notes on
+every result whether it was reused and how long a failure has lasted.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import UTC, datetime
 
 import trio
 
-from linkaudit.check import check_targets, group_occurrences
+from linkaudit.check import CheckItem, check_targets, group_occurrences
 from linkaudit.check.fragments import split_by_fragment
 from linkaudit.check.pages import Page, fetch_pages
 from linkaudit.check.proxy import require_reachable_proxies
@@ -28,7 +29,7 @@ from linkaudit.extract import ExtractResult
 from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE
 from linkaudit.extract.findings import add_findings
 from linkaudit.extract.sources import page_occurrences
-from linkaudit.models import AuditReport, FileError, Occurrence, UrlResult
+from linkaudit.models import AuditReport, FileError, FileWarning, Occurrence, TargetStatus, UrlResult
 from linkaudit.observer import NullObserver, Observer
 from linkaudit.settings import CheckSettings
 from linkaudit.store.run import RunHistory
@@ -89,6 +90,7 @@ def audit_extracted(
     history = history or RunHistory(None, settings)
     found = _Found(extracted.files, extracted.occurrences, [*extra_errors, *extracted.errors])
     results: list[UrlResult] = []
+    items: list[CheckItem] = []
     started = time.monotonic()
     interrupted = False
 
@@ -96,22 +98,22 @@ def audit_extracted(
         if pages:
             await require_reachable_proxies(settings, resolver, pages)
             found.add_pages(await fetch_pages(pages, settings, resolver, max_size=max_page_size))
-        items = group_occurrences(add_findings(found.occurrences))
-        items += suggestion_items(items)
+        items.extend(group_occurrences(add_findings(found.occurrences)))
+        items.extend(suggestion_items(items))
         observer.extracted(found.files, len(found.occurrences), len(items))
-        items, reused = history.reuse(items)
+        to_probe, reused = history.reuse(items)
         for result in reused:
             parts = split_by_fragment(result)
             results.extend(parts)
             observer.url_done(parts[0])
         checked = (
             item.target.url
-            for item in items
+            for item in to_probe
             if item.target.is_http and not settings.is_excluded(item.target.url)
         )
         await require_reachable_proxies(settings, resolver, checked)
         await check_targets(
-            items,
+            to_probe,
             settings,
             on_result=lambda result: results.append(history.record(result)),
             observer=observer,
@@ -126,6 +128,11 @@ def audit_extracted(
         if not group.subgroup(KeyboardInterrupt):
             raise
         interrupted = True
+    done = {result.target.url for result in results}
+    # What an interrupted run did not reach: the cited targets that needed a check (not skipped or invalid
+    # ones, nor the URLs findings suggest).
+    wanted = {item.target.url for item in items if item.occurrences and item.target.status is TargetStatus.OK}
+    pending = sorted(wanted - done) if interrupted else []
     # Only the whole run can tell a dead network from dead links: judged once every result is in.
     revised, doubt = reconsider(results)
     if doubt is not None:
@@ -140,9 +147,11 @@ def audit_extracted(
         files=found.files,
         links=len(found.occurrences),
         results=tuple(ordered),
-        errors=tuple(found.errors),
+        errors=tuple(p for p in found.errors if not isinstance(p, FileWarning)),
         settings=settings.as_dict() | history.settings_dict(),
         partial=interrupted,
         elapsed_s=round(time.monotonic() - started, 3),
+        warnings=tuple(p for p in found.errors if isinstance(p, FileWarning)),
+        pending=tuple(pending),
     )
     return AuditOutcome(report, interrupted, doubt)

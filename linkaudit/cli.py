@@ -1,17 +1,23 @@
 """The command line: typer options in, one library call, output and exit code out.
 
-This is the only module that writes to stdout/stderr or decides exit codes: 0 ok, 1 failing links,
-2 usage or configuration error, or a run whose results are in doubt (no network, a captive portal),
-130 interrupted.
+This is the only module that writes to stdout/stderr or decides exit codes: 0 ok, 1 failing links or
+unreadable articles (`--fail-on`), 2 usage or configuration error (or a report that could not be written
+where asked), or a run whose results are in doubt (no network, a captive portal), 130 interrupted
+(Ctrl-C), 143 terminated (SIGTERM, handled as Ctrl-C is: partial report). A closed stdout (`| head`) ends
+the output quietly; the exit code is the run's own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import math
 import os
 import re
+import signal
+import stat
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -28,13 +34,17 @@ from linkaudit.defaults import (
     DEFAULT_STORE_WAIT,
     DEFAULT_USER_AGENT,
 )
-from linkaudit.report import ExtractFormat, HistoryFormat, ReportFormat, write_report_file
+from linkaudit.report import ExtractFormat, HistoryFormat, ReportFormat, write_report, write_report_file
 
 if TYPE_CHECKING:
+    from types import FrameType
+
+    from rich.console import Console
+
     from linkaudit.audit import AuditOutcome
     from linkaudit.check.resolve import Resolver
     from linkaudit.extract import ExtractResult, InputFile
-    from linkaudit.models import FileError, Occurrence, Verdict
+    from linkaudit.models import AuditReport, FileError, Occurrence, Verdict
     from linkaudit.settings import CheckSettings, HeaderRule
     from linkaudit.store import HistoryPolicy, Store
 
@@ -49,8 +59,8 @@ _typer_compat.install()  # option values without pydantic: see the module
 
 VERSION_LINE = f"linkaudit {__version__}"
 EXIT_CODES = (
-    "Exit codes: 0 nothing failing, 1 failing links (see --fail-on), 2 usage or configuration error, "
-    "130 interrupted."
+    "Exit codes: 0 nothing failing, 1 failing links or unreadable articles (see --fail-on), 2 usage or "
+    "configuration error, 130 interrupted, 143 terminated."
 )
 
 app = typer.Typer(
@@ -84,6 +94,102 @@ def fail_usage(message: str) -> typer.Exit:
     return typer.Exit(2)
 
 
+_WHOLE = "a whole number"
+_SECONDS = "a finite number of seconds"
+
+
+def _require(
+    option: str, value: float | None, minimum: float, *, above: bool = False, what: str = _WHOLE
+) -> None:
+    """A usage error naming the option and its valid range unless `value` is finite and >= (> if `above`)."""
+    if value is None or (math.isfinite(value) and (value > minimum if above else value >= minimum)):
+        return
+    raise fail_usage(f"{option} {value:g}: must be {what} {'>' if above else '>='} {minimum:g}")
+
+
+def _require_extraction(max_file_size: int, jobs: int | None) -> None:
+    _require("--max-file-size", max_file_size, 1, what="a number of bytes")
+    _require("--jobs", jobs, 1)
+
+
+class _Stop:
+    """SIGTERM stops a run as Ctrl-C does (a partial report, children ended); the exit code tells which."""
+
+    def __init__(self) -> None:
+        self.terminated = False
+
+    def on_terminate(self, signum: int, frame: FrameType | None) -> None:
+        self.terminated = True
+        interrupt = signal.getsignal(signal.SIGINT)
+        if callable(interrupt):
+            # Whatever Ctrl-C would do at this point: during the check, trio's handler, which raises
+            # KeyboardInterrupt where trio can unwind safely; elsewhere Python's, which raises it here.
+            interrupt(signal.SIGINT, frame)
+        else:  # Ctrl-C is ignored (a background job of a script); SIGTERM must still stop the run
+            raise KeyboardInterrupt
+
+    @property
+    def exit_code(self) -> int:
+        return 143 if self.terminated else 130
+
+    @contextlib.contextmanager
+    def handling_terminate(self) -> Iterator[None]:
+        try:
+            previous = signal.signal(signal.SIGTERM, self.on_terminate)
+        except ValueError:  # not the main thread: signals are not ours to take
+            yield
+            return
+        try:
+            yield
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+
+
+_STOP = _Stop()
+
+
+def _stdout_gone() -> None:
+    """The reader of stdout went away (`| head`): the rest of the output goes nowhere, quietly.
+
+    Standard error goes too when it is the same pipe (`2>&1 | head`): nobody reads it any more.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        fd = sys.stdout.fileno()
+        targets = [fd]
+        with contextlib.suppress(OSError, ValueError):
+            out, err = os.fstat(fd), os.fstat(sys.stderr.fileno())
+            if (out.st_dev, out.st_ino) == (err.st_dev, err.st_ino) and stat.S_ISFIFO(out.st_mode):
+                targets.append(sys.stderr.fileno())
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        for target in targets:
+            os.dup2(devnull, target)
+        os.close(devnull)
+
+
+def _file_of(stream: object) -> tuple[int, int] | None:
+    """What an output stream writes to (device, inode), if it is a file descriptor."""
+    try:
+        info = os.fstat(stream.fileno())  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return None
+    return info.st_dev, info.st_ino
+
+
+def _same_file(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:
+    return a is None or b is None or a == b
+
+
+def _echo_problems(problems: tuple[FileError, ...]) -> None:
+    from linkaudit.models import FileWarning  # noqa: PLC0415 - lazy: see the imports
+
+    for problem in problems:
+        if isinstance(problem, FileWarning):
+            where = f"{problem.file}:{problem.line}:{problem.column}: warning"
+        else:
+            where = problem.file
+        typer.echo(f"linkaudit: {where}: {problem.message}", err=True)
+
+
 PathsArg = Annotated[
     list[str],
     typer.Argument(
@@ -103,6 +209,15 @@ RootOpt = Annotated[
     Path | None,
     typer.Option(
         "--root", help="Folder that root-relative links (/x) resolve against (default: the audited folder)."
+    ),
+]
+ReportFormatOpt = Annotated[
+    ReportFormat,
+    typer.Option(
+        "--format",
+        "-f",
+        metavar="<format>",
+        help=f"Report format: {', '.join(f.value for f in ReportFormat)}.",
     ),
 ]
 CheckPathsArg = Annotated[
@@ -145,7 +260,9 @@ StoreWaitOpt = Annotated[
 ]
 
 
-@app.command()
+@app.command(
+    epilog="Exit codes: 0 done (unreadable files are listed on stderr), 2 usage error, 130 interrupted."
+)
 def extract(
     paths: PathsArg,
     fmt: Annotated[ExtractFormat, typer.Option("--format", "-f", help="Output format.")] = ExtractFormat.TEXT,
@@ -161,19 +278,14 @@ def extract(
     store_wait: StoreWaitOpt = DEFAULT_STORE_WAIT,
 ) -> None:
     """List every cited URL and image, with file, line and column. Touches no network."""
-    from linkaudit.extract import UsageError, collect_inputs  # noqa: PLC0415 - lazy: see the imports
-    from linkaudit.extract.sources import is_web_address  # noqa: PLC0415
+    from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
     from linkaudit.report.extract import write_extract  # noqa: PLC0415
 
+    _require_extraction(max_file_size, jobs)
     for path in paths:
         if is_web_address(path):
             raise fail_usage(f"{path}: extract reads files (the links of a web page: linkaudit check {path})")
-    try:
-        files, walk_errors = collect_inputs(
-            paths, extensions=extensions.split(","), exclude_paths=exclude_path or (), root=root
-        )
-    except UsageError as exc:
-        raise fail_usage(str(exc)) from None
+    files, walk_errors = _collect(paths, extensions, exclude_path, root)
     cache = None if all(file.display == "-" for file in files) else _open_store(store, no_store, store_wait)
     try:
         result = _extract(files, cache, max_file_size, jobs)
@@ -181,10 +293,12 @@ def extract(
         _close_store(cache)
     if walk_errors:
         result = replace(result, errors=tuple(walk_errors) + result.errors)
-    write_extract(result, fmt, sys.stdout)
-    sys.stdout.flush()
-    for error in result.errors:
-        typer.echo(f"linkaudit: {error.file}: {error.message}", err=True)
+    try:
+        write_extract(result, fmt, sys.stdout)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _stdout_gone()
+    _echo_problems(result.errors)
 
 
 def _parse_statuses(values: list[str]) -> frozenset[int]:
@@ -207,20 +321,31 @@ def _parse_statuses(values: list[str]) -> frozenset[int]:
     return frozenset(codes)
 
 
-def _parse_verdicts(value: str) -> frozenset[Verdict]:
+FILE_ERROR = "file-error"
+"""The `--fail-on` class of article files that could not be read (binary, undecodable, too large, gone)."""
+
+
+def _parse_fail_on(value: str) -> tuple[frozenset[Verdict], bool]:
+    """The verdicts that fail the run, and whether unreadable files do (`file-error`)."""
     from linkaudit.models import Verdict  # noqa: PLC0415 - lazy: see the imports
 
     verdicts: set[Verdict] = set()
+    file_error = False
     for raw in value.split(","):
         part = raw.strip()
         if not part:
             continue
+        if part == FILE_ERROR:
+            file_error = True
+            continue
         try:
             verdicts.add(Verdict(part))
         except ValueError:
-            choices = ", ".join(v.value for v in Verdict)
-            raise fail_usage(f"--fail-on {part!r}: not a verdict (one of {choices})") from None
-    return frozenset(verdicts)
+            choices = ", ".join([v.value for v in Verdict] + [FILE_ERROR])
+            raise fail_usage(
+                f"--fail-on {part!r}: not a verdict or {FILE_ERROR} (one of {choices})"
+            ) from None
+    return frozenset(verdicts), file_error
 
 
 def _parse_headers(values: list[str]) -> tuple[HeaderRule, ...]:
@@ -248,7 +373,8 @@ def _parse_networks(values: list[str]) -> tuple[ipaddress.IPv4Network | ipaddres
 def _parse_host_values(
     option: str, values: list[str], cast: type[int] | type[float]
 ) -> tuple[float | None, dict[str, float]]:
-    """`N` sets the default; `HOST=N` sets it for one host."""
+    """`N` sets the default; `HOST=N` sets it for one host. Whole numbers >= 1, or seconds >= 0."""
+    what, minimum = (_WHOLE, 1) if cast is int else (_SECONDS, 0)
     default: float | None = None
     per_host: dict[str, float] = {}
     for value in values:
@@ -256,9 +382,9 @@ def _parse_host_values(
         try:
             parsed = float(cast(number))
         except ValueError:
-            raise fail_usage(f"{option} {value!r}: expected a number or HOST=NUMBER") from None
-        if parsed < 0 or (cast is int and parsed < 1):
-            raise fail_usage(f"{option} {value!r}: must be positive")
+            parsed = math.nan
+        if not math.isfinite(parsed) or parsed < minimum:
+            raise fail_usage(f"{option} {value}: must be N or HOST=N, N {what} >= {minimum}")
         if sep:
             per_host[host.strip().lower()] = parsed
         else:
@@ -312,8 +438,10 @@ def _run_audit(
     listed: list[Occurrence] | None = None,
     store: Store | None = None,
     policy: HistoryPolicy | None = None,
-) -> AuditOutcome:
-    """Extract, check and write the report. The `store`, if any, is closed here once the check is done."""
+) -> tuple[AuditOutcome, bool]:
+    """Extract, check and write the report: the outcome, and whether the report went where it was asked.
+
+    The history `store`, if any, is closed here once the check is done."""
     from rich.console import Console  # noqa: PLC0415 - lazy: see the imports
 
     from linkaudit.audit import audit_extracted  # noqa: PLC0415
@@ -330,7 +458,14 @@ def _run_audit(
         raise fail_usage(f"{exc} (or --no-store)") from None
     observer = choose_observer(Console(stderr=True), quiet=quiet, verbose=verbose)
     try:
-        extracted = _extract(files, store, max_file_size, jobs)
+        try:
+            extracted = _extract(files, store, max_file_size, jobs)
+        except KeyboardInterrupt:
+            # Nothing was checked: the report a previous run left at the destination is worth more.
+            typer.echo(
+                "linkaudit: interrupted while extracting links: nothing checked, no report written", err=True
+            )
+            raise typer.Exit(_STOP.exit_code) from None
         if listed is not None:
             extracted = with_url_list(extracted, listed)
         outcome = audit_extracted(
@@ -348,26 +483,85 @@ def _run_audit(
     finally:
         close_observer(observer)
         _close_store(store)
-    out_console = Console()
+    report = outcome.report
     target = output if output is not None else "-"
+    delivered = _deliver(report, fmt, target, verbose=verbose, console=Console())
+    if target != "-" and not quiet:
+        where = f"; report written to {target}" if delivered else ""
+        typer.echo(f"linkaudit: {summary_line(report)}{where}", err=True)
+    _append_job_summary(report)
+    if outcome.interrupted:
+        checked = len(report.results)
+        typer.echo(
+            f"linkaudit: interrupted: {checked:,} of {checked + len(report.pending):,} URLs checked;"
+            " the report is partial",
+            err=True,
+        )
+    _note_unconfirmed(outcome, settings.fail_on, history.policy, quiet=quiet)
+    return outcome, delivered
+
+
+def _deliver(report: AuditReport, fmt: ReportFormat, target: str, *, verbose: bool, console: Console) -> bool:
+    """Write the report to `target`; when that fails, to a new file in the temporary folder, said on stderr.
+
+    False when the report is not where it was asked. A reader that went away (`| head`) is no failure.
+    """
+    from linkaudit.report import write_report_fallback  # noqa: PLC0415 - lazy: see the imports
+
     try:
         write_report_file(
-            outcome.report,
+            report,
             fmt,
             target,
-            color=out_console.is_terminal and target == "-",
+            color=console.is_terminal and target == "-",
             verbose=verbose,
-            width=out_console.width if out_console.is_terminal else None,
+            width=console.width if console.is_terminal else None,
         )
+        return True
+    except BrokenPipeError:
+        _stdout_gone()
+        return True
+    except (OSError, UnicodeError) as exc:
+        reason = (exc.strerror if isinstance(exc, OSError) else None) or str(exc)
+    try:
+        saved = write_report_fallback(report, fmt, verbose=verbose)
     except OSError as exc:
-        typer.echo(f"linkaudit: error: cannot write report to {target}: {exc.strerror or exc}", err=True)
-        raise typer.Exit(2) from None
-    if target != "-" and not quiet:
-        typer.echo(f"linkaudit: {summary_line(outcome.report)}; report written to {target}", err=True)
-    if outcome.interrupted:
-        typer.echo("linkaudit: interrupted; the report holds what was checked (partial)", err=True)
-    _note_unconfirmed(outcome, settings.fail_on, history.policy, quiet=quiet)
-    return outcome
+        typer.echo(
+            f"linkaudit: error: cannot write report to {target}: {reason}; "
+            f"nor to the temporary folder: {exc.strerror or exc}",
+            err=True,
+        )
+        return False
+    typer.echo(f"linkaudit: error: cannot write report to {target}: {reason}; it is in {saved}", err=True)
+    return False
+
+
+def _prepare_output(output: str | None) -> None:
+    """Before any work: a report that could not be written at the end would waste the whole run."""
+    from linkaudit.report import DestinationError, prepare_destination  # noqa: PLC0415 - lazy: see the imports
+
+    if output is None:
+        return
+    try:
+        prepare_destination(output)
+    except DestinationError as exc:
+        raise fail_usage(f"cannot write report to {output}: {exc}") from None
+
+
+def _append_job_summary(report: AuditReport) -> None:
+    """In a GitHub Actions step, add the Markdown summary to the job's summary page (a warning if not)."""
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8", newline="\n") as out:
+            if out.tell():
+                out.write("\n")
+            write_report(report, ReportFormat.MARKDOWN, out, color=False, verbose=False)
+    except OSError as exc:
+        typer.echo(
+            f"linkaudit: warning: cannot add the job summary to {path}: {exc.strerror or exc}", err=True
+        )
 
 
 def _network_settings(
@@ -401,18 +595,21 @@ def _read_url_list(source: str, max_size: int) -> list[Occurrence]:
         raise fail_usage(str(exc)) from None
 
 
-def _exit_code(outcome: AuditOutcome, fail_on: frozenset[Verdict]) -> int:
+def _exit_code(outcome: AuditOutcome, delivered: bool, settings: CheckSettings) -> int:
     if outcome.interrupted:
-        return 130
+        return _STOP.exit_code
+    if not delivered:
+        return 2
     if outcome.doubt is not None:  # no network or a captive portal: the verdicts prove nothing
         return 2
+    report = outcome.report
     # A failure --confirm has not confirmed yet is reported but does not fail the run.
     failing = any(
-        result.judgement.verdict in fail_on
+        result.judgement.verdict in settings.fail_on
         and (result.history is None or result.history.confirmed is not False)
-        for result in outcome.report.results
+        for result in report.results
     )
-    return 1 if failing else 0
+    return 1 if failing or (settings.fail_on_file_error and report.errors) else 0
 
 
 @app.command(
@@ -421,9 +618,7 @@ def _exit_code(outcome: AuditOutcome, fail_on: frozenset[Verdict]) -> int:
 )
 def check(
     paths: CheckPathsArg = None,
-    fmt: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="Report format.")
-    ] = ReportFormat.TERMINAL,
+    fmt: ReportFormatOpt = ReportFormat.TERMINAL,
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="Write the report here (- for stdout), atomically.")
     ] = None,
@@ -470,8 +665,13 @@ def check(
         list[str] | None, typer.Option("--accept", help="Extra statuses counted live, e.g. 403 or 400-499.")
     ] = None,
     fail_on: Annotated[
-        str, typer.Option("--fail-on", help="Comma-separated verdicts that make the run fail (exit 1).")
-    ] = "dead",
+        str,
+        typer.Option(
+            "--fail-on",
+            help="Comma-separated verdicts that make the run fail (exit 1), and file-error: an article"
+            " that could not be read.",
+        ),
+    ] = f"dead,{FILE_ERROR}",
     resolve: Annotated[
         list[str] | None,
         typer.Option(
@@ -565,12 +765,17 @@ def check(
     from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
     from linkaudit.settings import CheckSettings, HeaderRule, HostPolicy, SettingsError  # noqa: PLC0415
 
-    if timeout <= 0 or retries < 0 or concurrency < 1 or max_redirects < 0 or max_retry_wait < 0:
-        raise fail_usage(
-            "--timeout and --concurrency must be positive; --retries, --max-redirects and waits >= 0"
-        )
-    if url_budget is not None and not 0 < url_budget < math.inf:
-        raise fail_usage(f"--url-budget {url_budget}: must be a positive number of seconds")
+    # Every number option's valid range, before any work: a nonsense value is one line and exit 2.
+    for option, value, minimum, above, what in (
+        ("--timeout", timeout, 0, True, _SECONDS),
+        ("--retries", retries, 0, False, _WHOLE),
+        ("--concurrency", concurrency, 1, False, _WHOLE),
+        ("--max-redirects", max_redirects, 0, False, _WHOLE),
+        ("--max-retry-wait", max_retry_wait, 0, False, _SECONDS),
+        ("--url-budget", url_budget, 0, True, _SECONDS),
+    ):
+        _require(option, value, minimum, above=above, what=what)
+    _require_extraction(max_file_size, jobs)
     conc_default, conc_hosts = _parse_host_values("--host-concurrency", host_concurrency or [], int)
     gap_default, gap_hosts = _parse_host_values("--host-interval", host_interval or [], float)
     base = HostPolicy(
@@ -594,6 +799,7 @@ def check(
     except SettingsError as exc:
         raise fail_usage(f"--user-agent: {exc}") from None
     proxies, direct, bundle = _network_settings(proxy, no_proxy, insecure, ca_bundle)
+    fail_verdicts, fail_on_file_error = _parse_fail_on(fail_on)
     settings = CheckSettings(
         concurrency=concurrency,
         host=base,
@@ -608,7 +814,8 @@ def check(
         include=tuple(include or ()),
         exclude=tuple(exclude or ()),
         resolve=_resolve_map(resolve or []),
-        fail_on=_parse_verdicts(fail_on),
+        fail_on=fail_verdicts,
+        fail_on_file_error=fail_on_file_error,
         deny_private=deny_private,
         allow_private_nets=_parse_networks(allow_private_net or []),
         check_fragments=check_fragments,
@@ -625,9 +832,10 @@ def check(
     if urls == "-" and "-" in local:
         raise fail_usage("--urls - and the path - cannot both read standard input")
     policy = _history_policy(max_age, confirm, now, no_store=no_store)
+    _prepare_output(output)
     files, walk_errors = _collect(local, extensions, exclude_path, root) if local else ([], [])
     listed = _read_url_list(urls, max_file_size) if urls is not None else None
-    outcome = _run_audit(
+    outcome, delivered = _run_audit(
         files,
         walk_errors,
         settings,
@@ -642,14 +850,15 @@ def check(
         store=_open_store(store, no_store, store_wait),
         policy=policy,
     )
-    raise typer.Exit(_exit_code(outcome, settings.fail_on))
+    raise typer.Exit(_exit_code(outcome, delivered, settings))
 
 
-@app.command()
+@app.command(
+    epilog="Exit codes: 0 every verdict as the simulated web knows it, 1 a verdict went wrong, "
+    "130 interrupted."
+)
 def demo(
-    fmt: Annotated[
-        ReportFormat, typer.Option("--format", "-f", help="Report format.")
-    ] = ReportFormat.TERMINAL,
+    fmt: ReportFormatOpt = ReportFormat.TERMINAL,
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="Write the report here (- for stdout).")
     ] = None,
@@ -667,6 +876,7 @@ def demo(
     )
     from linkaudit.settings import CheckSettings  # noqa: PLC0415
 
+    _prepare_output(output)
     web = build_demo_web()
     with web:
         # Every name the articles cite is mapped here; any other is "name not found", never the system DNS.
@@ -681,7 +891,7 @@ def demo(
         files, walk_errors = _collect([str(demo_articles())], ",".join(DEFAULT_EXTENSIONS), None, None)
         files = [replace(file, display=demo_name(file.path)) for file in files]
         walk_errors = [replace(error, file=demo_name(error.file)) for error in walk_errors]
-        outcome = _run_audit(
+        outcome, delivered = _run_audit(
             files,
             walk_errors,
             settings,
@@ -693,14 +903,44 @@ def demo(
             jobs=1,
             resolver=resolver,
         )
-    if outcome.interrupted:
-        raise typer.Exit(130)
+    if outcome.interrupted or not delivered:
+        raise typer.Exit(_exit_code(outcome, delivered, settings))
     got = {r.target.url: r.judgement.verdict.value for r in outcome.report.results if r.target.is_http}
     wrong = {url: (want, got.get(url)) for url, want in DEMO_EXPECTED.items() if got.get(url) != want}
     for url, (want, seen) in sorted(wrong.items()):
         typer.echo(f"linkaudit demo: {url}: expected {want}, got {seen}", err=True)
-    typer.echo(f"{closing_line(outcome.report)} — now try: linkaudit check examples/articles", err=True)
+    # examples/ is in a checkout of the project, not beside an install from a package index.
+    target = "examples/articles" if Path("examples/articles").is_dir() else "YOUR-ARTICLES-FOLDER"
+    typer.echo(f"{closing_line(outcome.report)} — now try: linkaudit check {target}", err=True)
     raise typer.Exit(1 if wrong else 0)
+
+
+@app.command(name="report")
+def report_command(
+    path: Annotated[
+        str,
+        typer.Argument(
+            metavar="REPORT.json", help="A JSON report saved by check --format json.", show_default=False
+        ),
+    ],
+    fmt: ReportFormatOpt = ReportFormat.TERMINAL,
+    output: Annotated[
+        str | None, typer.Option("--output", "-o", help="Write the report here (- for stdout), atomically.")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show live links too.")] = False,
+) -> None:
+    """Draw a saved JSON report in any format, without checking anything again."""
+    from rich.console import Console  # noqa: PLC0415 - lazy: see the imports
+
+    from linkaudit.report.read import ReportReadError, read_report  # noqa: PLC0415
+
+    _prepare_output(output)
+    try:
+        saved = read_report(path)
+    except ReportReadError as exc:
+        raise fail_usage(str(exc)) from None
+    if not _deliver(saved, fmt, output if output is not None else "-", verbose=verbose, console=Console()):
+        raise typer.Exit(2)
 
 
 def _open_store(path: str, no_store: bool, wait: float) -> Store | None:
@@ -709,8 +949,7 @@ def _open_store(path: str, no_store: bool, wait: float) -> Store | None:
         return None
     from linkaudit.store import Store, StoreError  # noqa: PLC0415 - lazy: see the imports
 
-    if wait < 0:
-        raise fail_usage("--store-wait must be >= 0")
+    _require("--store-wait", wait, 0, what=_SECONDS)
     try:
         return Store.open(path, wait=wait)
     except StoreError as exc:
@@ -804,23 +1043,51 @@ def history(
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Console entry point: usage errors become one line on stderr (exit 2), never a panel or a traceback."""
-    if (sys.argv[1:] if argv is None else argv) in (["--version"], ["-V"]):
-        typer.echo(VERSION_LINE)  # before typer builds every command's options: they cost more than this
-        raise SystemExit(0)
+    """Console entry point: usage errors become one line on stderr (exit 2), never a panel or a traceback.
+
+    SIGTERM is handled as Ctrl-C is. Output to a reader that went away (`| head`) ends quietly, whatever the
+    command, with the exit code the run would have had.
+    """
+    with _STOP.handling_terminate():
+        code = _run_app(argv)
+        try:
+            sys.stdout.flush()
+        except BrokenPipeError:
+            _stdout_gone()
+    raise SystemExit(code)
+
+
+def _run_app(argv: list[str] | None) -> int:
+    stdout, stdout_file = sys.stdout, _file_of(sys.stdout)
     try:
+        if (sys.argv[1:] if argv is None else argv) in (["--version"], ["-V"]):
+            typer.echo(VERSION_LINE)  # before typer builds every command's options: they cost more than this
+            return 0
         code = app(args=argv, prog_name="linkaudit", standalone_mode=False)
     except TyperException as exc:
         problem = usage_problem(exc)
-        if problem.show_help is not None:  # bare `linkaudit`: the help is the answer
-            problem.show_help()
-            raise SystemExit(problem.exit_code) from None
+        if problem.show_help is not None:  # bare `linkaudit`: the help is the answer (exit 2)
+            try:
+                problem.show_help()
+            except BrokenPipeError:
+                _stdout_gone()
+            return problem.exit_code
         hint = f" (see: {problem.command} --help)" if problem.exit_code == 2 else ""
         typer.echo(f"linkaudit: error: {problem.message}{hint}", err=True)
-        raise SystemExit(problem.exit_code) from None
-    except typer.Abort:
-        raise SystemExit(130) from None
+        return problem.exit_code
+    except typer.Abort:  # end of input where a prompt wanted one
+        return 1
+    except SystemExit:
+        if sys.stdout is stdout and _same_file(stdout_file, _file_of(sys.stdout)):
+            raise
+        # typer (or rich, for typer) met a closed stdout outside our commands' output, in the help or
+        # the version: it wraps sys.stdout or points it at /dev/null, and exits 1. The run's own code is
+        # that of showing the help: 0 when asked for, 2 for a bare `linkaudit`.
+        sys.stdout = stdout
+        _stdout_gone()
+        return 0 if (sys.argv[1:] if argv is None else argv) else 2
     except BrokenPipeError:
-        sys.stderr.close()
-        raise SystemExit(0) from None
-    raise SystemExit(code if isinstance(code, int) else 0)
+        _stdout_gone()
+        return 0
+    # typer turns a KeyboardInterrupt into 130, whichever signal raised it.
+    return _STOP.exit_code if code == 130 else code if isinstance(code, int) else 0

@@ -4,7 +4,9 @@ JSON allows any character but `"`, `\\` and C0 controls raw inside strings, and 
 ensure_ascii=False)` writes them so. Articles and servers control much of what a report holds, and some
 characters act on whatever displays them: bidi controls (U+202E turns `gnp.exe` into `exe.png` on screen),
 C1 controls (U+009B is a terminal's CSI), DEL, and U+2028/U+2029 (line breaks to JavaScript before ES2019).
-They are written as `\\uXXXX` escapes: the JSON parses back to exactly the same strings.
+They are written as `\\uXXXX` escapes: the JSON parses back to exactly the same strings. So are lone
+surrogates: a file name with bytes that are not UTF-8 reaches us with them (Python's `surrogateescape`),
+no UTF-8 file can hold them, and escaped they read back to the name, whose bytes `os.fsencode` gives.
 
 Lives below every stage, since extraction writes JSON lines in its worker processes.
 """
@@ -17,8 +19,8 @@ from json.encoder import encode_basestring  # the encoder json.dumps(ensure_asci
 __all__ = ["escape_invisible", "json_string"]
 
 # DEL and C1 controls, and the Bidi_Control characters (ALM, LRM, RLM, LRE…RLO, LRI…PDI), and the
-# line and paragraph separators.
-_INVISIBLE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+# line and paragraph separators; lone surrogates (see above).
+_INVISIBLE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _escape(match: re.Match[str]) -> str:

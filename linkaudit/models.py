@@ -9,17 +9,21 @@ String values of the enums are a public contract (JSON reports, CLI options) and
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
+from types import MappingProxyType
 
 __all__ = [
+    "NO_EXTRA_FIELDS",
     "Anchors",
     "Attempt",
     "AuditReport",
     "ErrorKind",
     "Evidence",
     "FileError",
+    "FileWarning",
     "Finding",
     "FindingKind",
     "HistoryNote",
@@ -32,6 +36,10 @@ __all__ = [
     "UrlResult",
     "Verdict",
 ]
+
+
+NO_EXTRA_FIELDS: Mapping[str, object] = MappingProxyType({})
+"""The one empty `extra_fields` every result made by this version shares (no dict per result)."""
 
 
 class LinkKind(StrEnum):
@@ -67,13 +75,15 @@ class Target:
     """What a citation points at, normalized so that equal targets share one check.
 
     `url` is the normalized absolute URL (local paths as `file:` URLs) without the fragment; it is the
-    deduplication key. `reason` explains a skipped (the scheme) or invalid (what is wrong) target.
+    deduplication key. `reason` is why a target is skipped or invalid, as a stable slug
+    (`unchecked-scheme`, `invalid-host`); `detail` says it in words, with the offending part.
     """
 
     url: str
     status: TargetStatus = TargetStatus.OK
     reason: str | None = None
     fragment: str | None = None
+    detail: str | None = None
 
     @property
     def scheme(self) -> str:
@@ -130,6 +140,18 @@ class FileError:
 
     file: str
     message: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileWarning(FileError):
+    """A file that was read, with a flaw worth knowing (undecodable bytes read as U+FFFD): its links are kept.
+
+    A subclass so that it travels wherever file problems do; reports list it apart from the files that
+    could not be read, and it never fails a run. `line`/`column` (1-based, characters) locate the flaw.
+    """
+
+    line: int = 1
+    column: int = 1
 
 
 class Verdict(StrEnum):
@@ -311,6 +333,9 @@ class UrlResult:
     judgement: Judgement
     evidence: Evidence | None
     occurrences: tuple[Occurrence, ...]
+    #: Fields of a URL entry read back from a JSON report that this version does not model (written by a
+    #: newer linkaudit): kept, so that `linkaudit report` writes them back as they were.
+    extra_fields: Mapping[str, object] = field(default_factory=lambda: NO_EXTRA_FIELDS)
     history: HistoryNote | None = None
 
 
@@ -319,7 +344,8 @@ class AuditReport:
     """The outcome of one run, as every reporter receives it.
 
     `settings` holds the effective options (plain JSON-able values). `partial` is true when the run was
-    interrupted and only some URLs were checked.
+    interrupted and only some URLs were checked; `pending` then lists the URLs that were not. `errors`
+    are files that could not be read, `warnings` files read with a flaw (their links are in the report).
     """
 
     generated_at: str
@@ -330,6 +356,10 @@ class AuditReport:
     settings: dict[str, object] = field(default_factory=dict)
     partial: bool = False
     elapsed_s: float = 0.0
+    warnings: tuple[FileWarning, ...] = ()
+    pending: tuple[str, ...] = ()
+    #: Top-level fields of a JSON report read back that this version does not model, kept as they were.
+    extra_fields: Mapping[str, object] = field(default_factory=lambda: NO_EXTRA_FIELDS)
 
 
 # The archive stage (issue 7): when each article cited its links, and the archived copy nearest that date.

@@ -141,6 +141,7 @@ class CheckSettings:
     fail_on: frozenset[Verdict] = frozenset({Verdict.DEAD})
     check_local: bool = True
     verify_tls: bool = True
+    fail_on_file_error: bool = True  # `--fail-on file-error`: an unreadable article fails the run too
     # The private-network guard (linkaudit.check.guard): on unless asked, with these networks exempt.
     deny_private: bool = True
     allow_private_nets: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
@@ -187,7 +188,7 @@ class CheckSettings:
             "accept": sorted(self.accept),
             "include": list(self.include),
             "exclude": list(self.exclude),
-            "fail_on": sorted(v.value for v in self.fail_on),
+            "fail_on": sorted([v.value for v in self.fail_on] + ["file-error"] * self.fail_on_file_error),
             "deny_private": self.deny_private,
             "allow_private_nets": [str(net) for net in self.allow_private_nets],
             "check_fragments": self.check_fragments,

@@ -162,7 +162,7 @@ def _normalize_host(host: str) -> str | None:
         return None
     if host.isascii():
         labels = host.split(".")
-        if all(_HOST_LABEL.match(label) for label in labels):
+        if all(_HOST_LABEL.match(label) for label in labels) and _a_labels_decode(labels):
             return host
         return None
     try:
@@ -173,7 +173,29 @@ def _normalize_host(host: str) -> str | None:
         except UnicodeError:
             return None
     labels = encoded.split(".")
-    return encoded if all(_HOST_LABEL.match(label) for label in labels) else None
+    return encoded if all(_HOST_LABEL.match(label) for label in labels) and _a_labels_decode(labels) else None
+
+
+def _a_labels_decode(labels: list[str]) -> bool:
+    """Whether every `xn--` label is punycode at all: `xn--zz` names nothing (found by fuzzing).
+
+    IDNA 2008 validity is not asked: an emoji domain is no valid IDNA 2008 name, yet browsers open it.
+    """
+    for label in labels:
+        if label.startswith("xn--"):
+            try:
+                label[4:].encode("ascii").decode("punycode")
+            except UnicodeError:
+                return False
+    return True
+
+
+def _invalid(url: str, reason: str, detail: str) -> Target:
+    return Target(url=url, status=TargetStatus.INVALID, reason=reason, detail=detail)
+
+
+def _skipped(url: str, reason: str, detail: str) -> Target:
+    return Target(url=url, status=TargetStatus.SKIPPED, reason=reason, detail=detail)
 
 
 def _normalize_http(url: str, scheme: str) -> Target:
@@ -182,7 +204,7 @@ def _normalize_http(url: str, scheme: str) -> Target:
     if "#" in rest:
         rest, fragment = rest.split("#", 1)
     if not rest.startswith("//"):
-        return Target(url=url, status=TargetStatus.INVALID, reason="no host after the scheme")
+        return _invalid(url, "missing-host", "no host after the scheme")
     rest = rest[2:]
     if "\\" in rest:
         # As browsers do (WHATWG URL): a backslash is a "/" in the authority and path, not in the query.
@@ -202,23 +224,23 @@ def _normalize_http(url: str, scheme: str) -> Target:
     if authority.startswith("["):
         close = authority.find("]")
         if close == -1:
-            return Target(url=url, status=TargetStatus.INVALID, reason="unclosed IPv6 bracket in host")
+            return _invalid(url, "invalid-host", "unclosed IPv6 bracket in host")
         host, after = authority[: close + 1], authority[close + 1 :]
         if after.startswith(":"):
             port = after[1:]
         elif after:
-            return Target(url=url, status=TargetStatus.INVALID, reason=f"bad host {authority!r}")
+            return _invalid(url, "invalid-host", f"bad host {authority!r}")
     elif ":" in authority:
         host, port = authority.rsplit(":", 1)
     else:
         host = authority
     if port and not (port.isdigit() and port.isascii() and int(port) <= 65535):
-        return Target(url=url, status=TargetStatus.INVALID, reason=f"bad port {port!r}")
+        return _invalid(url, "invalid-port", f"bad port {port!r}")
     if not host:
-        return Target(url=url, status=TargetStatus.INVALID, reason="empty host")
+        return _invalid(url, "missing-host", "empty host")
     norm_host = _normalize_host(host)
     if norm_host is None:
-        return Target(url=url, status=TargetStatus.INVALID, reason=f"bad host {host!r}")
+        return _invalid(url, "invalid-host", f"bad host {host!r}")
     if port:
         port = str(int(port))
         if _DEFAULT_PORTS.get(scheme) == port:
@@ -252,34 +274,37 @@ def normalize(
     root-relative (`/x`) destinations resolve against, `base_url` an HTML `<base href>`.
     """
     dest = dest.strip(" \t\r\n\f")
-    if _NORMAL_HTTP.fullmatch(dest) and "/." not in dest:
+    if _NORMAL_HTTP.fullmatch(dest) and "/." not in dest and "xn--" not in dest:
         return Target(url=dest)  # already normal: what the general path below would return, faster
     if not dest:
-        return Target(url="", status=TargetStatus.INVALID, reason="empty destination")
+        return _invalid("", "empty-destination", "empty destination")
     if "\n" in dest or "\r" in dest:
         dest = re.sub(r"[\r\n]+", "", dest)
     match = _SCHEME.match(dest)
     if match is None and base_url is not None:
-        dest = urljoin(base_url, dest)
+        try:
+            dest = urljoin(base_url, dest)
+        except ValueError as exc:  # "//[" against a <base href>: urllib refuses an unclosed IPv6 host
+            return _invalid(dest, "malformed-url", f"bad URL ({exc})")
         match = _SCHEME.match(dest)
     if match is not None:
         scheme = match.group(1).lower()
         if scheme in ("http", "https"):
             return _normalize_http(scheme + dest[len(scheme) :], scheme)
         if len(scheme) == 1 and dest[2:3] in ("\\", "/"):
-            return Target(url=dest, status=TargetStatus.INVALID, reason="Windows drive path")
+            return _invalid(dest, "windows-path", "Windows drive path")
         if scheme == "file":
-            return Target(url=dest, status=TargetStatus.SKIPPED, reason="scheme file: (absolute local path)")
+            return _skipped(dest, "absolute-file-url", "scheme file: (absolute local path)")
         if scheme in KNOWN_SCHEMES:
-            return Target(url=dest, status=TargetStatus.SKIPPED, reason=f"scheme {scheme}:")
+            return _skipped(dest, "unchecked-scheme", f"scheme {scheme}:")
         if _looks_like_misspelt_http(scheme):
-            return Target(url=dest, status=TargetStatus.INVALID, reason=f"misspelt scheme {scheme!r}")
+            return _invalid(dest, "misspelt-scheme", f"misspelt scheme {scheme!r}")
         if dest[len(scheme) + 1 : len(scheme) + 3] == "//":
-            return Target(url=dest, status=TargetStatus.SKIPPED, reason=f"scheme {scheme}:")
+            return _skipped(dest, "unchecked-scheme", f"scheme {scheme}:")
         # "foo:bar" without "//" and an unknown scheme is most likely a relative path with a colon.
         if not re.match(r"^[a-z][a-z0-9+.\-]{1,31}$", scheme):
-            return Target(url=dest, status=TargetStatus.INVALID, reason=f"unknown scheme {scheme!r}")
-        return Target(url=dest, status=TargetStatus.SKIPPED, reason=f"scheme {scheme}:")
+            return _invalid(dest, "invalid-scheme", f"unknown scheme {scheme!r}")
+        return _skipped(dest, "unchecked-scheme", f"scheme {scheme}:")
     if dest.startswith("//"):
         return _normalize_http("https:" + dest, "https")
     return _normalize_local(dest, source=source, root=root)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+from linkaudit.demo.simweb import Reply, SimWeb
 
 # The machine's proxies and extra trust must not reach the tests: a test that wants them sets them.
 _NETWORK_VARIABLES = frozenset(
@@ -35,3 +39,25 @@ def run_linkaudit(
         input=stdin,
         timeout=120,
     )
+
+
+def resolve_args(web: SimWeb) -> list[str]:
+    """`--resolve` for every host of the simulated web, every other name not found, loopback allowed."""
+    args: list[str] = []
+    for name, address in web.resolve.items():
+        args += ["--resolve", f"{name}:{address if address is not None else 'nxdomain'}"]
+    # The simulated web is on loopback, which the private-network guard refuses unless allowed.
+    return [*args, "--resolve", "*:nxdomain", "--allow-private-net", "127.0.0.0/8"]
+
+
+@contextlib.contextmanager
+def news_web() -> Iterator[SimWeb]:
+    """The small simulated web the CLI tests share: a live page, a permanent redirect to it, an image, and
+    a host whose name does not exist."""
+    with SimWeb() as simulated:
+        news = simulated.host("news.example")
+        news.route("/live", Reply.html("live"))
+        news.route("/moved", Reply.redirect("/live", 301))
+        news.route("/pic.png", Reply.image("png"))
+        simulated.missing_host("gone.example")
+        yield simulated

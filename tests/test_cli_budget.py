@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 
 import pytest
 from clirun import run_linkaudit
+from contracts import parse_report
 
 from linkaudit.demo.simweb import Reply, SimWeb
 
@@ -26,7 +26,7 @@ def test_a_url_stops_when_its_budget_is_spent(tmp_path: Path) -> None:
         )  # fmt: skip
         elapsed = time.monotonic() - started
     assert done.returncode == 0, done.stderr
-    report = json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))
+    report = parse_report((tmp_path / "out.json").read_text(encoding="utf-8"))
     (entry,) = report["urls"]
     assert (entry["verdict"], entry["reason"]) == ("unreachable", "url-budget-exhausted")
     assert report["settings"]["url_budget"] == 1.5

@@ -8,7 +8,6 @@ reaches the user.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 import typer.main
 from clirun import run_linkaudit
+from contracts import parse_extract, parse_extract_lines
 from typer.testing import CliRunner, Result
 
 from linkaudit import __version__
@@ -30,7 +30,7 @@ ARTICLE = (
 )
 IPFS = "ipfs://QmNY54D3JjvrEV4HY1WbWW8tn9Z9tM5bXEgzQsaYRuMrFR"
 LINK_KEYS = {"url", "raw", "kind", "text", "file", "line", "column", "start", "end", "template", "status"}
-OPTIONAL_LINK_KEYS = {"reason", "title", "fragment"}
+OPTIONAL_LINK_KEYS = {"reason", "detail", "title", "fragment"}
 
 
 def invoke(args: list[str], stdin: str | None = None) -> Result:
@@ -70,8 +70,9 @@ def test_text_format(articles: Path) -> None:
         'articles/gnews/a.md:3:2  link  https://www.usatoday.example/story/1  "今日美国"',
         'articles/gnews/a.md:3:66  bare  https://img.example/a.png  ""',
         f'articles/gnews/a.md:3:93  link  {(articles.parent / "index.md").as_uri()}  "上一篇"',
-        "articles/gnews/a.md:3:116  link  hhttps://x.example/  \"坏链\"  [invalid: misspelt scheme 'hhttps']",
-        f'articles/gnews/a.md:4:1  image  {IPFS}  ""  [skipped: scheme ipfs:]',
+        'articles/gnews/a.md:3:116  link  hhttps://x.example/  "坏链"  '
+        "[invalid: misspelt-scheme: misspelt scheme 'hhttps']",
+        f'articles/gnews/a.md:4:1  image  {IPFS}  ""  [skipped: unchecked-scheme: scheme ipfs:]',
     ]
     assert result.stderr == "linkaudit: articles/gnews/broken.md: not valid text (binary content at byte 0)\n"
 
@@ -97,13 +98,14 @@ def _check_link_shape(link: dict[str, Any]) -> None:
 def test_json_format_is_the_contract(articles: Path) -> None:
     result = invoke(["extract", "articles", "--format", "json"])
     assert result.exit_code == 0
-    report = json.loads(result.stdout)
-    assert list(report) == ["schema", "files", "links", "errors"]
+    report = parse_extract(result.stdout)
+    assert list(report) == ["schema", "files", "links", "errors", "warnings"]  # "warnings": issue 9
     assert report["schema"] == "linkaudit.extract/1"
     assert report["files"] == 3
     assert report["errors"] == [
         {"file": "articles/gnews/broken.md", "message": "not valid text (binary content at byte 0)"}
     ]
+    assert report["warnings"] == []
     for link in report["links"]:
         _check_link_shape(link)
     first = report["links"][0]
@@ -129,24 +131,25 @@ def test_json_format_is_the_contract(articles: Path) -> None:
     assert by_raw["../index.md#top"]["fragment"] == "top"
     assert by_raw["../index.md#top"]["url"] == (articles.parent / "index.md").as_uri()
     assert by_raw["hhttps://x.example/"]["url"] == "hhttps://x.example/"
-    assert by_raw["hhttps://x.example/"]["reason"] == "misspelt scheme 'hhttps'"
+    assert by_raw["hhttps://x.example/"]["reason"] == "misspelt-scheme"
+    assert by_raw["hhttps://x.example/"]["detail"] == "misspelt scheme 'hhttps'"
 
 
 def test_jsonl_format_is_one_link_per_line(articles: Path) -> None:
-    as_json = json.loads(invoke(["extract", "articles", "-f", "json"]).stdout)
+    as_json = parse_extract(invoke(["extract", "articles", "-f", "json"]).stdout)
     result = invoke(["extract", "articles", "-f", "jsonl"])
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert [json.loads(line) for line in lines] == as_json["links"]
+    assert parse_extract_lines(result.stdout) == as_json["links"]
     assert len(lines) == 5
 
 
 def test_standard_input() -> None:
     result = invoke(["extract", "-", "-f", "jsonl"], stdin="见 https://a.example/x\n")
     assert result.exit_code == 0
-    assert [
-        (link["file"], link["kind"], link["raw"]) for link in map(json.loads, result.stdout.splitlines())
-    ] == [("-", "bare", "https://a.example/x")]
+    assert [(link["file"], link["kind"], link["raw"]) for link in parse_extract_lines(result.stdout)] == [
+        ("-", "bare", "https://a.example/x")
+    ]
 
 
 def test_file_paths_are_relative_to_the_current_folder(
@@ -154,17 +157,17 @@ def test_file_paths_are_relative_to_the_current_folder(
 ) -> None:
     monkeypatch.chdir(articles)
     result = invoke(["extract", str(articles / "a.md"), "-f", "jsonl"])
-    assert {json.loads(line)["file"] for line in result.stdout.splitlines()} == {"a.md"}
+    assert {line["file"] for line in parse_extract_lines(result.stdout)} == {"a.md"}
 
 
 def test_options(articles: Path) -> None:
     result = invoke(["extract", "articles", "--exclude-path", "a\\.md$", "--extensions", "md", "-f", "json"])
-    assert json.loads(result.stdout)["files"] == 2
+    assert parse_extract(result.stdout)["files"] == 2
     (articles / "b.md").write_text("[root](/README.md)\n", encoding="utf-8")
     result = invoke(["extract", str(articles / "b.md"), "--root", str(articles.parent), "-f", "jsonl"])
-    assert json.loads(result.stdout)["url"] == (articles.parent / "README.md").as_uri()
+    assert parse_extract_lines(result.stdout)[0]["url"] == (articles.parent / "README.md").as_uri()
     result = invoke(["extract", "articles", "--max-file-size", "10", "-f", "json"])
-    assert [e["file"] for e in json.loads(result.stdout)["errors"]] == [
+    assert [e["file"] for e in parse_extract(result.stdout)["errors"]] == [
         "articles/gnews/a.md",
         "articles/gnews/b.md",
         "articles/gnews/broken.md",

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from clirun import run_linkaudit
+from contracts import parse_report
 
 from linkaudit.demo.simweb import Reply, SimWeb
 
@@ -21,7 +21,7 @@ def check(folder: Path, *args: str) -> tuple[int, str, dict[str, dict[str, objec
     # The servers are on loopback, which the private-network guard refuses unless allowed.
     allow = ("--allow-private-net", "127.0.0.0/8")
     done = run_linkaudit("check", "a.md", "--format", "json", "-o", "out.json", *allow, *args, cwd=folder)
-    report = json.loads((folder / "out.json").read_text(encoding="utf-8"))
+    report = parse_report((folder / "out.json").read_text(encoding="utf-8"))
     return done.returncode, done.stderr, {entry["url"]: entry for entry in report["urls"]}
 
 

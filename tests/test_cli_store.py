@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from clirun import run_linkaudit
+from contracts import assert_valid_history, parse_report
 from storelock import held
 
 from linkaudit.demo.simweb import Reply, SimWeb
@@ -50,7 +51,7 @@ def network(web: SimWeb) -> list[str]:
 def check(web: SimWeb, folder: Path, *args: str) -> tuple[int, dict[str, Any], str]:
     done = run_linkaudit("check", "a.md", *network(web), "-f", "json", *args, cwd=folder)
     assert "Traceback" not in done.stderr, done.stderr
-    report = json.loads(done.stdout) if done.stdout.strip() else {}
+    report = parse_report(done.stdout) if done.stdout.strip() else {}
     return done.returncode, report, done.stderr
 
 
@@ -159,6 +160,7 @@ def test_history_shows_a_urls_checks_over_time(tmp_path: Path, web: SimWeb) -> N
     assert "3 checks from 2025-03-01T09:00:00Z to 2025-03-03T09:00:00Z; last: dead (http-404)" in shown.stdout
     as_json = run_linkaudit("history", "http://news.example/gone", "--format", "json", cwd=tmp_path)
     document = json.loads(as_json.stdout)
+    assert_valid_history(document)
     assert document["schema"] == "linkaudit.history/1"
     assert [(c["checked_at"], c["verdict"], c["http_status"]) for c in document["checks"]] == [
         (day(n), "dead", 404) for n in range(3)
@@ -181,7 +183,7 @@ def test_history_shows_a_urls_checks_over_time(tmp_path: Path, web: SimWeb) -> N
         (["--now", "tomorrow"], "--now 'tomorrow': expected an ISO-8601 date or time"),
         (["--no-store", "--max-age", "1d"], "--max-age and --confirm need the history store"),
         (["--no-store", "--confirm", "3/3"], "--max-age and --confirm need the history store"),
-        (["--store-wait", "-1"], "--store-wait must be >= 0"),
+        (["--store-wait", "-1"], "--store-wait -1: must be a finite number of seconds >= 0"),
     ],
 )
 def test_store_options_are_checked(tmp_path: Path, args: list[str], says: str) -> None:

@@ -6,12 +6,12 @@ Installed from a wheel, the demo articles live deep in site-packages; the test p
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+from contracts import parse_report
 
 import linkaudit.demo
 from linkaudit.cli import main
@@ -36,7 +36,7 @@ def test_demo_names_articles_demo_articles_and_counts_what_its_summary_counts(
     with pytest.raises(SystemExit) as done:
         main(["demo", "--format", "json", "--output", "demo.json"])
     assert done.value.code == 0
-    report = json.loads((installed_elsewhere / "demo.json").read_text(encoding="utf-8"))
+    report = parse_report((installed_elsewhere / "demo.json").read_text(encoding="utf-8"))
     files = {place["file"] for entry in report["urls"] for place in entry["occurrences"]}
     assert files == {f"demo/articles/{path.name}" for path in demo_articles().glob("*.md")}
     capsys.readouterr()

@@ -110,6 +110,16 @@ def test_without_a_root_root_relative_resolves_against_the_source_folder() -> No
     assert normalize("/x.md", source=SOURCE).url == "file:///site/gnews/x.md"
 
 
+def test_a_destination_urllib_cannot_join_to_the_base_is_invalid() -> None:
+    """Found by fuzzing: urljoin raised ValueError ("Invalid IPv6 URL") out of normalize."""
+    target = norm("//[", base_url="https://b.example/dir/page")
+    assert (target.status, target.reason, target.detail) == (
+        TargetStatus.INVALID,
+        "malformed-url",
+        "bad URL (Invalid IPv6 URL)",
+    )
+
+
 def test_base_href() -> None:
     assert (
         normalize("x.html", source=SOURCE, base_url="https://b.example/dir/").url
@@ -123,48 +133,56 @@ def test_base_href() -> None:
 
 
 @pytest.mark.parametrize(
-    ("dest", "reason"),
+    ("dest", "reason", "detail"),
     [
-        ("mailto:news@a.example", "scheme mailto:"),
-        ("MAILTO:news@a.example", "scheme mailto:"),
-        ("tel:+1-202-555-0100", "scheme tel:"),
-        ("ipfs://QmNY54D3JjvrEV4HY1WbWW8tn9Z9tM5bXEgzQsaYRuMrFR?.png", "scheme ipfs:"),
-        ("javascript:void(0)", "scheme javascript:"),
-        ("data:image/png;base64,iVBORw0KGgo=", "scheme data:"),
-        ("ftp://files.a.example/x", "scheme ftp:"),
-        ("weixin://dl/chat", "scheme weixin:"),
-        ("made-up-scheme://foo,bar", "scheme made-up-scheme:"),
-        ("file:///etc/hosts", "scheme file: (absolute local path)"),
+        ("mailto:news@a.example", "unchecked-scheme", "scheme mailto:"),
+        ("MAILTO:news@a.example", "unchecked-scheme", "scheme mailto:"),
+        ("tel:+1-202-555-0100", "unchecked-scheme", "scheme tel:"),
+        ("ipfs://QmNY54D3JjvrEV4HY1WbWW8tn9Z9tM5bXEgzQsaYRuMrFR?.png", "unchecked-scheme", "scheme ipfs:"),
+        ("javascript:void(0)", "unchecked-scheme", "scheme javascript:"),
+        ("data:image/png;base64,iVBORw0KGgo=", "unchecked-scheme", "scheme data:"),
+        ("ftp://files.a.example/x", "unchecked-scheme", "scheme ftp:"),
+        ("weixin://dl/chat", "unchecked-scheme", "scheme weixin:"),
+        ("made-up-scheme://foo,bar", "unchecked-scheme", "scheme made-up-scheme:"),
+        ("file:///etc/hosts", "absolute-file-url", "scheme file: (absolute local path)"),
     ],
 )
-def test_other_schemes_are_skipped_with_the_scheme(dest: str, reason: str) -> None:
+def test_other_schemes_are_skipped_with_the_scheme(dest: str, reason: str, detail: str) -> None:
     target = norm(dest)
-    assert (target.status, target.reason, target.url) == (TargetStatus.SKIPPED, reason, dest)
+    assert (target.status, target.reason, target.detail, target.url) == (
+        TargetStatus.SKIPPED,
+        reason,
+        detail,
+        dest,
+    )
     assert not target.is_http and not target.is_local
 
 
 @pytest.mark.parametrize(
-    ("dest", "reason"),
+    ("dest", "reason", "detail"),
     [
-        ("hhttps://a.example/x", "misspelt scheme 'hhttps'"),
-        ("htps://a.example/x", "misspelt scheme 'htps'"),
-        ("ttps://a.example/x", "misspelt scheme 'ttps'"),
-        ("http:/a.example", "no host after the scheme"),
-        ("https://", "empty host"),
-        ("https://a..example/", "bad host 'a..example'"),
-        ("https://-a.example/", "bad host '-a.example'"),
-        ("https://a example/", "bad host 'a example'"),
-        ("https://a.example:99999/", "bad port '99999'"),
-        ("https://a.example:http/", "bad port 'http'"),
-        ("https://[::1/", "unclosed IPv6 bracket in host"),
-        ("", "empty destination"),
-        ("  \t ", "empty destination"),
-        ("C:\\articles\\a.md", "Windows drive path"),
+        ("hhttps://a.example/x", "misspelt-scheme", "misspelt scheme 'hhttps'"),
+        ("htps://a.example/x", "misspelt-scheme", "misspelt scheme 'htps'"),
+        ("ttps://a.example/x", "misspelt-scheme", "misspelt scheme 'ttps'"),
+        ("x:y", "invalid-scheme", "unknown scheme 'x'"),
+        ("http:/a.example", "missing-host", "no host after the scheme"),
+        ("https://", "missing-host", "empty host"),
+        ("https://a..example/", "invalid-host", "bad host 'a..example'"),
+        ("https://-a.example/", "invalid-host", "bad host '-a.example'"),
+        ("https://a example/", "invalid-host", "bad host 'a example'"),
+        ("https://a.example:99999/", "invalid-port", "bad port '99999'"),
+        ("https://a.example:http/", "invalid-port", "bad port 'http'"),
+        ("https://[::1/", "invalid-host", "unclosed IPv6 bracket in host"),
+        ("https://[::1]x/", "invalid-host", "bad host '[::1]x'"),
+        ("", "empty-destination", "empty destination"),
+        ("  \t ", "empty-destination", "empty destination"),
+        ("C:\\articles\\a.md", "windows-path", "Windows drive path"),
+        ("http://xn--zz/", "invalid-host", "bad host 'xn--zz'"),  # found by fuzzing: no punycode, so no name
     ],
 )
-def test_invalid_destinations_have_a_reason(dest: str, reason: str) -> None:
+def test_invalid_destinations_have_a_slug_and_a_detail(dest: str, reason: str, detail: str) -> None:
     target = norm(dest)
-    assert (target.status, target.reason) == (TargetStatus.INVALID, reason)
+    assert (target.status, target.reason, target.detail) == (TargetStatus.INVALID, reason, detail)
     assert not target.is_http and not target.is_local and target.host == ""
 
 

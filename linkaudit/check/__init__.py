@@ -158,6 +158,7 @@ async def check_targets(
                 max_wait=settings.max_retry_wait,
                 backoff_base=settings.retry_base,
             )
+            gate.give_up_after = max(3, settings.rate_limit_retries)
         return gate
 
     limiter = PriorityLimiter(max(1, settings.concurrency))
@@ -169,7 +170,15 @@ async def check_targets(
 
         async def run_item(item: CheckItem, gate: HostGate) -> None:
             target = item.target
-            if gate.dead is not None:
+            if gate.rate_limited and gate.dead is None:
+                evidence = Evidence(
+                    url=target.url,
+                    status=429,
+                    detail=f"host rate-limited: {gate.slowdowns} slow-down answers in a row, none other",
+                    short_circuited=True,
+                    checked_at=_now(),
+                )
+            elif gate.dead is not None:
                 evidence = Evidence(
                     url=target.url,
                     error=gate.dead,
@@ -187,7 +196,8 @@ async def check_targets(
                         url=target.url, error=ErrorKind.OTHER, detail=detail, checked_at=_now()
                     )
                 evidence = redact.evidence(evidence)  # servers may echo a header value back
-                if evidence.error is not None:
+                # After a redirect the failure is the target's: this host answered, so it is not evidence.
+                if evidence.error is not None and not evidence.redirects:
                     gate.failed(evidence.error, evidence.detail, dead_after=settings.dead_host_after)
                 if gate.dead is not None and not gate.dead_reported:
                     gate.dead_reported = True

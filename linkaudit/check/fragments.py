@@ -81,7 +81,12 @@ def has_anchor(anchors: Anchors, name: str) -> bool:
 
 def closest_anchor(anchors: Anchors, name: str) -> str | None:
     """The existing anchor most like `name` (a typo, a renamed heading), if any is close."""
-    close = difflib.get_close_matches(_forms(anchors, name)[-1], anchors.names, n=1, cutoff=0.6)
+    wanted = _forms(anchors, name)[-1]
+    # Ids match in exact case: "#Intro" for id="intro" is the likeliest slip, and difflib weighs case.
+    same_but_case = sorted(anchor for anchor in anchors.names if anchor.lower() == wanted.lower())
+    if same_but_case:
+        return same_but_case[0]
+    close = difflib.get_close_matches(wanted, anchors.names, n=1, cutoff=0.6)
     return close[0] if close else None
 
 

@@ -80,6 +80,11 @@ class HostGate:
         self.silences = 0  # requests in a row that got nothing at all within their deadline
         self.dead: ErrorKind | None = None
         self.dead_detail: str | None = None
+        # Set once the host answered nothing but 429/503 for `give_up_after` slow-downs in a row: its
+        # remaining URLs are reported rate-limited without asking again (a host that only ever says
+        # "later" would otherwise hold each URL for retries × Retry-After).
+        self.give_up_after: int | None = None
+        self.rate_limited = False
         self.dead_reported = False  # the observer was told
         self.in_flight = 0
         self.max_in_flight = 0
@@ -145,6 +150,8 @@ class HostGate:
         self.slowed_at = now
         self.slowdowns += 1
         self.successes = 0
+        if self.give_up_after is not None and self.slowdowns >= self.give_up_after:
+            self.rate_limited = True
         wait = retry_after if retry_after is not None else self.backoff_base * 2 ** (self.slowdowns - 1)
         wait = min(wait, self.max_wait)
         self.backoff_until = max(self.backoff_until, trio.current_time() + wait)

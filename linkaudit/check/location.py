@@ -70,7 +70,7 @@ def redirect_target(current: str, location: bytes) -> tuple[Target | None, str]:
     except (ValueError, UnicodeError) as exc:
         return None, f"malformed Location {_shown(text)}: {exc}"
     if target.status is TargetStatus.INVALID:
-        return None, f"malformed Location {_shown(text)}: {target.reason or 'invalid'}"
+        return None, f"malformed Location {_shown(text)}: {target.detail or target.reason or 'invalid'}"
     if not target.is_http:
         return None, f"redirect to a non-web URL {_shown(text)}"
     problem = too_long(target.url)

@@ -17,6 +17,7 @@ import trio
 
 from linkaudit.check import build_client
 from linkaudit.check.gate import HostGate, parse_retry_after
+from linkaudit.check.headers import HeaderPolicy
 from linkaudit.check.probe import _RETRY_ERRORS as _TRANSIENT_ERRORS  # a page is retried as a link is
 from linkaudit.check.probe import error_kind
 from linkaudit.check.resolve import Resolver
@@ -26,6 +27,7 @@ from linkaudit.urls import normalize
 
 __all__ = ["Page", "fetch_pages"]
 
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 _ACCEPT = "text/html,application/xhtml+xml,text/markdown;q=0.9,text/plain;q=0.8,*/*;q=0.5"
 _TRANSIENT_STATUSES = frozenset({408, 425, 429, 500, 502, 503, 504})
 
@@ -103,19 +105,27 @@ class _Fetch:
 
     async def _once(self, address: str, url: str) -> Page:
         settings = self.settings
-        headers = {"User-Agent": settings.user_agent, "Accept": _ACCEPT}
-        headers.update({r.name: r.value for r in settings.headers if r.applies_to(self.gate.host)})
+        # Redirects are followed here, not by httpx: each hop's headers come from the run's header policy,
+        # so a header meant for one host never travels to another (httpx keeps all but Authorization).
+        chain = HeaderPolicy(settings).chain(url)
+        current = url
         async with self.gate.slot():
             with trio.move_on_after(settings.timeout):
                 try:
-                    request = self.client.build_request("GET", url, headers=headers)
-                    response = await self.client.send(request, stream=True, follow_redirects=True)
-                    try:
-                        return await self._read(address, response)
-                    finally:
-                        await response.aclose()
-                except httpx.TooManyRedirects:
-                    raise _PageError("too many redirects", transient=False) from None
+                    for _ in range(settings.max_redirects + 1):
+                        headers = {**chain.headers_for(current), "Accept": _ACCEPT}
+                        request = self.client.build_request("GET", current, headers=headers)
+                        response = await self.client.send(request, stream=True)
+                        location = response.headers.get("location")
+                        if response.status_code in _REDIRECTS and location:
+                            await response.aclose()
+                            current = str(response.url.join(location))
+                            continue
+                        try:
+                            return await self._read(address, response)
+                        finally:
+                            await response.aclose()
+                    raise _PageError("too many redirects", transient=False)
                 except httpx.InvalidURL as exc:  # a redirect to a URL no request can be made for
                     raise _PageError(f"bad redirect: {exc}", transient=False) from None
                 except (httpx.HTTPError, OSError, ValueError) as exc:

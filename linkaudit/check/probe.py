@@ -472,6 +472,7 @@ class Prober:
         def should_stop() -> bool:
             return (
                 gate.dead is not None
+                or gate.rate_limited
                 or budget.exhausted
                 or tries["again"] > settings.retries
                 or tries["slow"] > settings.rate_limit_retries

@@ -29,9 +29,10 @@ from urllib.parse import unquote, urlsplit
 import httpcore
 import trio
 
+from linkaudit.check.guard import AddressGuard
 from linkaudit.check.pools import OriginPools
 from linkaudit.check.probe import error_kind
-from linkaudit.check.resolve import Resolver, ResolvingBackend
+from linkaudit.check.resolve import BlockedAddress, Resolver, ResolvingBackend, literal_address
 from linkaudit.models import ErrorKind
 from linkaudit.settings import CheckSettings, SettingsError
 
@@ -330,6 +331,7 @@ class ProxyingPools(OriginPools):
         proxy = self._route(request.url)
         if proxy is None:
             return await super().handle_async_request(request)
+        self._guard_target(request.url.host.decode("ascii"))
         target = f"{request.url.host.decode('ascii')}:{request.url.port or _URL_PORTS[request.url.scheme]}"
         try:
             response = await super().handle_async_request(request)
@@ -348,6 +350,23 @@ class ProxyingPools(OriginPools):
             reason = response.extensions.get("reason_phrase", b"").decode("ascii", "replace")
             raise GatewayFailed(f"proxy could not reach {target}: {response.status} {reason}".rstrip(), kind)
         return response
+
+    def _guard_target(self, host: str) -> None:
+        """Through a proxy, the proxy resolves and connects: the guard cannot see the address a name gets.
+        What it can see it judges before the request is handed on: an address in the URL itself, and the
+        names that always mean this machine (`localhost`, RFC 6761)."""
+        guard = getattr(self._backend, "guard", None)
+        if not isinstance(guard, AddressGuard):
+            return
+        lowered = host.lower().rstrip(".")
+        address = literal_address(lowered)
+        if address is None and (lowered == "localhost" or lowered.endswith(".localhost")):
+            address = "127.0.0.1"
+        if address is None:
+            return
+        why = guard.refusal(address)
+        if why is not None:
+            raise BlockedAddress(host, address, why)
 
 
 async def require_reachable_proxies(settings: CheckSettings, resolver: Resolver, urls: Iterable[str]) -> None:

@@ -29,6 +29,7 @@ __all__ = [
     "NameResolutionFailed",
     "Resolver",
     "ResolvingBackend",
+    "literal_address",
     "parse_resolve",
 ]
 
@@ -75,6 +76,15 @@ def _numeric_ipv4(host: str) -> str | None:
         return socket.inet_ntoa(socket.inet_aton(host.rstrip(".")))
     except OSError:
         return None
+
+
+def literal_address(host: str) -> str | None:
+    """The address a URL's host names by itself (an IP literal, bracketed or not, or a numeric IPv4 form
+    such as 2130706433), or None for a name that must be looked up."""
+    bare = host.strip("[]").rstrip(".")
+    if _is_ip(bare):
+        return bare
+    return _numeric_ipv4(bare)
 
 
 def _is_ip(text: str) -> bool:

@@ -7,9 +7,11 @@ pattern is plain, so this pure post-pass looks at every result together, after t
 report, and when (nearly) every host failed the same way says so once (`RunDoubt`) and turns the
 verdicts it cannot stand behind into `unreachable` with a reason naming the doubt.
 
-- **No network**: at least `MIN_HOSTS` hosts, at least `SHARE` of them never reached (name lookup or
-  connection failed, or silence before any connection opened), and not one host that answered anything
-  or held a connection open: an answer, even a slow one, proves a network.
+- **No network**: at least `MIN_HOSTS` hosts, and at least `SHARE` of them never reached (name lookup or
+  connection failed, or silence before any connection opened). A host that answered anything or held a
+  connection open is no evidence of a dead network and counts against the share, but one or two such
+  hosts do not prove a network either: a sandbox or an offline laptop often reaches a mirror, a package
+  registry or a name given by `--resolve`, and nothing else.
 - **Captive portal**: at least `MIN_HOSTS` unrelated hosts, and at least `SHARE` of the hosts that
   answered, all answered the same thing: byte-identical bodies (the prober's fingerprint), a redirect
   off their own site to one and the same URL, or 511 Network Authentication Required. A shared `Server`
@@ -93,8 +95,6 @@ def _checked(results: Sequence[UrlResult]) -> dict[str, list[tuple[int, Evidence
 def _network_down(by_site: dict[str, list[tuple[int, Evidence]]]) -> tuple[RunDoubt, list[int]] | None:
     if len(by_site) < MIN_HOSTS:
         return None
-    if any(_answered(evidence) for entries in by_site.values() for _, evidence in entries):
-        return None
     unreached = {
         site: entries
         for site, entries in by_site.items()
@@ -107,8 +107,10 @@ def _network_down(by_site: dict[str, list[tuple[int, Evidence]]]) -> tuple[RunDo
         evidence.error in _NAME_ERRORS for entries in unreached.values() for _, evidence in entries
     )
     failed = "every name lookup failed" if names_only else "name lookups or connections failed"
+    answered = len(by_site) - len(unreached)
+    others = "none answered" if not answered else f"only {answered} answered"
     message = (
-        f"no network? {failed} for {len(unreached)} of {len(by_site)} hosts and none answered: "
+        f"no network? {failed} for {len(unreached)} of {len(by_site)} hosts and {others}: "
         f"their {len(indexes)} URLs are reported unreachable ({Doubt.NETWORK_DOWN}), not dead"
     )
     return RunDoubt(Doubt.NETWORK_DOWN, message, len(unreached), len(indexes)), indexes
@@ -133,9 +135,11 @@ def _captive_portal(by_site: dict[str, list[tuple[int, Evidence]]]) -> tuple[Run
         return None
     carriers: dict[tuple[str, str], set[str]] = defaultdict(set)
     for site in answering:
-        for _, evidence in by_site[site]:
-            for mark in _marks(site, evidence):
-                carriers[mark].add(site)
+        # A portal answers every URL of a site alike: a mark only some of them carry (one dead link's
+        # stock 404 page among live pages) says nothing about the network.
+        answers = [set(_marks(site, evidence)) for _, evidence in by_site[site] if _answered(evidence)]
+        for mark in set.intersection(*answers):
+            carriers[mark].add(site)
     if not carriers:
         return None
     mark, sites = max(carriers.items(), key=lambda entry: len(entry[1]))

@@ -3,7 +3,8 @@
 Markdown goes to `extract_markdown`, HTML to `extract_html` (which also reports a `<base>`), plain text
 to the bare-URL finder; `finish` (in `document`) turns what they found into lines, columns, byte offsets
 and normalized targets. `_extract_one` reads the file (or standard input) first and turns a file's
-failure into a `FileError`: one file never stops the run.
+failure into a `FileError` (a flaw it read past, such as stray bytes, into a `FileWarning`): one file
+never stops the run.
 """
 
 from __future__ import annotations
@@ -55,14 +56,21 @@ def extract_document(
     else:
         raws = extract_markdown(doc)
     if address is not None:
-        joined = urljoin(address, base_url) if base_url is not None else address
+        joined = _joined(address, base_url) if base_url is not None else address
         base_url = joined if joined.lower().startswith(("http://", "https://")) else address
     elif base_url is not None and base_url.startswith("/"):
         # A root-relative (or protocol-relative) <base> still moves every relative link: resolve them
         # against it here; the root (or https:) then anchors the result.
-        raws = [raw._replace(value=urljoin(base_url, raw.value)) for raw in raws]
+        raws = [raw._replace(value=_joined(base_url, raw.value)) for raw in raws]
         base_url = None
     return finish(doc, raws, root=root, base_url=base_url, sink=sink)
+
+
+def _joined(base: str, value: str) -> str:
+    try:
+        return urljoin(base, value)
+    except ValueError:  # urllib refuses it ("//[": an unclosed IPv6 host): normalizing says it is invalid
+        return value
 
 
 def _extract_one(
@@ -76,7 +84,8 @@ def _extract_one(
             doc = document_from_bytes(sys.stdin.buffer.read(), Path.cwd() / "-", "-")
         else:
             doc = read_document(item.path, item.display, max_size)
-        return extract_document(doc, SourceFormat.for_path(item.display), item.root, sink=sink), None
+        # A file read with a flaw (stray bytes) keeps its links and tells where: a FileWarning.
+        return extract_document(doc, SourceFormat.for_path(item.display), item.root, sink=sink), doc.warning
     except ExtractError as exc:
         return [], FileError(item.display, str(exc))
     except RecursionError:

@@ -59,7 +59,7 @@ from linkaudit.extract.pool import (
     _Spill,
     _workers_skip_main,
 )
-from linkaudit.models import FileError, Occurrence, Target, TargetStatus
+from linkaudit.models import FileError, FileWarning, Occurrence, Target, TargetStatus
 
 __all__ = ["CachedFile", "FileCache", "extract_cached", "extractor_fingerprint"]
 
@@ -78,7 +78,9 @@ class CachedFile(NamedTuple):
     the read was racy, so that they never match) followed by the sha256 of the bytes that were parsed.
     `keys` are the distinct target URLs of its lines, each after a newline and the last also followed by
     one, the first `n_ok` those of checkable (ok) targets, which template counting counts. `line_keys` holds,
-    for each line, the index of its target URL in `keys` (an `array("I")` as bytes). `lines` are all
+    for each line, the index of its target URL in `keys` (an `array("I")` as bytes). `warning` is the
+    file's `FileWarning` (message, line, column as JSON; "" for none): read with a flaw, its links are
+    kept, and the warning said each run. `lines` are all
     `"template":false`; `marks` says where `false` becomes `true` for one set of template URLs: the set's
     digest (8 bytes), then the offsets (an `array("I")`); b"" for no set yet.
     """
@@ -88,6 +90,7 @@ class CachedFile(NamedTuple):
     keys: str
     n_ok: int
     line_keys: bytes
+    warning: str
     marks: bytes
     lines: bytes
 
@@ -218,19 +221,21 @@ def _extract_for_cache(items: list[InputFile], max_size: int) -> list[_Extracted
         read = None if item.display == "-" else _read_regular(item.path, max_size)
         data = read[0] if read is not None else None
         sink = LineSink()
-        _, error = _extract_one(item, max_size, sink, data=data)
-        packed = _pack(sink) if error is None else None
-        if error is not None or packed is None:
-            objects = [] if error is not None else _extract_one(item, max_size, data=data)[0]
-            done.append(_Extracted(None, objects, error, False))
+        _, problem = _extract_one(item, max_size, sink, data=data)
+        failed = problem is not None and not isinstance(problem, FileWarning)  # a warning keeps the links
+        packed = None if failed else _pack(sink)
+        if packed is None:
+            objects = [] if failed else _extract_one(item, max_size, data=data)[0]
+            done.append(_Extracted(None, objects, problem, False))
             continue
         stamp = b""
         if read is not None:
             data, info, read_ns = read
             stamp = _stat_bytes(info, read_ns) + hashlib.sha256(data).digest()
         keys, n_ok, line_keys, lines = packed
-        entry = CachedFile("", stamp, keys, n_ok, line_keys, b"", lines)
-        done.append(_Extracted(entry, [], None, read is not None))
+        warning = _warning_text(problem) if isinstance(problem, FileWarning) else ""
+        entry = CachedFile("", stamp, keys, n_ok, line_keys, warning, b"", lines)
+        done.append(_Extracted(entry, [], problem, read is not None))
     return done
 
 
@@ -315,7 +320,11 @@ def extract_cached(
     if restamped:
         cache.restamp(restamped)
 
-    errors: list[FileError] = []
+    problems: dict[int, FileError] = {
+        i: _warning(entry, files[i])
+        for i, entry in enumerate(entries)
+        if isinstance(entry, CachedFile) and entry.warning
+    }
     spill = _Spill()
     spilled: dict[int, tuple[int, int]] = {}  # lines parsed this run wait in the spill file, not in memory
     pending = 0
@@ -328,8 +337,9 @@ def extract_cached(
             i = next(position)
             entry = extracted.entry
             if entry is not None:
-                entry = entry._replace(key=keys[i] if extracted.cacheable else "")
-                if extracted.cacheable:
+                cacheable = extracted.cacheable and _storable(keys[i])
+                entry = entry._replace(key=keys[i] if cacheable else "")
+                if cacheable:
                     to_save.append(entry)
                     pending += len(entry.lines)
                 spilled[i] = spill.append(entry.lines)
@@ -338,13 +348,14 @@ def extract_cached(
                 entries[i] = extracted.objects
             counting = counting or entry is not None or bool(extracted.objects)
             if extracted.error is not None:
-                errors.append(extracted.error)
+                problems[i] = extracted.error
         if pending >= _SAVE_BYTES:  # kept as they come: a run killed half-way has saved its first half
             cache.save(extractor, to_save)
             to_save, pending = [], 0
     if to_save:
         cache.save(extractor, to_save)
     del to_save
+    errors = [problems[i] for i in sorted(problems)]  # in input order, as extract_files lists them
     manifest = _manifest(extractor, keys, template_share, template_min_files)
     templates = None if counting else cache.templates(manifest)
     if templates is None:
@@ -360,6 +371,25 @@ def extract_cached(
         return _with_objects(restored, len(files), errors, template_share, template_min_files)
     parts = _marked_for(templates, entries, spill, spilled, cache)
     return packed_result(len(files), errors, CachedLines(parts, spill, templates))
+
+
+def _storable(key: str) -> bool:
+    """Whether a key is text the store can hold (a file name with undecodable bytes is not)."""
+    try:
+        key.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _warning_text(warning: FileWarning) -> str:
+    """A file's warning as its entry keeps it: it is said again each run the entry serves."""
+    return json.dumps([warning.message, warning.line, warning.column], ensure_ascii=False)
+
+
+def _warning(entry: CachedFile, item: InputFile) -> FileWarning:
+    message, line, column = json.loads(entry.warning)
+    return FileWarning(item.display, str(message), int(line), int(column))
 
 
 def _manifest(extractor: str, keys: list[str], share: float, min_files: int) -> bytes:
@@ -501,7 +531,7 @@ class CachedLines:
     def occurrences(self) -> tuple[Occurrence, ...]:
         """The Occurrence objects, template flags set, built from the lines."""
         built: list[Occurrence] = []
-        targets: dict[tuple[str, str, str | None, str | None], Target] = {}
+        targets: dict[tuple[str, str, str | None, str | None, str | None], Target] = {}
         names: dict[str, str] = {}
         for entry, lines in self._lines():
             keys = entry.keys.split("\n")[1:-1]

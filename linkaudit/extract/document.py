@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NamedTuple, TypeAlias
 
 from linkaudit.defaults import DEFAULT_MAX_FILE_SIZE
-from linkaudit.models import LinkKind, Occurrence, Target
+from linkaudit.models import FileWarning, LinkKind, Occurrence, Target
 from linkaudit.urls import normalize
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "ExtractError",
     "OccurrenceSink",
     "RawLink",
+    "as_parsed",
     "decode",
     "finish",
     "read_document",
@@ -49,6 +50,10 @@ _ABSOLUTE_HTTP = re.compile(r"[ \t\r\n\f]*[Hh][Tt][Tt][Pp][Ss]?://")
 _GB_FAMILY = frozenset({"gb18030", "gbk", "gb2312", "hz"})
 _KOREAN = frozenset({"euc_kr", "cp949", "johab", "iso2022_kr"})
 _GB2312_SHAPED = re.compile(rb"(?:[\x00-\x7f]|[\xa1-\xa9\xb0-\xf7][\xa1-\xfe])*")
+# An undecodable byte, as `surrogateescape` keeps it.
+_UNDECODED = re.compile(r"[\udc80-\udcff]")
+# Up to this many undecodable bytes (or one in 200) are stray bytes in UTF-8 text, not another encoding.
+_STRAY_BYTES = 16
 _LEGACY_CJK = (
     "gb18030",
     "big5",
@@ -78,7 +83,8 @@ class Document:
 
     `text` is what parsers see; `original` has the same characters, except that bytes that were not
     valid in `encoding` are kept as lone surrogates (so they re-encode to the exact original bytes) where
-    `text` has U+FFFD. `bom` is the byte length of the byte-order mark that `text` omits.
+    `text` has U+FFFD, one per byte. `bom` is the byte length of the byte-order mark that `text` omits.
+    `warning` says where such bytes are, for the report.
     """
 
     path: Path
@@ -87,6 +93,7 @@ class Document:
     original: str
     encoding: str
     bom: int
+    warning: FileWarning | None = None
 
 
 class RawLink(NamedTuple):
@@ -115,14 +122,18 @@ def decode(data: bytes) -> tuple[str, str, int, bool]:
     """Decode a file's bytes: (text, encoding, BOM length, whether invalid bytes were kept as surrogates).
 
     UTF-8 (with or without BOM) and UTF-16/32 with BOM are taken as they are; a UTF-8 file with a few
-    stray bytes keeps them (as lone surrogates, so offsets stay exact); otherwise legacy Chinese
-    encodings are detected. NUL bytes outside UTF-16/32 mean binary content.
+    stray bytes keeps them (as lone surrogates, one per byte, so offsets stay exact); otherwise legacy
+    Chinese encodings are detected. NUL bytes outside UTF-16/32 mean binary content.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
                 return data[len(bom) :].decode(encoding), encoding, len(bom), False
             except UnicodeDecodeError as exc:
+                if encoding == "utf-8":  # the BOM says UTF-8: stray bytes cannot mean another encoding
+                    text = data[len(bom) :].decode(encoding, errors="surrogateescape")
+                    if _few_stray_bytes(text, len(data)):
+                        return text, encoding, len(bom), True
                 raise ExtractError(
                     f"not valid {encoding} (bad bytes at byte {exc.start + len(bom)})"
                 ) from None
@@ -134,13 +145,20 @@ def decode(data: bytes) -> tuple[str, str, int, bool]:
     except UnicodeDecodeError as exc:
         first_bad = exc.start
     text = data.decode("utf-8", errors="surrogateescape")
-    bad = sum(1 for c in text if "\udc80" <= c <= "\udcff")
+    bad = len(_UNDECODED.findall(text))
     if bad * 200 <= len(data):
         return text, "utf-8", 0, True
     legacy = legacy_encoding(data)
     if legacy is not None:
         return data.decode(legacy), legacy, 0, False
+    if bad <= _STRAY_BYTES:  # a short file with a few stray bytes, in no other encoding
+        return text, "utf-8", 0, True
     raise ExtractError(f"not valid text (undecodable byte 0x{data[first_bad]:02x} at byte {first_bad})")
+
+
+def _few_stray_bytes(text: str, size: int) -> bool:
+    bad = len(_UNDECODED.findall(text))
+    return bad <= _STRAY_BYTES or bad * 200 <= size
 
 
 @functools.cache
@@ -254,10 +272,35 @@ def _read_fd(fd: int, expected: int, limit: int) -> bytes:
 def document_from_bytes(data: bytes, path: Path, display: str) -> Document:
     original, encoding, bom, lossy = decode(data)
     text = original
-    if lossy:
+    warning = None
+    stray = _UNDECODED.search(original) if lossy else None
+    if stray is not None:
         # Lone surrogates stand for invalid bytes; parsers need valid text, of the same length.
-        text = "".join("\ufffd" if "\udc80" <= c <= "\udcff" else c for c in original)
-    return Document(path=path, display=display, text=text, original=original, encoding=encoding, bom=bom)
+        text, count = _UNDECODED.subn("\ufffd", original)
+        first = stray.start()
+        at = bom + len(original[:first].encode(encoding, errors="surrogateescape"))
+        lines = _line_ends(original)
+        line_start = lines.rfind("\n", 0, first) + 1
+        warning = FileWarning(
+            display,
+            f"{count} undecodable byte{'' if count == 1 else 's'} read as U+FFFD "
+            f"(first: 0x{data[at]:02x} at byte {at}); links kept",
+            line=lines.count("\n", 0, first) + 1,
+            column=first - line_start + 1,
+        )
+    return Document(path, display, text, original, encoding, bom, warning)
+
+
+def as_parsed(original: str) -> str:
+    """`original` as parsers (and reports) see it: each undecodable byte (a lone surrogate) as U+FFFD."""
+    return _UNDECODED.sub("\ufffd", original) if not original.isascii() else original
+
+
+def _line_ends(text: str) -> str:
+    """`text` with a lone CR made a LF, the same length: a lone CR ends a line too (CommonMark, editors)."""
+    if "\r" in text and text.count("\r") != text.count("\r\n"):
+        return text.replace("\r\n", " \n").replace("\r", "\n")
+    return text
 
 
 def finish(
@@ -295,14 +338,19 @@ def finish(
             prev = point
     line_col: dict[int, tuple[int, int]] = {}
     line, prev = 1, 0
-    # A lone CR ends a line too (CommonMark, editors); rare, so only such files pay for it.
-    lines_text = original
-    if "\r" in original and original.count("\r") != original.count("\r\n"):
-        lines_text = original.replace("\r\n", " \n").replace("\r", "\n")  # same length: offsets hold
+    lines_text = _line_ends(original)
+    line_start = 0
     for point in sorted({raw.at for raw in raws}):
-        line += lines_text.count("\n", prev, point)
-        line_col[point] = (line, point - lines_text.rfind("\n", 0, point))
+        # Only the text since the previous link is searched: many links on one line stay linear.
+        newlines = lines_text.count("\n", prev, point)
+        if newlines:
+            line += newlines
+            line_start = lines_text.rfind("\n", prev, point) + 1
+        line_col[point] = (line, point - line_start + 1)
         prev = point
+    # `raw` is the destination as the parsers saw it: an undecodable byte in it is U+FFFD (one per byte, as
+    # in `text`), never a lone surrogate, which no UTF-8 report could hold.
+    shown = doc.text
     occurrences: list[Occurrence] = []
     targets = _TARGETS
     if len(targets) > _TARGETS_MAX:
@@ -335,7 +383,7 @@ def finish(
         else:
             start, end = byte_at[raw.start], byte_at[raw.end]
         if sink is not None:
-            written = original[raw.start : raw.end]
+            written = shown[raw.start : raw.end]
             sink(display, ln, cl, start, end, raw.kind, written, target, raw.text, raw.title)
             continue
         occurrences.append(
@@ -346,7 +394,7 @@ def finish(
                 start=start,
                 end=end,
                 kind=raw.kind,
-                raw=original[raw.start : raw.end],
+                raw=shown[raw.start : raw.end],
                 target=target,
                 text=raw.text,
                 title=raw.title,

@@ -168,6 +168,22 @@ def scan_fragment(source: str, offset: int) -> list[RawLink]:
     return found
 
 
+# `<![` opens a marked section; followed by anything but one of these names, CPython 3.11's parser raises
+# AssertionError (found by fuzzing: `<![\ufffdCDATA[` lost the whole file). Browsers read it as a bogus
+# comment: no link in it either way.
+_MARKED_SECTION = re.compile(r"<!\[([a-zA-Z][-_.a-zA-Z0-9]*)?")
+_SECTION_NAMES = frozenset({"temp", "cdata", "ignore", "include", "rcdata", "if", "else", "endif"})
+
+
+def _without_bad_marked_sections(text: str) -> str:
+    """`text` with the "<" of each marked section the parser would choke on made a space (same length)."""
+    if "<![" not in text:
+        return text
+    return _MARKED_SECTION.sub(
+        lambda m: m.group() if (m.group(1) or "").lower() in _SECTION_NAMES else " " + m.group()[1:], text
+    )
+
+
 class _Collector(HTMLParser):
     def __init__(self, text: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -222,8 +238,9 @@ class _Collector(HTMLParser):
 
 def extract_html(doc: Document) -> tuple[list[RawLink], str | None]:
     """RawLinks of an HTML document and its `<base href>` (which the caller resolves against)."""
-    collector = _Collector(doc.text)
-    collector.feed(doc.text)
+    text = _without_bad_marked_sections(doc.text)
+    collector = _Collector(text)
+    collector.feed(text)
     collector.close()
     collector._close_anchor()
     return collector.links, collector.base

@@ -112,11 +112,13 @@ def _jsonl_fields(  # noqa: PLR0917  # the fields of an Occurrence, in its order
             _TARGET_JSON.clear()
         status = target.status
         head = "" if status is TargetStatus.INVALID else f'{{"url":{_json_str(target.url)}'
-        if target.fragment is not None:
+        if target.fragment is not None and head:  # an invalid target's fragment follows its raw, below
             head += f',"fragment":{_json_str(target.fragment)}'
         tail = f',"status":{_STATUS_JSON[status]}'
         if target.reason is not None:
             tail += f',"reason":{_json_str(target.reason)}'
+        if target.detail is not None:
+            tail += f',"detail":{_json_str(target.detail)}'
         # The target is kept in the entry, so its id cannot be reused while the entry lives.
         cached = _TARGET_JSON[id(target)] = (target, head, tail)
     head = cached[1]
@@ -280,7 +282,7 @@ class PackedOccurrences:
     def occurrences(self) -> tuple[Occurrence, ...]:
         """The Occurrence objects, template flags set, built from the lines."""
         built: list[Occurrence] = []
-        targets: dict[tuple[str, str, str | None, str | None], Target] = {}
+        targets: dict[tuple[str, str, str | None, str | None, str | None], Target] = {}
         names: dict[str, str] = {}
         for offset, length, odd in self.batches:
             for i, line in enumerate(self.spill.read(offset, length).split(b"\n")[:-1]):
@@ -298,7 +300,7 @@ def _from_json(
     item: dict[str, object],
     target_url: str | None,
     templates: set[str],
-    targets: dict[tuple[str, str, str | None, str | None], Target],
+    targets: dict[tuple[str, str, str | None, str | None, str | None], Target],
     names: dict[str, str],
 ) -> Occurrence:
     """An Occurrence from its `jsonl_line` (and, for an invalid target, the target URL it omits)."""
@@ -306,11 +308,20 @@ def _from_json(
     status = str(item["status"])
     reason = item.get("reason")
     fragment = item.get("fragment")
+    detail = item.get("detail")
     url = str(item["url"]) if status != "invalid" else (target_url if target_url is not None else raw)
-    key = (url, status, None if reason is None else str(reason), None if fragment is None else str(fragment))
+    key = (
+        url,
+        status,
+        None if reason is None else str(reason),
+        None if fragment is None else str(fragment),
+        None if detail is None else str(detail),
+    )
     target = targets.get(key)
     if target is None:
-        target = Target(url=key[0], status=TargetStatus(status), reason=key[2], fragment=key[3])
+        target = Target(
+            url=key[0], status=TargetStatus(status), reason=key[2], fragment=key[3], detail=key[4]
+        )
         targets[key] = target
     file = str(item["file"])
     file = names.setdefault(file, file)
@@ -344,7 +355,16 @@ JSONL_PROBES = (
         't"itle',
         True,
     ),
-    Occurrence("c.md", 1, 1, 0, 4, LinkKind.BARE, "hhttps://y", Target("hhttps:", TargetStatus.INVALID, "x")),
+    Occurrence(
+        "c.md",
+        1,
+        1,
+        0,
+        4,
+        LinkKind.BARE,
+        "hhttps://y",
+        Target("hhttps:", TargetStatus.INVALID, "x", None, "y"),
+    ),
     Occurrence("c.md", 2, 9, 7, 9, LinkKind.IMAGE, " mailto:", Target("mailto:", TargetStatus.SKIPPED), "a"),
 )
 
@@ -356,7 +376,7 @@ def _packing_round_trips() -> bool:
     # `findings` are added after extraction (linkaudit.extract.findings), never packed: always () here.
     if tuple(f.name for f in dataclasses.fields(Occurrence)) != (*fields, "findings") or tuple(
         f.name for f in dataclasses.fields(Target)
-    ) != ("url", "status", "reason", "fragment"):
+    ) != ("url", "status", "reason", "fragment", "detail"):
         return False
     for probe in JSONL_PROBES:
         target = probe.target
@@ -400,14 +420,35 @@ def _batches(files: list[InputFile], sizes: list[int]) -> list[list[InputFile]]:
     return batches
 
 
-def _pool(workers: int) -> ProcessPoolExecutor:
-    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415 - imported when a pool is made
-    from multiprocessing import get_context  # noqa: PLC0415
+@contextlib.contextmanager
+def _pool(workers: int) -> Iterator[ProcessPoolExecutor]:
+    import threading  # noqa: PLC0415 - imported when a pool is made
+    from concurrent.futures import ProcessPoolExecutor  # noqa: PLC0415
+    from multiprocessing import active_children, get_context  # noqa: PLC0415
 
     context = get_context("forkserver")
     # Workers fork from a server that has imported the extractor once, instead of each importing it.
     context.set_forkserver_preload(["linkaudit.extract"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    before = set(active_children())
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
+        yield pool
+    except BaseException:
+        # Interrupted (Ctrl-C, SIGTERM): waiting for the batches in progress, as leaving the pool does,
+        # could take seconds. End the workers now and drop the batches not started; the fork server and
+        # the resource tracker end with this process. The pool's thread notices at once; on CPython 3.11
+        # it can trip over futures cancelled meanwhile (InvalidStateError, printed as a traceback): no
+        # news for a run that is stopping.
+        hook = threading.excepthook
+        threading.excepthook = lambda args: None
+        try:
+            for worker in set(active_children()) - before:
+                worker.terminate()
+            pool.shutdown(wait=True, cancel_futures=True)
+        finally:
+            threading.excepthook = hook
+        raise
+    pool.shutdown(wait=True)
 
 
 @contextlib.contextmanager

@@ -63,7 +63,7 @@ def with_url_list(result: ExtractResult, listed: list[Occurrence]) -> ExtractRes
 def url_list_occurrences(doc: Document) -> list[Occurrence]:
     """One occurrence per URL line of a decoded list; lines that are not one absolute URL are invalid."""
     raws: list[RawLink] = []
-    problems: dict[int, str] = {}
+    problems: dict[int, tuple[str, str]] = {}  # index: (reason slug, detail)
     text = doc.text
     pos = 0
     for line in text.split("\n"):
@@ -71,16 +71,16 @@ def url_list_occurrences(doc: Document) -> list[Occurrence]:
         if value and not value.startswith("#"):
             start = pos + len(line) - len(line.lstrip(" \t\r\f\v"))
             if any(c.isspace() for c in value):
-                problems[len(raws)] = "not a URL (spaces in it)"
+                problems[len(raws)] = ("spaces-in-url", "not a URL (spaces in it)")
             elif _SCHEME.match(value) is None:
-                problems[len(raws)] = "not an absolute URL"
+                problems[len(raws)] = ("relative-url", "not an absolute URL")
             raws.append(RawLink(LinkKind.URL_LIST, start, start, start + len(value), value))
         pos += len(line) + 1
     occurrences = finish(doc, raws, root=None)
-    for index, reason in problems.items():
+    for index, (reason, detail) in problems.items():
         occ = occurrences[index]
         occurrences[index] = dataclasses.replace(
-            occ, target=Target(url=occ.raw, status=TargetStatus.INVALID, reason=reason)
+            occ, target=Target(url=occ.raw, status=TargetStatus.INVALID, reason=reason, detail=detail)
         )
     return occurrences
 
@@ -102,7 +102,7 @@ def page_occurrences(
         return [], FileError(address, f"not a web page (Content-Type: {media})")
     try:
         doc = _decode(body, content_type, address)
-        return extract_document(doc, fmt, Path.cwd(), address=final_address), None
+        return extract_document(doc, fmt, Path.cwd(), address=final_address), doc.warning
     except ExtractError as exc:
         return [], FileError(address, str(exc))
     except RecursionError:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 
-from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE
+from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE, as_parsed
 from linkaudit.fix.diff import render_diff
 from linkaudit.fix.files import FileAccessError, Located, read_located, replace_located
 from linkaudit.fix.model import FileFix, FilePlan, FixMessage, FixOutcome, FixPlan
@@ -26,7 +26,8 @@ def rewrite(data: bytes, plan: FilePlan) -> bytes:
     for edit in plan.edits:
         if (
             edit.start < prev
-            or data[edit.start : edit.end].decode(plan.encoding, "surrogateescape") != edit.old
+            # `old` is `raw`, which reads a stray byte as U+FFFD
+            or as_parsed(data[edit.start : edit.end].decode(plan.encoding, "surrogateescape")) != edit.old
         ):
             raise ValueError(f"line {edit.line} no longer reads {edit.old!r}")
         parts.append(data[prev : edit.start])

@@ -30,7 +30,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 from linkaudit.extract import SourceFormat, extract_document
-from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE, Document, ExtractError, decode
+from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE, Document, ExtractError, as_parsed, decode
 from linkaudit.fix.files import FileAccessError, Located, locate, read_located
 from linkaudit.fix.model import Edit, FilePlan, FixMessage, FixPlan
 from linkaudit.fix.syntax import (
@@ -81,7 +81,7 @@ class _Candidate:
 
 def _valid_text(original: str, lossy: bool) -> str:
     """What parsers see: bytes that were invalid (kept as lone surrogates) as U+FFFD."""
-    return "".join("\ufffd" if "\udc80" <= c <= "\udcff" else c for c in original) if lossy else original
+    return as_parsed(original) if lossy else original
 
 
 @dataclass(frozen=True, slots=True)
@@ -306,9 +306,9 @@ def plan_document(
     by_span: dict[tuple[int, int], _Candidate] = {}
     for occ in wanted:
         span = (chars[occ.start], chars[occ.end])
-        if doc.original[span[0] : span[1]] != occ.raw or (
-            data[occ.start : occ.end].decode(doc.encoding, errors=source.errors) != occ.raw
-        ):
+        # `raw` is the span as parsers saw it: a stray byte in it is U+FFFD, as in `doc.text`.
+        written = data[occ.start : occ.end].decode(doc.encoding, errors=source.errors)
+        if doc.text[span[0] : span[1]] != occ.raw or _valid_text(written, source.lossy) != occ.raw:
             raise FileSkipped(
                 f"changed since the report (line {occ.line} no longer cites {occ.raw!r}): left alone"
             )

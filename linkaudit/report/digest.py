@@ -18,6 +18,7 @@ from http import HTTPStatus
 
 from linkaudit.classify.severity import is_problem, severity
 from linkaudit.models import AuditReport, Occurrence, UrlResult, Verdict
+from linkaudit.report.text import printable
 
 __all__ = [
     "FOLD_HOST_AT",
@@ -56,6 +57,22 @@ _REASON_TEXT = {
     "proxy-error": "proxy failed",
     "fragment-missing": "fragment missing",
     "challenge": "bot challenge",
+    "bot-challenge": "bot challenge",
+    "empty-destination": "empty link",
+    "missing-host": "no host",
+    "invalid-host": "bad host name",
+    "invalid-port": "bad port",
+    "misspelt-scheme": "misspelt scheme",
+    "invalid-scheme": "bad scheme",
+    "windows-path": "Windows path",
+    "relative-url": "not an absolute URL",
+    "spaces-in-url": "spaces in the URL",
+    "unchecked-scheme": "scheme not checked",
+    "absolute-file-url": "absolute file: URL",
+    "excluded": "excluded",
+    "local-not-checked": "local, not checked",
+    "file-exists": "file exists",
+    "benign-redirect": "same page",
 }
 
 
@@ -69,7 +86,7 @@ def describe_reason(reason: str) -> str:
             return f"{code} {HTTPStatus(int(code)).phrase}"
         except ValueError:
             return f"HTTP {code}"
-    return reason
+    return printable(reason)  # unknown: it may quote what an article or a server wrote
 
 
 @dataclass(frozen=True, slots=True)

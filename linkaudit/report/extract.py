@@ -1,4 +1,8 @@
-"""Writers for `linkaudit extract`: text for people, json/jsonl for machines (`linkaudit.extract/1`)."""
+"""Writers for `linkaudit extract`: text for people, json/jsonl for machines (`linkaudit.extract/1`).
+
+The json format ends with `"errors"` (files that could not be read) and `"warnings"` (files read with a
+flaw, whose links are listed: undecodable bytes read as U+FFFD, with line and column).
+"""
 
 from __future__ import annotations
 
@@ -12,9 +16,9 @@ from typing import TextIO, assert_never
 from linkaudit.extract import ExtractResult
 from linkaudit.extract.pool import JSONL_PROBES, jsonl_line, packed_lines
 from linkaudit.jsontext import escape_invisible
-from linkaudit.models import Occurrence, TargetStatus
+from linkaudit.models import FileWarning, Occurrence, TargetStatus
 from linkaudit.report import ExtractFormat
-from linkaudit.report.serialize import error_dict, occurrence_dict
+from linkaudit.report.serialize import error_dict, occurrence_dict, warning_dict
 from linkaudit.report.text import printable
 
 __all__ = ["EXTRACT_SCHEMA", "ExtractFormat", "write_extract"]
@@ -66,11 +70,11 @@ def write_extract(result: ExtractResult, fmt: ExtractFormat, out: TextIO) -> Non
         for occ in result.occurrences:
             # For a terminal: file names and destinations as written may hold escape sequences.
             shown = printable(occ.target.url if occ.target.status is TargetStatus.OK else occ.raw)
-            note = (
-                ""
-                if occ.target.status is TargetStatus.OK
-                else f"  [{occ.target.status}: {printable(str(occ.target.reason))}]"
-            )
+            target = occ.target
+            note = ""
+            if target.status is not TargetStatus.OK:
+                why = f"{target.reason}: {target.detail}" if target.detail else str(target.reason)
+                note = f"  [{target.status}: {printable(why)}]"
             fold = "  [template]" if occ.template else ""
             out.write(
                 f"{printable(occ.file)}:{occ.line}:{occ.column}  {occ.kind}  {shown}  {_dumps(occ.text)}"
@@ -85,9 +89,7 @@ def write_extract(result: ExtractResult, fmt: ExtractFormat, out: TextIO) -> Non
         for i, occ in enumerate(result.occurrences):
             out.write(",\n" if i else "\n")
             out.write(line(occ))
-        out.write('\n],"errors":')
-        out.write(_dumps([error_dict(error) for error in result.errors]))
-        out.write("}\n")
+        _write_problems(result, out)
     else:
         assert_never(fmt)
 
@@ -107,6 +109,15 @@ def _write_packed(result: ExtractResult, fmt: ExtractFormat, chunks: Iterator[by
         if chunk:
             write((b"\n" if first else b",\n") + chunk[:-1].replace(b"\n", b",\n"))
             first = False
+    _write_problems(result, out)
+
+
+def _write_problems(result: ExtractResult, out: TextIO) -> None:
+    """The end of the json format: the links' list closed, then the files' problems."""
+    errors = [error_dict(e) for e in result.errors if not isinstance(e, FileWarning)]
+    warnings = [warning_dict(e) for e in result.errors if isinstance(e, FileWarning)]
     out.write('\n],"errors":')
-    out.write(_dumps([error_dict(error) for error in result.errors]))
+    out.write(_dumps(errors))
+    out.write(',"warnings":')
+    out.write(_dumps(warnings))
     out.write("}\n")

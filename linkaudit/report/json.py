@@ -13,13 +13,19 @@ Shape (every key always present; absent evidence is null or an empty list, never
                                                         suggestion_reason}]}],
                "fragment", "attempts_omitted", "redirects_omitted",
                "reused", "confirmed", "failures", "first_failed_at"}],
-     "errors": [{"file", "message"}]}
+     "errors": [{"file", "message"}],
+     "warnings": [{"file", "line", "column", "message"}],
+     "pending": ["url", …]}
 
 `by_verdict` lists every verdict linkaudit knows, zero when none occurred, so `.summary.by_verdict.dead`
 is always a number. `urls` are sorted by URL (code-point order) and each URL's occurrences by file and
 position: the engine finishes URLs in whatever order the network allows, and a report that is the same for
 the same findings diffs cleanly between runs (a URL whose verdict changed is a one-line change). Filter by
 verdict with `jq '.urls[] | select(.verdict == "dead")'`.
+
+`errors` are files that could not be read (binary, undecodable, too large, vanished); `warnings` files
+read with a flaw whose links are in the report (undecodable bytes read as U+FFFD, located by line and
+column). A `partial` report (the run was interrupted) lists in `pending` the URLs it did not check.
 
 `reused` says the result came from the history store (`--max-age`) instead of a probe. A URL whose verdict
 is one of `--fail-on` has `failures` (failed checks since its last success, this one included),
@@ -31,8 +37,9 @@ reason `fragment-missing`, `detail` naming the closest anchor. A hygiene finding
 `escaped-bare-url`) sits on the citation it concerns, with the URL it suggests and that URL's verdict.
 
 The writer streams one URL per line, so memory stays flat; 100,000 URLs take a few seconds. Bidi and C1
-controls and U+2028/U+2029 are written as `\\uXXXX` escapes (`linkaudit.jsontext`): the report is pasted
-into HTML pages and pull-request comments, where they would act instead of showing.
+controls, U+2028/U+2029 and lone surrogates (a file name that is not UTF-8) are written as `\\uXXXX`
+escapes (`linkaudit.jsontext`): the report is pasted into HTML pages and pull-request comments, where they
+would act instead of showing, and must be valid UTF-8.
 """
 
 from __future__ import annotations
@@ -40,6 +47,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Iterable
 from enum import Enum
 from pathlib import PurePath
 from typing import Any, TextIO
@@ -47,7 +55,7 @@ from typing import Any, TextIO
 from linkaudit.jsontext import escape_invisible
 from linkaudit.models import AuditReport, Verdict
 from linkaudit.report import REPORT_SCHEMA
-from linkaudit.report.serialize import error_dict, url_result_dict
+from linkaudit.report.serialize import error_dict, url_result_dict, warning_dict
 
 __all__ = ["REPORT_SCHEMA", "report_summary", "write_json_report"]
 
@@ -107,18 +115,29 @@ def write_json_report(report: AuditReport, out: TextIO) -> None:
         "settings": _finite(report.settings),
         "summary": report_summary(report),
     }
-    # The head is one object minus its closing brace; "urls" and "errors" are then streamed into it.
+    # The head is one object minus its closing brace; the lists are then streamed into it, one entry a line.
     out.write(_dumps(head)[:-1])
-    out.write(',\n"urls":[')
     results = sorted(
         report.results,
         key=lambda result: (result.target.url, result.target.fragment or "", result.judgement.verdict.value),
     )
-    for i, result in enumerate(results):
+    _write_list(out, "urls", (url_result_dict(result) for result in results))
+    errors = sorted(report.errors, key=lambda error: (error.file, error.message))
+    _write_list(out, "errors", (error_dict(error) for error in errors))
+    warnings = sorted(report.warnings, key=lambda warning: (warning.file, warning.line, warning.column))
+    _write_list(out, "warnings", (warning_dict(warning) for warning in warnings))
+    out.write(',\n"pending":')
+    out.write(_dumps(sorted(report.pending)))
+    # Fields a newer linkaudit wrote, in a report read back (`linkaudit report`): kept, after ours.
+    for key, value in report.extra_fields.items():
+        if key not in head and key not in ("urls", "errors", "warnings", "pending"):
+            out.write(f",\n{_dumps(key)}:{_dumps(value)}")
+    out.write("}\n")
+
+
+def _write_list(out: TextIO, key: str, entries: Iterable[object]) -> None:
+    out.write(f',\n"{key}":[')
+    for i, entry in enumerate(entries):
         out.write(",\n" if i else "\n")
-        out.write(_dumps(url_result_dict(result)))
-    out.write('\n],\n"errors":[')
-    for i, error in enumerate(sorted(report.errors, key=lambda error: (error.file, error.message))):
-        out.write(",\n" if i else "\n")
-        out.write(_dumps(error_dict(error)))
-    out.write("\n]}\n")
+        out.write(_dumps(entry))
+    out.write("\n]")

@@ -11,6 +11,7 @@ from linkaudit.models import (
     Attempt,
     Evidence,
     FileError,
+    FileWarning,
     Finding,
     HistoryNote,
     Hop,
@@ -27,6 +28,7 @@ __all__ = [
     "hop_dict",
     "occurrence_dict",
     "url_result_dict",
+    "warning_dict",
 ]
 
 
@@ -55,11 +57,17 @@ def occurrence_dict(occ: Occurrence, *, with_target: bool = True) -> dict[str, A
         item["status"] = occ.target.status.value
         if occ.target.reason is not None:
             item["reason"] = occ.target.reason
+        if occ.target.detail is not None:
+            item["detail"] = occ.target.detail
     return item
 
 
 def error_dict(error: FileError) -> dict[str, str]:
     return {"file": error.file, "message": error.message}
+
+
+def warning_dict(warning: FileWarning) -> dict[str, Any]:
+    return {"file": warning.file, "line": warning.line, "column": warning.column, "message": warning.message}
 
 
 def hop_dict(hop: Hop) -> dict[str, Any]:
@@ -116,6 +124,13 @@ def url_result_dict(result: UrlResult) -> dict[str, Any]:
     missing, so every entry has the same keys. `fragment` is set only on the entry of a fragment its page
     lacks (the page's own entry, with the citations that land, has null).
     """
+    entry = _url_entry(result)
+    for key, value in result.extra_fields.items():
+        entry.setdefault(key, value)  # fields a newer linkaudit wrote, read back: never over ours
+    return entry
+
+
+def _url_entry(result: UrlResult) -> dict[str, Any]:
     judgement = result.judgement
     evidence = result.evidence
     occurrences = result.occurrences
@@ -133,7 +148,7 @@ def url_result_dict(result: UrlResult) -> dict[str, Any]:
             "content_type": None,
             "checked_at": None,
             "error": None,
-            "detail": result.target.reason,
+            "detail": result.target.detail,
             "short_circuited": False,
             "attempts": [],
             "occurrences": [_cited_dict(occ) for occ in occurrences],

@@ -156,10 +156,13 @@ class _Renderer:
         self._hosts()
         self._templates()
         self._errors()
+        self._warnings()
         self._summary()
 
     def _partial_note(self) -> str:
-        return f"Interrupted: only the {len(self.report.results):,} URLs checked before the stop are shown."
+        checked = len(self.report.results)
+        total = checked + len(self.report.pending)
+        return f"interrupted: {checked:,} of {total:,} URLs checked (only those are shown)"
 
     def _verdict(self, verdict: Verdict) -> Text:
         return Text(verdict.value, style=_VERDICT_STYLE.get(verdict, ""))
@@ -311,22 +314,34 @@ class _Renderer:
         self.console.print()
 
     def _errors(self) -> None:
-        if not self.report.errors:
+        errors = sorted(self.report.errors, key=lambda e: (e.file, e.message))
+        self._file_list("Files that could not be read", [(e.file, e.message) for e in errors])
+
+    def _warnings(self) -> None:
+        warnings = sorted(self.report.warnings, key=lambda w: (w.file, w.line, w.column))
+        self._file_list(
+            "Files read with flaws (their links are checked)",
+            [(f"{w.file}:{w.line}:{w.column}", w.message) for w in warnings],
+        )
+
+    def _file_list(self, title: str, entries: list[tuple[str, str]]) -> None:
+        if not entries:
             return
-        self._section("Files that could not be read")
-        errors = self._bounded(tuple(sorted(self.report.errors, key=lambda e: (e.file, e.message))))
-        for error in errors:
+        self._section(title)
+        shown = self._bounded(tuple(entries))
+        for where, message in shown:
             line = Text("  ")
-            line.append(_clean(error.file), style="bold")
-            line.append(f": {_clean(error.message)}")
+            line.append(_clean(where), style="bold")
+            line.append(f": {_clean(message)}")
             self.console.print(line)
-        self._more(len(self.report.errors) - len(errors), "file")
+        self._more(len(entries) - len(shown), "file")
         self.console.print()
 
     def _summary(self) -> None:
         report = self.report
         counts = self.plan.verdicts
-        if not any(is_problem(row.verdict) for row in counts):
+        # A partial run cannot tell there are no problems.
+        if not report.partial and not any(is_problem(row.verdict) for row in counts):
             message = "No links found." if not report.results else "No problems found."
             self.console.print(Text(message, style="bold green"))
         table = Table(box=box.SIMPLE, show_footer=True, show_edge=False, pad_edge=False)
@@ -397,7 +412,8 @@ def summary_line(report: AuditReport) -> str:
     if report.errors:
         line += f", {_count(len(report.errors), 'unreadable file')}"
     if report.partial:
-        line += ", interrupted (partial)"
+        checked = len(report.results)
+        line += f", interrupted: {checked:,} of {checked + len(report.pending):,} URLs checked"
     return line
 
 
@@ -430,6 +446,17 @@ class _TrailingSpaceTrimmer:
         return False
 
 
+class _StreamConsole(Console):
+    """A rich Console that leaves a reader who went away (`| head`) to the caller.
+
+    rich's own answer to a broken pipe is `SystemExit(1)`, which would replace the run's exit code.
+    """
+
+    def on_broken_pipe(self) -> None:
+        self.quiet = True
+        raise BrokenPipeError
+
+
 def write_terminal_report(
     report: AuditReport,
     out: TextIO,
@@ -443,7 +470,7 @@ def write_terminal_report(
 ) -> None:
     """Write the human report to `out`. `verbose` also lists live, redirected and skipped URLs, unbounded."""
     trimmer = None if color else _TrailingSpaceTrimmer(out)
-    console = Console(
+    console = _StreamConsole(
         file=out if trimmer is None else trimmer,  # type: ignore[arg-type]
         width=width,
         color_system="auto" if color else None,

@@ -12,6 +12,8 @@ _UNPRINTABLE = dict.fromkeys(
 )
 for _space in "\t\n\v\f\r":
     _UNPRINTABLE[ord(_space)] = ord(" ")
+# A lone surrogate (a file name with bytes that are not UTF-8) cannot be written to a UTF-8 terminal.
+_UNPRINTABLE.update(dict.fromkeys(range(0xD800, 0xE000), 0xFFFD))
 
 
 def printable(value: str) -> str:

@@ -106,7 +106,7 @@ class CheckLog:
                     " VALUES (?, ?, ?, ?, ?, ?)",
                     (url_id, run_id, checked_at, judgement.verdict.value, judgement.reason, row[0]),
                 )
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, ValueError) as exc:  # (ValueError: text SQLite cannot take)
             self._url_ids.clear()  # ids made in the transaction rolled back with it
             self.failed = True
             self.store.warnings.append(f"{self.store.error(exc, 'record a check')}; later checks not kept")

@@ -29,7 +29,7 @@ class StoreError(Exception):
     """The store cannot be used; the message is one line naming the file and the reason."""
 
 
-def _busy(exc: sqlite3.Error) -> bool:
+def _busy(exc: sqlite3.Error | ValueError) -> bool:
     return isinstance(exc, sqlite3.OperationalError) and any(word in str(exc) for word in ("locked", "busy"))
 
 
@@ -93,7 +93,7 @@ class Store:
                         connection.execute(statement)
                 connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
-    def error(self, exc: sqlite3.Error, doing: str) -> StoreError:
+    def error(self, exc: sqlite3.Error | ValueError, doing: str) -> StoreError:
         """The one line that says why the store failed while `doing`."""
         if _busy(exc):
             return StoreError(

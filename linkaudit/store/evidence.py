@@ -89,7 +89,13 @@ def encode_evidence(evidence: Evidence, *, wants_image: bool) -> str:
     item = _encode_fields(evidence, evidence.url)
     if wants_image:
         item["wi"] = True
-    return json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+    body = json.dumps(item, ensure_ascii=False, separators=(",", ":"))
+    if not body.isascii():
+        try:
+            body.encode("utf-8")
+        except UnicodeEncodeError:  # lone surrogates (a name with undecodable bytes): as JSON escapes
+            body = json.dumps(item, separators=(",", ":"))
+    return body
 
 
 @functools.cache

@@ -18,7 +18,7 @@ __all__ = ["StoreFileCache"]
 
 _MANIFESTS = 8
 
-_COLUMNS = "key, stamp, keys, n_ok, line_keys, lines"
+_COLUMNS = "key, stamp, keys, n_ok, line_keys, warning, lines"
 
 
 class StoreFileCache:
@@ -30,7 +30,7 @@ class StoreFileCache:
         self.failed = False
         self._purged = False
 
-    def _failure(self, exc: sqlite3.Error, doing: str) -> None:
+    def _failure(self, exc: sqlite3.Error | ValueError, doing: str) -> None:
         if not self.failed:
             self.store.warnings.append(f"{self.store.error(exc, doing)}; extraction cache not updated")
         self.failed = True
@@ -38,8 +38,8 @@ class StoreFileCache:
     def load(self, extractor: str) -> dict[str, CachedFile]:
         try:
             rows = self.store.connection.execute(
-                "SELECT f.key, f.stamp, f.keys, f.n_ok, f.line_keys, coalesce(m.flips, x''), f.lines "
-                "FROM files f LEFT JOIN marks m ON m.key = f.key WHERE f.extractor = ?",
+                "SELECT f.key, f.stamp, f.keys, f.n_ok, f.line_keys, f.warning, coalesce(m.flips, x''), "
+                "f.lines FROM files f LEFT JOIN marks m ON m.key = f.key WHERE f.extractor = ?",
                 (extractor,),
             ).fetchall()
         except sqlite3.Error as exc:
@@ -55,7 +55,7 @@ class StoreFileCache:
             with self.store.transaction() as db:
                 for statement, rows in statements:
                     db.executemany(statement, rows)
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, ValueError) as exc:  # (ValueError: text SQLite cannot take)
             self._failure(exc, "save the extraction cache")
 
     def save(self, extractor: str, entries: Sequence[CachedFile]) -> None:
@@ -64,8 +64,8 @@ class StoreFileCache:
             ("DELETE FROM marks WHERE key IN (SELECT key FROM files WHERE extractor <> ?)", purge),
             ("DELETE FROM files WHERE extractor <> ?", purge),
             (
-                f"INSERT OR REPLACE INTO files (extractor, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [(extractor, *entry[:5], entry.lines) for entry in entries],
+                f"INSERT OR REPLACE INTO files (extractor, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                [(extractor, *entry[:6], entry.lines) for entry in entries],
             ),
             ("DELETE FROM marks WHERE key = ?", [(entry.key,) for entry in entries]),
         )

@@ -71,7 +71,9 @@ class RunHistory:
             if check is None or (item.wants_image and not check.wants_image):
                 continue
             judgement = judge(check.evidence, wants_image=item.wants_image, accept=settings.accept)
-            reused.append(UrlResult(item.target, judgement, check.evidence, item.occurrences, _REUSED))
+            reused.append(
+                UrlResult(item.target, judgement, check.evidence, item.occurrences, history=_REUSED)
+            )
             usable.add(item.target.url)
         self.reused = len(reused)
         return [item for item in items if item.target.url not in usable], reused

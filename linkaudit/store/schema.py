@@ -53,6 +53,7 @@ CREATE TABLE files (
     keys TEXT NOT NULL,                -- the distinct target URLs of the lines
     n_ok INTEGER NOT NULL,
     line_keys BLOB NOT NULL,
+    warning TEXT NOT NULL,             -- the file's warning (read with a flaw), said again each run
     lines BLOB NOT NULL                -- linkaudit.extract/1 JSON lines, all "template":false
 );
 CREATE TABLE marks (

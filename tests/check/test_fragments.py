@@ -4,11 +4,11 @@ by the simulated web on loopback with and without `--check-fragments`."""
 from __future__ import annotations
 
 import dataclasses
-import ipaddress
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_engine import FAST
 
 from linkaudit.check import check_targets, group_occurrences
 from linkaudit.check.fragments import (
@@ -24,16 +24,8 @@ from linkaudit.demo.simweb import Reply, SimWeb
 from linkaudit.extract import SourceFormat, extract_document
 from linkaudit.extract.document import document_from_bytes
 from linkaudit.models import Anchors, Evidence, Judgement, LinkKind, Occurrence, UrlResult, Verdict
-from linkaudit.settings import CheckSettings, HostPolicy
+from linkaudit.settings import CheckSettings
 from linkaudit.urls import normalize
-
-FAST = CheckSettings(
-    retry_base=0.02,
-    max_retry_wait=5.0,
-    host=HostPolicy(concurrency=4, interval=0.0),
-    timeout=5.0,
-    allow_private_nets=(ipaddress.ip_network("127.0.0.0/8"),),  # the simulated web is on loopback
-)
 
 
 @pytest.mark.parametrize(

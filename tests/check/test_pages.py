@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import ipaddress
+import dataclasses
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 from forward_proxy import ForwardProxy
+from test_engine import FAST as ENGINE_FAST
 
 from linkaudit.audit import audit_extracted
 from linkaudit.check.pages import Page, fetch_pages
@@ -15,14 +16,10 @@ from linkaudit.check.resolve import Resolver
 from linkaudit.demo.simweb import Reply, SimWeb
 from linkaudit.extract import ExtractResult
 from linkaudit.models import FileError
-from linkaudit.settings import CheckSettings, HeaderRule, HostPolicy
+from linkaudit.settings import HeaderRule, HostPolicy
 
-FAST = CheckSettings(
-    retry_base=0.01,
-    max_retry_wait=1.0,
-    host=HostPolicy(concurrency=2, interval=0.0),
-    timeout=5.0,
-    allow_private_nets=(ipaddress.ip_network("127.0.0.0/8"),),  # the simulated web is on loopback
+FAST = dataclasses.replace(
+    ENGINE_FAST, retry_base=0.01, max_retry_wait=1.0, host=HostPolicy(concurrency=2, interval=0.0)
 )
 ARTICLE = """<!doctype html><html><head><title>Post</title></head><body>
 <p><a href="ok">a live page</a>, <a href="/gone">a dead one</a>, <a href="http://other.example/x">elsewhere</a>,

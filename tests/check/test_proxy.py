@@ -7,7 +7,7 @@ that they pass shows the proxy resolved the names, from its own table of loopbac
 from __future__ import annotations
 
 import base64
-import ipaddress
+import dataclasses
 import socket
 from collections.abc import Iterator
 from dataclasses import replace
@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from forward_proxy import TIMEOUT, ForwardProxy
+from test_engine import FAST as ENGINE_FAST
 from tlsserver import self_signed, serve_tls
 
 from linkaudit.check import CheckItem, check_targets
@@ -34,12 +35,8 @@ from linkaudit.models import ErrorKind, LinkKind, Occurrence, UrlResult, Verdict
 from linkaudit.settings import CheckSettings, HostPolicy, SettingsError
 from linkaudit.urls import normalize
 
-FAST = CheckSettings(
-    retry_base=0.01,
-    max_retry_wait=1.0,
-    host=HostPolicy(concurrency=2, interval=0.0),
-    timeout=5.0,
-    allow_private_nets=(ipaddress.ip_network("127.0.0.0/8"),),  # the simulated web is on loopback
+FAST = dataclasses.replace(
+    ENGINE_FAST, retry_base=0.01, max_retry_wait=1.0, host=HostPolicy(concurrency=2, interval=0.0)
 )
 NOBODY: dict[str, str | None] = {"*": None}  # the checker resolves no name itself
 

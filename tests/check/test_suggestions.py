@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import io
-import ipaddress
 import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from test_engine import FAST
 
 from linkaudit.audit import audit_extracted
 from linkaudit.check import group_occurrences
@@ -21,15 +21,7 @@ from linkaudit.models import AuditReport, Verdict
 from linkaudit.report.json import write_json_report
 from linkaudit.report.progress import RecordingObserver
 from linkaudit.report.terminal import write_terminal_report
-from linkaudit.settings import CheckSettings, HostPolicy
 
-FAST = CheckSettings(
-    retry_base=0.02,
-    max_retry_wait=5.0,
-    host=HostPolicy(concurrency=4, interval=0.0),
-    timeout=5.0,
-    allow_private_nets=(ipaddress.ip_network("127.0.0.0/8"),),  # the simulated web is on loopback
-)
 ARTICLE = (
     "据 http://x.example/jana\\_c/status/1 报道，\r\n"
     "\r\n"

@@ -66,15 +66,27 @@ def test_refused_connections_everywhere_are_no_network_too() -> None:
     assert verdicts(revised) == {(Verdict.UNREACHABLE, "network-down-suspected")}
 
 
-def test_one_host_that_answered_proves_a_network() -> None:
+def test_one_host_that_answers_does_not_hide_a_dead_network() -> None:
+    # A sandbox that reaches one mirror (or one --resolve'd name) and nothing else: 9 of 10 hosts unreached.
     results = [nxdomain(f"http://site{n}.example/a") for n in range(9)] + [live("http://up.example/")]
     revised, doubt = reconsider(results)
+    assert doubt is not None
+    assert "for 9 of 10 hosts and only 1 answered" in doubt.message
+    assert verdicts(revised[:9]) == {(Verdict.UNREACHABLE, "network-down-suspected")}
+    assert verdicts(revised[9:]) == {(Verdict.LIVE, "http-200")}
+
+
+def test_enough_hosts_that_answered_prove_a_network() -> None:
+    results = [nxdomain(f"http://site{n}.example/a") for n in range(8)]
+    results += [live("http://up.example/"), live("http://up2.example/")]
+    revised, doubt = reconsider(results)
     assert doubt is None
-    assert verdicts(revised[:9]) == {(Verdict.DEAD, "dns-not-found")}
+    assert verdicts(revised[:8]) == {(Verdict.DEAD, "dns-not-found")}
 
 
-def test_a_url_that_spent_its_time_on_an_open_connection_proves_a_network() -> None:
-    results = [nxdomain(f"http://site{n}.example/a") for n in range(9)] + [silent("http://slow.example/")]
+def test_a_url_that_spent_its_time_on_an_open_connection_is_no_failure() -> None:
+    results = [nxdomain(f"http://site{n}.example/a") for n in range(8)]
+    results += [silent("http://slow.example/"), silent("http://slow2.example/")]
     assert reconsider(results)[1] is None
 
 

@@ -4,7 +4,8 @@
 (`[https://a/…](https://b/…)`, the shown URL being the real source), one whose "URL" is a headline
 (invalid), one with an `ipfs://` image (skipped), a transcript, and an index page with a UTF-8 BOM
 and sixty root-relative links. All are CRLF (one has a stray LF line). Each `*.expected.json` lists
-url, raw, kind, line, column, text and status of every occurrence; `{root}` stands for the folder
+url, raw, kind, line, column, text and status of every occurrence (and reason and detail of a skipped
+or invalid one); `{root}` stands for the folder
 root-relative links resolve against.
 """
 
@@ -35,6 +36,8 @@ def _as_expected(occ: Occurrence, root: Path) -> dict[str, Any]:
     }
     if occ.target.reason is not None:
         item["reason"] = occ.target.reason
+    if occ.target.detail is not None:
+        item["detail"] = occ.target.detail
     return item
 
 

@@ -18,6 +18,7 @@ import pytest
 import linkaudit.extract.cache as cache_module
 from linkaudit.extract import ExtractResult, InputFile, collect_inputs, extract_files
 from linkaudit.extract.cache import CachedFile, extract_cached
+from linkaudit.models import FileWarning
 from linkaudit.report import ExtractFormat
 from linkaudit.report.extract import write_extract
 from linkaudit.store import Store
@@ -40,7 +41,7 @@ def write_archive(root: Path, files: int, padding: int = 0, *, raw_bytes: bool =
         data = text.encode("gb18030" if n % 17 == 5 else "utf-8")
         (folder / f"{n}.md").write_bytes(data)
     (root / "d0" / "broken.md").write_bytes(b"\x00\x01binary")
-    if raw_bytes:  # undecodable bytes in a link: lone surrogates, which no JSON line holds (not cached)
+    if raw_bytes:  # undecodable bytes in a link
         (root / "d1" / "bytes.md").write_bytes(b"[x](https://a.example/\xff\xfe) " + b"text " * 200 + b"\n")
 
 
@@ -162,18 +163,36 @@ def test_the_pool_path_is_cached_too(tmp_path: Path, store: Store) -> None:
     assert cache.saved == []
 
 
-def test_a_file_whose_links_hold_raw_bytes_is_parsed_every_run(
+def test_a_file_read_with_a_flaw_is_cached_and_its_warning_said_every_run(
     tmp_path: Path, store: Store, parsed: list[str]
 ) -> None:
-    """Its occurrences cannot be JSON lines (lone surrogates): the run falls back to objects, still right."""
-    write_archive(tmp_path / "a", 30, raw_bytes=True)
+    write_archive(tmp_path / "a", 30, raw_bytes=True)  # stray bytes in a link: read as U+FFFD, a warning
+    files = files_of(tmp_path / "a")
+    cold_result = extract_files(files, jobs=1)
+    assert any(isinstance(problem, FileWarning) for problem in cold_result.errors)
+    cold = rendered(cold_result)
+    cache = CountingCache(store)
+    assert rendered(extract_cached(files, cache, jobs=1)) == cold
+    parsed.clear()
+    warm = extract_cached(files, cache, jobs=1)
+    assert rendered(warm) == cold
+    assert warm.errors == cold_result.errors
+    assert names(parsed) == ["broken.md"]
+
+
+def test_a_file_name_the_store_cannot_hold_is_parsed_every_run(
+    tmp_path: Path, store: Store, parsed: list[str]
+) -> None:
+    write_archive(tmp_path / "a", 3)
+    (tmp_path / "a" / os.fsdecode(b"caf\xe9.md")).write_text("[me](https://a.example/)\n", encoding="utf-8")
     files = files_of(tmp_path / "a")
     cold = rendered(extract_files(files, jobs=1))
     cache = CountingCache(store)
     assert rendered(extract_cached(files, cache, jobs=1)) == cold
     parsed.clear()
     assert rendered(extract_cached(files, cache, jobs=1)) == cold
-    assert names(parsed) == ["broken.md", "bytes.md"]
+    assert names(parsed) == sorted(["broken.md", os.fsdecode(b"caf\xe9.md")])
+    assert not store.warnings
 
 
 def test_when_the_template_urls_change_the_kept_lines_are_marked_anew(

@@ -110,3 +110,21 @@ def test_broken_markup_still_yields_its_links() -> None:
         ("https://a.example/2", "next"),
         ("x.png", ""),
     ]
+
+
+def test_a_marked_section_the_parser_chokes_on_loses_nothing() -> None:
+    """Found by fuzzing: `<![` and no section name made CPython 3.11's parser raise (the file was lost)."""
+    found = extract(
+        '<a href="https://a.example/1">a</a><![\ufffdCDATA[ x ]]> <![ bad <![CDATAx[ y'
+        '<a href="https://a.example/2">b</a><![CDATA[<a href="https://in.cdata.example/">]]>'
+    )
+    assert [(o.raw, o.text) for o in found] == [("https://a.example/1", "a"), ("https://a.example/2", "b")]
+
+
+def test_a_destination_urllib_refuses_against_a_root_relative_base_keeps_the_file() -> None:
+    """Found by fuzzing: `//[` against `<base href="/x/">` raised ValueError and the file was dropped."""
+    found = extract('<base href="/x/"><a href="//[">bad</a> <a href="y.html">good</a>')
+    assert [(o.raw, o.target.status) for o in found] == [
+        ("//[", TargetStatus.INVALID),
+        ("y.html", TargetStatus.OK),
+    ]

@@ -243,10 +243,16 @@ def test_stray_invalid_bytes_in_utf8_keep_the_file(tmp_path: Path) -> None:
     path = tmp_path / "stray.md"
     path.write_bytes(data)
     _, found, errors = run([path])
-    assert errors == []
+    # Reported where it is (a warning: the file was read), and its links are kept.
+    message = "1 undecodable byte read as U+FFFD (first: 0xe9 at byte 2026); links kept"
+    assert errors == [f"{found[0].file}: {message}"]
     assert [(o.line, o.column) for o in found] == [(2, 1), (2, 29)]  # the stray byte is one character
+    # The span is the bytes as written; `raw` holds U+FFFD for the byte (one per byte), never a lone
+    # surrogate, which no UTF-8 report could hold.
+    assert [o.raw for o in found] == ["https://a.example/caf\ufffd", "https://b.example/ok"]
     for occ in found:
-        assert data[occ.start : occ.end].decode("utf-8", errors="surrogateescape") == occ.raw
+        spanned = data[occ.start : occ.end].decode("utf-8", errors="surrogateescape")
+        assert "".join("\ufffd" if "\udc80" <= c <= "\udcff" else c for c in spanned) == occ.raw
     assert found[1].target.url == "https://b.example/ok"
 
 

@@ -328,12 +328,12 @@ def test_invalid_and_skipped_are_reported_not_dropped() -> None:
     found = extract(
         "[a]() [b](hhttps://a.example/) [c](ipfs://QmX) [d](mailto:a@b.example) [e](http://a..b/)\n"
     )
-    assert [(o.target.status.value, o.target.reason) for o in found] == [
-        ("invalid", "empty destination"),
-        ("invalid", "misspelt scheme 'hhttps'"),
-        ("skipped", "scheme ipfs:"),
-        ("skipped", "scheme mailto:"),
-        ("invalid", "bad host 'a..b'"),
+    assert [(o.target.status.value, o.target.reason, o.target.detail) for o in found] == [
+        ("invalid", "empty-destination", "empty destination"),
+        ("invalid", "misspelt-scheme", "misspelt scheme 'hhttps'"),
+        ("skipped", "unchecked-scheme", "scheme ipfs:"),
+        ("skipped", "unchecked-scheme", "scheme mailto:"),
+        ("invalid", "invalid-host", "bad host 'a..b'"),
     ]
     assert found[0].start == found[0].end == len("[a](")
 

@@ -42,7 +42,15 @@ def test_a_url_list_is_one_occurrence_per_url_line() -> None:
     ]
     assert {o.file for o in found} == {"list.txt"}
     assert {o.kind for o in found} == {LinkKind.URL_LIST}
-    targets = [(o.target.status, o.target.reason or o.target.url) for o in found]
+    targets = [(o.target.status, o.target.detail or o.target.url) for o in found]
+    assert [o.target.reason for o in found] == [
+        None,
+        None,
+        "relative-url",
+        "spaces-in-url",
+        "unchecked-scheme",
+        None,
+    ]
     assert targets == [
         (TargetStatus.OK, "https://news.example/a"),
         (TargetStatus.OK, "http://news.example/c"),

@@ -151,3 +151,16 @@ def test_stray_bytes_in_a_utf8_file_are_kept(tmp_path: Path) -> None:
     assert article.read_bytes() == after
     check_rewrite(before, after, plan.files[0])
     assert "\ufffd" in outcome.diff  # shown as replacement characters, not raw bytes
+
+
+def test_a_stray_byte_inside_the_destination_is_no_change_since_the_report(tmp_path: Path) -> None:
+    """`raw` shows a stray byte as U+FFFD (as the report does): the fix compares the bytes read that way."""
+    article = tmp_path / "a.md"
+    before = (PROSE * 2).encode() + b"\n\n[a](http://old.example/\xff) done\n"
+    article.write_bytes(before)
+    occurrences, plan, outcome = fix_folder(tmp_path, {})
+    (cited,) = [occ for occ in occurrences if occ.target.url.startswith("http://old.example/")]
+    assert cited.raw == "http://old.example/\ufffd"
+    _, plan, outcome = fix_folder(tmp_path, {cited.target.url: NEW})
+    assert not plan.skipped and not plan.refused and not outcome.skipped
+    assert article.read_bytes() == (PROSE * 2).encode() + f"\n\n[a]({NEW}) done\n".encode()

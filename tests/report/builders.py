@@ -12,6 +12,7 @@ from linkaudit.models import (
     ErrorKind,
     Evidence,
     FileError,
+    FileWarning,
     Finding,
     FindingKind,
     Hop,
@@ -40,6 +41,7 @@ def cite(
     reason: str | None = None,
     fragment: str | None = None,
     title: str = "",
+    detail: str | None = None,
 ) -> Occurrence:
     start = line * 100 + column
     return Occurrence(
@@ -50,7 +52,7 @@ def cite(
         end=start + len(url),
         kind=kind,
         raw=url,
-        target=Target(url=url, status=status, reason=reason, fragment=fragment),
+        target=Target(url=url, status=status, reason=reason, fragment=fragment, detail=detail),
         text=text,
         title=title,
         template=template,
@@ -98,11 +100,14 @@ def http_result(
     return UrlResult(Target(url), Judgement(verdict, reason, permanent), evidence, occs)
 
 
-def unchecked_result(raw: str, status: TargetStatus, reason: str, *occurrences: Occurrence) -> UrlResult:
+def unchecked_result(
+    raw: str, status: TargetStatus, reason: str, *occurrences: Occurrence, detail: str | None = None
+) -> UrlResult:
     """A skipped or invalid target: extraction judged it, no probe ran, so there is no evidence."""
     verdict = Verdict.SKIPPED if status is TargetStatus.SKIPPED else Verdict.INVALID
-    occs = occurrences or (cite(raw, status=status, reason=reason),)
-    return UrlResult(Target(raw, status, reason), Judgement(verdict, reason), None, occs)
+    occs = occurrences or (cite(raw, status=status, reason=reason, detail=detail),)
+    target = Target(raw, status, reason, detail=detail)
+    return UrlResult(target, Judgement(verdict, reason), None, occs)
 
 
 def report_of(
@@ -111,6 +116,8 @@ def report_of(
     files: int | None = None,
     partial: bool = False,
     settings: dict[str, object] | None = None,
+    warnings: tuple[FileWarning, ...] = (),
+    pending: tuple[str, ...] = (),
 ) -> AuditReport:
     links = sum(len(r.occurrences) for r in results)
     file_count = files if files is not None else len({o.file for r in results for o in r.occurrences})
@@ -123,6 +130,8 @@ def report_of(
         settings=settings if settings is not None else {"concurrency": 64, "retries": 3},
         partial=partial,
         elapsed_s=3.25,
+        warnings=warnings,
+        pending=pending,
     )
 
 
@@ -141,7 +150,7 @@ def every_verdict() -> tuple[UrlResult, ...]:
         http_result(
             "https://moved.example/old",
             Verdict.REDIRECTED,
-            "redirected",
+            "redirect-301",
             cite("https://moved.example/old", a, 7, 1, text="old home"),
             status=200,
             redirects=(Hop("https://moved.example/old", 301), Hop("https://moved.example/mid", 308)),
@@ -181,14 +190,32 @@ def every_verdict() -> tuple[UrlResult, ...]:
         unchecked_result(
             "htp://typo",
             TargetStatus.INVALID,
-            "misspelt scheme 'htp'",
-            cite("htp://typo", b, 8, 2, status=TargetStatus.INVALID, reason="misspelt scheme 'htp'"),
+            "misspelt-scheme",
+            cite(
+                "htp://typo",
+                b,
+                8,
+                2,
+                status=TargetStatus.INVALID,
+                reason="misspelt-scheme",
+                detail="misspelt scheme 'htp'",
+            ),
+            detail="misspelt scheme 'htp'",
         ),
         unchecked_result(
             "mailto:me@example.org",
             TargetStatus.SKIPPED,
-            "scheme mailto:",
-            cite("mailto:me@example.org", a, 9, 1, status=TargetStatus.SKIPPED, reason="scheme mailto:"),
+            "unchecked-scheme",
+            cite(
+                "mailto:me@example.org",
+                a,
+                9,
+                1,
+                status=TargetStatus.SKIPPED,
+                reason="unchecked-scheme",
+                detail="scheme mailto:",
+            ),
+            detail="scheme mailto:",
         ),
         http_result(
             "https://soft.example/p",

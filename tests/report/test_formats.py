@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import io
-import json
 import os
 import stat
 from pathlib import Path
 
 import pytest
+from contracts import parse_report
 
 import linkaudit.report
 import linkaudit.report.json as json_report
@@ -21,12 +21,15 @@ from .builders import every_verdict, report_of
 
 def test_public_surface_is_what_the_cli_needs() -> None:
     assert sorted(linkaudit.report.__all__) == [
+        "DestinationError",
         "ExtractFormat",
         "HistoryFormat",
         "REPORT_SCHEMA",
         "ReportFormat",
         "atomic_text_file",
+        "prepare_destination",
         "write_report",
+        "write_report_fallback",
         "write_report_file",
     ]
 
@@ -46,7 +49,16 @@ def test_every_format_handles_an_empty_run(fmt: ReportFormat) -> None:
 
 
 def test_format_values_are_the_cli_strings() -> None:
-    assert [fmt.value for fmt in ReportFormat] == ["terminal", "json"]
+    assert [fmt.value for fmt in ReportFormat] == [
+        "terminal",
+        "json",
+        "markdown",
+        "html",
+        "junit",
+        "sarif",
+        "github",
+        "csv",
+    ]
 
 
 def _files_in(folder: Path) -> list[str]:
@@ -56,13 +68,13 @@ def _files_in(folder: Path) -> list[str]:
 def test_report_file_is_written_and_no_temporary_file_remains(tmp_path: Path) -> None:
     path = tmp_path / "report.json"
     write_report_file(report_of(*every_verdict()), ReportFormat.JSON, path)
-    assert json.loads(path.read_text(encoding="utf-8"))["schema"] == "linkaudit.report/1"
+    assert parse_report(path.read_text(encoding="utf-8"))["schema"] == "linkaudit.report/1"
     assert _files_in(tmp_path) == ["report.json"]
 
 
 def test_dash_means_stdout(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     write_report_file(report_of(*every_verdict()), ReportFormat.JSON, "-")
-    assert json.loads(capsys.readouterr().out)["summary"]["urls"] == len(every_verdict())
+    assert parse_report(capsys.readouterr().out)["summary"]["urls"] == len(every_verdict())
     assert _files_in(tmp_path) == []
 
 

@@ -8,10 +8,20 @@ from pathlib import PurePosixPath
 from typing import Any
 
 import pytest
+from contracts import parse_report
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from linkaudit.models import ErrorKind, FileError, Hop, Judgement, LinkKind, TargetStatus, Verdict
+from linkaudit.models import (
+    ErrorKind,
+    FileError,
+    FileWarning,
+    Hop,
+    Judgement,
+    LinkKind,
+    TargetStatus,
+    Verdict,
+)
 from linkaudit.report.json import REPORT_SCHEMA, write_json_report
 
 from .builders import (
@@ -25,7 +35,10 @@ from .builders import (
     unchecked_result,
 )
 
-TOP_KEYS = {"schema", "generated_at", "partial", "elapsed_s", "settings", "summary", "urls", "errors"}
+TOP_KEYS = {
+    *("schema", "generated_at", "partial", "elapsed_s", "settings", "summary", "urls", "errors"),
+    *("warnings", "pending"),  # grown by issue 9
+}
 URL_KEYS = {
     "url",
     "verdict",
@@ -69,8 +82,7 @@ OCCURRENCE_KEYS = {
 def render(*args: Any, **kwargs: Any) -> dict[str, Any]:
     out = io.StringIO()
     write_json_report(report_of(*args, **kwargs), out)
-    parsed: dict[str, Any] = json.loads(out.getvalue())
-    return parsed
+    return parse_report(out.getvalue())
 
 
 def by_url(doc: dict[str, Any]) -> dict[str, dict[str, Any]]:
@@ -174,6 +186,7 @@ def test_skipped_and_invalid_targets_have_nulls_and_empty_lists_not_missing_keys
         assert entry["short_circuited"] is False
         assert entry["redirects"] == []
         assert entry["attempts"] == []
+    assert urls["htp://typo"]["reason"] == "misspelt-scheme"
     assert urls["htp://typo"]["detail"] == "misspelt scheme 'htp'"
 
 
@@ -270,6 +283,20 @@ def test_partial_runs_are_marked() -> None:
     assert render(*every_verdict(), partial=True)["partial"] is True
 
 
+def test_warnings_and_pending_urls_are_listed() -> None:
+    doc = render(
+        *every_verdict(),
+        partial=True,
+        warnings=(FileWarning("articles/b.md", "2 undecodable bytes read as U+FFFD", line=3, column=7),),
+        pending=("https://z.example/", "https://a.example/"),
+    )
+    assert doc["warnings"] == [
+        {"file": "articles/b.md", "line": 3, "column": 7, "message": "2 undecodable bytes read as U+FFFD"}
+    ]
+    assert doc["pending"] == ["https://a.example/", "https://z.example/"]
+    assert doc["errors"] == []
+
+
 def test_settings_with_sets_enums_and_paths_become_json() -> None:
     doc = render(
         settings={"fail_on": frozenset({Verdict.DEAD, Verdict.BLOCKED}), "root": PurePosixPath("/a")}
@@ -280,7 +307,7 @@ def test_settings_with_sets_enums_and_paths_become_json() -> None:
 def test_an_empty_run_is_valid_json() -> None:
     doc = render(files=0)
     assert doc["urls"] == []
-    assert doc["errors"] == []
+    assert doc["errors"] == doc["warnings"] == doc["pending"] == []
     assert doc["summary"]["urls"] == 0
 
 
@@ -301,7 +328,7 @@ def test_non_ascii_is_written_as_is() -> None:
         report_of(http_result(url, Verdict.LIVE, "http-200", cite(url, text="中文"), status=200)), out
     )
     assert "中文" in out.getvalue()
-    assert json.loads(out.getvalue())["urls"][0]["url"] == url
+    assert parse_report(out.getvalue())["urls"][0]["url"] == url
 
 
 def test_many_urls_stream_out_whole() -> None:
@@ -323,10 +350,11 @@ def test_many_urls_stream_out_whole() -> None:
 @settings(max_examples=50, deadline=None)
 @given(text=st.text(), raw=st.text(min_size=1), detail=st.none() | st.text())
 def test_any_text_round_trips(text: str, raw: str, detail: str | None) -> None:
-    occurrence = cite(raw, text=text, status=TargetStatus.INVALID, reason=detail)
-    result = unchecked_result(raw, TargetStatus.INVALID, detail or "bad", occurrence)
+    occurrence = cite(raw, text=text, status=TargetStatus.INVALID, reason="invalid-host", detail=detail)
+    result = unchecked_result(raw, TargetStatus.INVALID, "invalid-host", occurrence, detail=detail)
     entry = render(result)["urls"][0]
     assert entry["url"] == raw
+    assert (entry["reason"], entry["detail"]) == ("invalid-host", detail)
     assert entry["occurrences"][0]["text"] == text
     assert entry["occurrences"][0]["raw"] == raw
 
@@ -337,4 +365,4 @@ def test_non_finite_settings_become_null_so_strict_parsers_accept_the_report(val
     write_json_report(report_of(settings={"timeout": value, "nested": {"wait": [value, 1.5]}}), out)
     assert "Infinity" not in out.getvalue()
     assert "NaN" not in out.getvalue()
-    assert json.loads(out.getvalue())["settings"] == {"timeout": None, "nested": {"wait": [None, 1.5]}}
+    assert parse_report(out.getvalue())["settings"] == {"timeout": None, "nested": {"wait": [None, 1.5]}}

@@ -10,7 +10,16 @@ from hypothesis import strategies as st
 from rich.cells import cell_len
 
 from linkaudit.classify.severity import severity
-from linkaudit.models import AuditReport, ErrorKind, FileError, Judgement, LinkKind, UrlResult, Verdict
+from linkaudit.models import (
+    AuditReport,
+    ErrorKind,
+    FileError,
+    FileWarning,
+    Judgement,
+    LinkKind,
+    UrlResult,
+    Verdict,
+)
 from linkaudit.report.digest import FOLD_HOST_AT, describe_reason, digest_report
 from linkaudit.report.terminal import MAX_FILES, MAX_FOLDED, MAX_PROBLEMS_PER_FILE, write_terminal_report
 
@@ -291,9 +300,24 @@ def test_colour_is_used_only_when_asked() -> None:
 
 
 def test_a_partial_run_says_so_first_and_last() -> None:
-    lines = render(report_of(*every_verdict(), partial=True)).strip().splitlines()
-    assert lines[0].startswith("Interrupted: only the 10 URLs checked")
+    pending = ("https://later.example/1", "https://later.example/2")
+    lines = render(report_of(*every_verdict(), partial=True, pending=pending)).strip().splitlines()
+    assert lines[0].startswith("interrupted: 10 of 12 URLs checked")
     assert lines[-1] == lines[0]
+
+
+def test_a_run_interrupted_before_any_verdict_does_not_claim_no_links() -> None:
+    text = render(report_of(files=3, partial=True, pending=("https://a.example/",)))
+    assert "interrupted: 0 of 1 URLs checked" in text
+    assert "No links found." not in text and "No problems found." not in text
+
+
+def test_files_read_with_flaws_are_listed_with_where() -> None:
+    warnings = (FileWarning("articles/odd.md", "2 undecodable bytes read as U+FFFD", line=4, column=9),)
+    text = render(report_of(*every_verdict(), warnings=warnings))
+    assert "Files read with flaws" in text
+    assert "articles/odd.md:4:9: 2 undecodable bytes read as U+FFFD" in text
+    assert "Files that could not be read" not in text
 
 
 def test_a_clean_run_says_so() -> None:

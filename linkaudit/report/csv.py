@@ -1,0 +1,77 @@
+"""CSV: one row per citation, every verdict, for spreadsheets and scripts (RFC 4180).
+
+Rows come in reading order (file, line, column). Fields are quoted when they must be and lines end in
+CRLF, as RFC 4180 says. Cells hold text from articles and servers, which a spreadsheet would run as a
+formula if it starts with `=`, `+`, `-` or `@` (or a tab or CR, which some of them skip): such a cell
+gets a leading `'`, as OWASP advises, so it is shown as text. Numbers are written as numbers.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from typing import TextIO
+
+from linkaudit.models import AuditReport
+from linkaudit.report.citations import archive_link, every_citation, evidence_summary
+
+__all__ = ["COLUMNS", "safe_cell", "write_csv_report"]
+
+COLUMNS = (
+    "file",
+    "line",
+    "column",
+    "kind",
+    "text",
+    "raw",
+    "url",
+    "fragment",
+    "verdict",
+    "reason",
+    "detail",
+    "http_status",
+    "final_url",
+    "evidence",
+    "archive_url",
+    "template",
+)
+"""The header row; later versions add columns at the end, never rename or move one."""
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def safe_cell(value: str) -> str:
+    """`value` as a cell no spreadsheet runs: a leading `'` when it could start a formula. (A file name's
+    bytes that are not UTF-8, held as lone surrogates, become U+FFFD: a UTF-8 file cannot hold them.)"""
+    value = _LONE_SURROGATE.sub("\ufffd", value)
+    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+
+
+def write_csv_report(report: AuditReport, out: TextIO) -> None:
+    """Write the header and one row per citation."""
+    writer = csv.writer(out, dialect="excel", lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for citation in every_citation(report):
+        result, occ = citation.result, citation.occurrence
+        evidence = result.evidence
+        detail = (evidence.detail if evidence is not None else None) or result.target.detail or ""
+        row: list[str | int] = [
+            safe_cell(occ.file),
+            occ.line,
+            occ.column,
+            occ.kind.value,
+            safe_cell(occ.text),
+            safe_cell(occ.raw),
+            safe_cell(result.target.url),
+            safe_cell(occ.target.fragment or ""),
+            result.judgement.verdict.value,
+            safe_cell(result.judgement.reason),
+            safe_cell(detail),
+            evidence.status if evidence is not None and evidence.status is not None else "",
+            safe_cell(evidence.final_url or "") if evidence is not None else "",
+            safe_cell(evidence_summary(result)),
+            safe_cell(archive_link(result) or ""),
+            "true" if occ.template else "false",
+        ]
+        writer.writerow(row)

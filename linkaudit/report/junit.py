@@ -1,0 +1,114 @@
+"""JUnit XML: one test case per citation, for CI systems that chart test results.
+
+One `<testsuite>` per article; each citation is a `<testcase classname="ARTICLE" name="LINE:COL URL">`.
+A citation whose verdict fails the run (`--fail-on`) has a `<failure>` (type: the verdict), a skipped
+one `<skipped>`; the others pass, their verdict in `<system-out>`. An article that could not be read is a
+case of its own, failed (type `file-error`) when `--fail-on` has `file-error`, as by default. So the
+failures JUnit counts are exactly what makes `check` exit 1.
+
+XML 1.0 cannot carry most control characters at all, even escaped: they become U+FFFD, and everything
+else is escaped, so any article text gives a well-formed file.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from typing import TextIO
+
+from linkaudit.models import AuditReport, FileError, Verdict
+from linkaudit.report.citations import (
+    FILE_ERROR,
+    archive_link,
+    every_citation,
+    evidence_summary,
+    failing_verdicts,
+    fails_on_file_errors,
+    shown_target,
+)
+from linkaudit.report.digest import Citation, describe_reason
+
+__all__ = ["write_junit_report"]
+
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_ATTRIBUTE_ESCAPES = str.maketrans(
+    {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;", "\r": "&#13;", "\t": "&#9;"}
+)
+
+
+def _text(value: str) -> str:
+    return _NOT_XML.sub("\ufffd", value).translate(_TEXT_ESCAPES)
+
+
+def _attr(value: str) -> str:
+    return '"' + _NOT_XML.sub("\ufffd", value).translate(_ATTRIBUTE_ESCAPES) + '"'
+
+
+def _case_lines(citation: Citation, failing: frozenset[Verdict]) -> Iterator[str]:
+    result, occ = citation.result, citation.occurrence
+    verdict = result.judgement.verdict
+    name = f"{occ.line}:{occ.column} {shown_target(result, occ.raw)}"
+    yield f'    <testcase classname={_attr(occ.file)} name={_attr(name)} time="0">\n'
+    message = f"{verdict.value}: {describe_reason(result.judgement.reason)}"
+    details = [f"verdict: {verdict.value}", f"reason: {result.judgement.reason}"]
+    details += [f"link text: {occ.text}"] if occ.text else []
+    details += [f"evidence: {summary}"] if (summary := evidence_summary(result)) else []
+    details += [f"archived copy: {archived}"] if (archived := archive_link(result)) else []
+    body = _text("\n".join(details))
+    if verdict in failing:
+        yield f"      <failure type={_attr(verdict.value)} message={_attr(message)}>{body}</failure>\n"
+    elif verdict is Verdict.SKIPPED:
+        yield f"      <skipped message={_attr(message)}/>\n"
+    else:
+        yield f"      <system-out>{body}</system-out>\n"
+    yield "    </testcase>\n"
+
+
+def _error_lines(error: FileError, failing: bool) -> Iterator[str]:
+    yield f'    <testcase classname={_attr(error.file)} name="file could not be read" time="0">\n'
+    message = _attr(f"{FILE_ERROR}: {error.message}")
+    if failing:
+        yield f'      <failure type="{FILE_ERROR}" message={message}>{_text(error.message)}</failure>\n'
+    else:
+        yield f"      <skipped message={message}/>\n"
+    yield "    </testcase>\n"
+
+
+def write_junit_report(report: AuditReport, out: TextIO) -> None:
+    """Write the whole run as `<testsuites>`, one suite per article, one case per citation (and one for an
+    article that could not be read: failed when `--fail-on` has `file-error`)."""
+    failing = failing_verdicts(report)
+    file_errors_fail = fails_on_file_errors(report)
+    citations_of: defaultdict[str, list[Citation]] = defaultdict(list)
+    for citation in every_citation(report):
+        citations_of[citation.occurrence.file].append(citation)
+    errors_of: defaultdict[str, list[FileError]] = defaultdict(list)
+    for error in sorted(report.errors, key=lambda e: (e.file, e.message)):
+        errors_of[error.file].append(error)
+
+    def counts(citations: list[Citation], errors: list[FileError]) -> str:
+        verdicts = [c.result.judgement.verdict for c in citations]
+        failures = sum(1 for v in verdicts if v in failing) + (len(errors) if file_errors_fail else 0)
+        skipped = sum(1 for v in verdicts if v is Verdict.SKIPPED and v not in failing)
+        skipped += 0 if file_errors_fail else len(errors)
+        return f'tests="{len(citations) + len(errors)}" failures="{failures}" errors="0" skipped="{skipped}"'
+
+    files = sorted(set(citations_of) | set(errors_of))
+    every = [c for file in files for c in citations_of[file]]
+    out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+    everything = counts(every, list(report.errors))
+    out.write(f'<testsuites name="linkaudit" {everything} time="{report.elapsed_s:.3f}">\n')
+    stamp = _attr(report.generated_at.removesuffix("Z"))
+    for file in files:
+        citations, errors = citations_of[file], errors_of[file]
+        out.write(
+            f'  <testsuite name={_attr(file)} {counts(citations, errors)} time="0" timestamp={stamp}>\n'
+        )
+        for error in errors:
+            out.writelines(_error_lines(error, file_errors_fail))
+        for citation in citations:
+            out.writelines(_case_lines(citation, failing))
+        out.write("  </testsuite>\n")
+    out.write("</testsuites>\n")

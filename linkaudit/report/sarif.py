@@ -1,0 +1,188 @@
+"""SARIF 2.1.0, for code scanning (GitHub uploads it with `github/codeql-action/upload-sarif`).
+
+One rule per verdict (its id is the verdict: `dead`, `blocked`, …) and one result per citation of a
+problem, located at its line and column; an article that could not be read is a `file-error` result. What
+fails the run (`--fail-on`) is an `error`, the other problems `warning`s. Artifact URIs are the articles'
+paths as the run showed them (relative to the folder it ran in: run it from the repository root),
+percent-encoded, under `%SRCROOT%`.
+
+`partialFingerprints` let a code-scanning service follow an alert from run to run: the fingerprint
+of a citation is a hash of its file, its URL and how many citations of that URL come before it in that
+file, so it is the same for the same input and survives lines being added above it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import Counter
+from typing import Any, TextIO
+from urllib.parse import quote
+
+from linkaudit import __version__
+from linkaudit.classify.severity import is_problem, severity
+from linkaudit.jsontext import escape_invisible
+from linkaudit.models import AuditReport, Verdict
+from linkaudit.report.citations import (
+    FILE_ERROR,
+    archive_link,
+    every_citation,
+    evidence_summary,
+    failing_verdicts,
+    fails_on_file_errors,
+)
+from linkaudit.report.digest import describe_reason
+
+__all__ = ["FINGERPRINT_KEY", "SARIF_SCHEMA_URI", "artifact_uri", "write_sarif_report"]
+
+SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
+FINGERPRINT_KEY = "linkauditCitation/v1"
+_SOURCE_ROOT = "%SRCROOT%"
+_PROJECT_URL = "https://github.com/linkaudit/linkaudit"
+
+_RULE_TEXT = {
+    Verdict.DEAD: ("DeadLink", "The cited URL is gone: 404/410, a name that does not exist, a missing file."),
+    Verdict.USURPED: ("UsurpedLink", "The cited domain now serves someone else (parked or taken over)."),
+    Verdict.SOFT_DEAD: ("SoftDeadLink", "The page answers 200 but is not the page cited (soft 404)."),
+    Verdict.INVALID: ("InvalidLink", "The destination is not a usable URL (misspelt scheme, bad host)."),
+    Verdict.UNREACHABLE: ("UnreachableLink", "No answer after retries: timeout, refused, TLS failure."),
+    Verdict.BLOCKED: ("BlockedLink", "The server refused to show the page (401/403/451, a bot challenge)."),
+    Verdict.RATE_LIMITED: ("RateLimitedLink", "The server still answered 429 after the retries."),
+    Verdict.REDIRECTED: ("RedirectedLink", "The URL works but redirects elsewhere: cite the final URL."),
+    Verdict.SKIPPED: ("SkippedLink", "Not checked: another scheme, or excluded."),
+    Verdict.LIVE: ("LiveLink", "The URL answers."),
+}
+_VERDICTS = sorted(Verdict, key=severity)
+
+
+def artifact_uri(file: str) -> str:
+    """A relative URI reference for an article path: `/`-separated, everything but letters and
+    `-._~/` percent-encoded (so a `:` or `#` in a name cannot turn it into a scheme or a fragment)."""
+    # A name with bytes that are not UTF-8 holds them as lone surrogates: they become those bytes, escaped.
+    return quote(file.replace("\\", "/"), safe="/", errors="surrogateescape")
+
+
+def _level(verdict: Verdict, failing: frozenset[Verdict]) -> str:
+    if verdict in failing:
+        return "error"
+    return "warning" if is_problem(verdict) else "note"
+
+
+def _rule(verdict: Verdict, failing: frozenset[Verdict]) -> dict[str, Any]:
+    name, text = _RULE_TEXT[verdict]
+    return {
+        "id": verdict.value,
+        "name": name,
+        "shortDescription": {"text": f"Citation {verdict.value}"},
+        "fullDescription": {"text": text},
+        "helpUri": f"{_PROJECT_URL}#what-it-does",
+        "defaultConfiguration": {"level": _level(verdict, failing)},
+        "properties": {"tags": ["links", "citations"]},
+    }
+
+
+def _fingerprint(file: str, url: str, nth: int) -> str:
+    return hashlib.sha256(f"{file}\0{url}\0{nth}".encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def write_sarif_report(report: AuditReport, out: TextIO) -> None:
+    """Write one SARIF log with one run: the rules, then a result per problem citation."""
+    failing = failing_verdicts(report)
+    rule_index = {verdict: i for i, verdict in enumerate(_VERDICTS)}
+    seen: Counter[tuple[str, str]] = Counter()
+    results: list[dict[str, Any]] = []
+    for citation in every_citation(report):
+        result, occ = citation.result, citation.occurrence
+        verdict = result.judgement.verdict
+        if not (is_problem(verdict) or verdict in failing):
+            continue
+        url = result.target.url or occ.raw
+        nth = seen[(occ.file, url)]
+        seen[(occ.file, url)] += 1
+        reason = describe_reason(result.judgement.reason)
+        text = " ".join(occ.text.split())
+        message = f"{verdict.value} ({reason}): {url}" + (f" — cited as “{text}”" if text else "")
+        properties: dict[str, Any] = {
+            "url": url,
+            "verdict": verdict.value,
+            "reason": result.judgement.reason,
+            "evidence": evidence_summary(result),
+        }
+        archived = archive_link(result)
+        if archived is not None:
+            properties["archiveUrl"] = archived
+        results.append(
+            {
+                "ruleId": verdict.value,
+                "ruleIndex": rule_index[verdict],
+                "level": _level(verdict, failing),
+                "message": {"text": message},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": artifact_uri(occ.file), "uriBaseId": _SOURCE_ROOT},
+                            "region": {"startLine": occ.line, "startColumn": occ.column},
+                        }
+                    }
+                ],
+                "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(occ.file, url, nth)},
+                "properties": properties,
+            }
+        )
+    file_rule = len(_VERDICTS)
+    level = "error" if fails_on_file_errors(report) else "warning"
+    for error in sorted(report.errors, key=lambda e: (e.file, e.message)):
+        results.append(
+            {
+                "ruleId": FILE_ERROR,
+                "ruleIndex": file_rule,
+                "level": level,
+                "message": {"text": f"{FILE_ERROR}: the article could not be read ({error.message})"},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": artifact_uri(error.file), "uriBaseId": _SOURCE_ROOT}
+                        }
+                    }
+                ],
+                "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(error.file, FILE_ERROR, 0)},
+            }
+        )
+    rules = [_rule(verdict, failing) for verdict in _VERDICTS]
+    rules.append(
+        {
+            "id": FILE_ERROR,
+            "name": "UnreadableArticle",
+            "shortDescription": {"text": "Article could not be read"},
+            "fullDescription": {"text": "Binary, undecodable, larger than --max-file-size, or vanished."},
+            "helpUri": f"{_PROJECT_URL}#what-it-does",
+            "defaultConfiguration": {"level": level},
+            "properties": {"tags": ["links", "citations"]},
+        }
+    )
+    log = {
+        "$schema": SARIF_SCHEMA_URI,
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "linkaudit",
+                        "version": __version__,
+                        "informationUri": _PROJECT_URL,
+                        "rules": rules,
+                    }
+                },
+                "invocations": [
+                    {
+                        "executionSuccessful": not report.partial,
+                        "endTimeUtc": report.generated_at,
+                    }
+                ],
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+    out.write(escape_invisible(json.dumps(log, ensure_ascii=False, indent=1)))
+    out.write("\n")
