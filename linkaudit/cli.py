@@ -258,6 +258,14 @@ StoreWaitOpt = Annotated[
     float,
     typer.Option("--store-wait", help="Seconds to wait for a store another run is writing, then give up."),
 ]
+_MAX_AGE = "Reuse stored results younger than this (30m, 12h, 1d, 2w), failing ones too; 0: probe all."
+MaxAgeOpt = Annotated[str, typer.Option("--max-age", help=_MAX_AGE)]
+_CONFIRM = (
+    "N/DAYS: a failing URL fails the run once it has failed N checks over DAYS days, no success between."
+)
+ConfirmOpt = Annotated[str, typer.Option("--confirm", help=_CONFIRM)]
+_NOW = "Treat this time as now (ISO-8601, UTC unless given): for reuse, confirmation and the times recorded."
+NowOpt = Annotated[str | None, typer.Option("--now", help=_NOW, show_default=False)]
 
 
 @app.command(
@@ -735,30 +743,9 @@ def check(
     ] = None,
     store: StoreOpt = DEFAULT_STORE,
     no_store: NoStoreOpt = False,
-    max_age: Annotated[
-        str,
-        typer.Option(
-            "--max-age",
-            help="Reuse stored results younger than this (30m, 12h, 1d, 2w), failing ones too; 0: probe all.",
-        ),
-    ] = "0",
-    confirm: Annotated[
-        str,
-        typer.Option(
-            "--confirm",
-            help="N/DAYS: a failing URL fails the run once it has failed N checks spanning DAYS days, "
-            "with no success between.",
-        ),
-    ] = "1/0",
-    now: Annotated[
-        str | None,
-        typer.Option(
-            "--now",
-            help="Treat this time as now (ISO-8601, UTC unless given): for reuse, confirmation and the "
-            "times recorded.",
-            show_default=False,
-        ),
-    ] = None,
+    max_age: MaxAgeOpt = "0",
+    confirm: ConfirmOpt = "1/0",
+    now: NowOpt = None,
     store_wait: StoreWaitOpt = DEFAULT_STORE_WAIT,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""

@@ -29,13 +29,16 @@ class StoredCheck:
     """One check as the store kept it. `verdict` and `reason` are as judged then; `evidence` can be judged
     again. `wants_image`: whether the probe read the body to tell an image."""
 
-    url: str
     checked_at: int
     judgement: Judgement
-    evidence: Evidence
+    evidence: Evidence  # of the URL checked: `evidence.url`
     wants_image: bool
     archive: str | None = None
     run_id: int | None = None
+
+    @property
+    def url(self) -> str:
+        return self.evidence.url
 
     @property
     def verdict(self) -> Verdict:
@@ -62,7 +65,7 @@ def _stored(rows: Iterable[_Row]) -> list[StoredCheck]:
         except EvidenceFormatError:
             continue
         judgement = Judgement(_verdict(verdict), reason)
-        checks.append(StoredCheck(url, checked_at, judgement, evidence, wants_image, archive, run_id))
+        checks.append(StoredCheck(checked_at, judgement, evidence, wants_image, archive, run_id))
     return checks
 
 
