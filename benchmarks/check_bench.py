@@ -174,6 +174,8 @@ def linkaudit_command(articles: Path, report: Path, limits: Limits) -> list[str]
         # The simulated web is on loopback, which the private-network guard refuses unless allowed.
         "--allow-private-net",
         "127.0.0.0/8",
+        # The checker alone, as before the history store (its cost and savings: store_bench.py).
+        "--no-store",
     ]
 
 

@@ -20,9 +20,9 @@ fingerprint of the code and parser versions that wrote it).
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import hashlib
+import importlib.util
 import json
 import os
 import stat
@@ -80,9 +80,8 @@ class CachedFile(NamedTuple):
     one, the first `n_ok` those of checkable (ok) targets, which template counting counts. `line_keys` holds,
     for each line, the index of its target URL in `keys` (an `array("I")` as bytes). `warning` is the
     file's `FileWarning` (message, line, column as JSON; "" for none): read with a flaw, its links are
-    kept, and the warning said each run. `lines` are all
-    `"template":false`; `marks` says where `false` becomes `true` for one set of template URLs: the set's
-    digest (8 bytes), then the offsets (an `array("I")`); b"" for no set yet.
+    kept, and the warning said each run. `lines` are all `"template":false`: which lines are template
+    links depends on the whole run, and is kept with the run (`FileCache.remember`).
     """
 
     key: str
@@ -91,7 +90,6 @@ class CachedFile(NamedTuple):
     n_ok: int
     line_keys: bytes
     warning: str
-    marks: bytes
     lines: bytes
 
 
@@ -110,16 +108,12 @@ class FileCache(Protocol):
         """New stamps for entries whose files were found unchanged by their bytes: `(key, stamp)`."""
         ...
 
-    def mark(self, marks: Sequence[tuple[str, bytes]]) -> None:
-        """Keep the entries' marks for this run's template URLs: `(key, marks)`."""
+    def templates(self, manifest: bytes) -> tuple[set[str], bytes] | None:
+        """The template URLs of a run over exactly these files (`manifest`), and where its lines say so."""
         ...
 
-    def templates(self, manifest: bytes) -> set[str] | None:
-        """The template URLs of the last run over exactly these files (`manifest`), if known."""
-        ...
-
-    def remember(self, manifest: bytes, templates: set[str]) -> None:
-        """The template URLs of a run over these files."""
+    def remember(self, manifest: bytes, templates: set[str], marks: bytes) -> None:
+        """The template URLs of a run over these files, and where its lines say so (`_join_marks`)."""
         ...
 
     def forget(self, keys: Sequence[str]) -> None:
@@ -145,17 +139,17 @@ _STAT = struct.Struct("<qqqq")
 @functools.cache
 def extractor_fingerprint() -> str:
     """What the cached lines depend on besides the file: this code, the parser, the charset detector."""
-    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - only when caching
-
     digest = hashlib.sha256(f"{__version__} {pyromark.__version__} {sys.version_info[:2]}".encode())
-    with contextlib.suppress(PackageNotFoundError):
-        digest.update(version("charset-normalizer").encode())
     package = Path(__file__).resolve().parent.parent
     sources = [*sorted((package / "extract").glob("*.py")), package / "urls.py", package / "models.py"]
+    # charset-normalizer decodes legacy encodings; its version file, found without importing it.
+    detector = importlib.util.find_spec("charset_normalizer")
+    if detector is not None and detector.origin is not None:
+        sources.append(Path(detector.origin).with_name("version.py"))
     for source in sources:
         try:
             digest.update(source.read_bytes())
-        except OSError:  # installed without sources: the version alone has to do
+        except OSError:  # installed without sources: the versions alone have to do
             digest.update(source.name.encode())
     return digest.hexdigest()[:16]
 
@@ -234,7 +228,7 @@ def _extract_for_cache(items: list[InputFile], max_size: int) -> list[_Extracted
             stamp = _stat_bytes(info, read_ns) + hashlib.sha256(data).digest()
         keys, n_ok, line_keys, lines = packed
         warning = _warning_text(problem) if isinstance(problem, FileWarning) else ""
-        entry = CachedFile("", stamp, keys, n_ok, line_keys, warning, b"", lines)
+        entry = CachedFile("", stamp, keys, n_ok, line_keys, warning, lines)
         done.append(_Extracted(entry, [], problem, read is not None))
     return done
 
@@ -356,11 +350,6 @@ def extract_cached(
         cache.save(extractor, to_save)
     del to_save
     errors = [problems[i] for i in sorted(problems)]  # in input order, as extract_files lists them
-    manifest = _manifest(extractor, keys, template_share, template_min_files)
-    templates = None if counting else cache.templates(manifest)
-    if templates is None:
-        templates = _count_templates(entries, len(files), template_share, template_min_files)
-        cache.remember(manifest, templates)
     if any(isinstance(entry, list) and entry for entry in entries):
         restored = [
             entry._replace(lines=spill.read(*spilled[i]))
@@ -369,8 +358,20 @@ def extract_cached(
             for i, entry in enumerate(entries)
         ]
         return _with_objects(restored, len(files), errors, template_share, template_min_files)
-    parts = _marked_for(templates, entries, spill, spilled, cache)
-    return packed_result(len(files), errors, CachedLines(parts, spill, templates))
+    parts = [(entry, spilled.get(i)) for i, entry in enumerate(entries) if isinstance(entry, CachedFile)]
+    manifest = _manifest(extractor, keys, template_share, template_min_files)
+    known_run = None if counting else cache.templates(manifest)
+    marks = _split_marks(known_run[1], len(parts)) if known_run is not None else None
+    if known_run is not None and marks is not None:
+        templates = known_run[0]
+    else:  # count the template URLs, and find their lines
+        templates = _count_templates(entries, len(files), template_share, template_min_files)
+        marks = [
+            _flips(entry, entry.lines if where is None else spill.read(*where), templates)
+            for entry, where in parts
+        ]
+        cache.remember(manifest, templates, _join_marks(marks))
+    return packed_result(len(files), errors, CachedLines(parts, marks, spill, templates))
 
 
 def _storable(key: str) -> bool:
@@ -440,35 +441,32 @@ def _flips(entry: CachedFile, lines: bytes, templates: set[str]) -> bytes:
     return offsets.tobytes()
 
 
-def _marked_for(
-    templates: set[str],
-    entries: list[CachedFile | list[Occurrence] | None],
-    spill: _Spill,
-    spilled: dict[int, tuple[int, int]],
-    cache: FileCache,
-) -> list[tuple[CachedFile, tuple[int, int] | None]]:
-    """Every entry with its marks for `templates`, and where its lines are if not in it; the new marks kept.
+def _join_marks(marks: list[bytes]) -> bytes:
+    """Each file's flips, in order, as one blob: for each file, how many, then the offsets (`array("I")`)."""
+    joined = array("I")
+    for flips in marks:
+        offsets = array("I", flips)
+        joined.append(len(offsets))
+        joined.extend(offsets)
+    return joined.tobytes()
 
-    An entry comes from the cache marked for the template URLs of the run that kept it: when those are
-    this run's (an unchanged archive), its marks serve as they are.
-    """
-    digest = hashlib.sha256("\n".join(sorted(templates)).encode("utf-8", "surrogatepass")).digest()[:8]
-    parts: list[tuple[CachedFile, tuple[int, int] | None]] = []
-    marked: list[tuple[str, bytes]] = []
-    for i, kept in enumerate(entries):
-        if not isinstance(kept, CachedFile):
-            continue
-        where = spilled.get(i)
-        entry = kept
-        if kept.marks[:8] != digest:
-            lines = kept.lines if where is None else spill.read(*where)
-            entry = kept._replace(marks=digest + _flips(kept, lines, templates))
-            if entry.key:  # (standard input is not kept)
-                marked.append((entry.key, entry.marks))
-        parts.append((entry, where))
-    if marked:
-        cache.mark(marked)
-    return parts
+
+def _split_marks(blob: bytes, files: int) -> list[bytes] | None:
+    """`_join_marks` undone for `files` files; None when the blob does not hold that many."""
+    numbers = array("I")
+    try:
+        numbers.frombytes(blob)
+    except ValueError:
+        return None
+    marks: list[bytes] = []
+    at = 0
+    for _ in range(files):
+        if at >= len(numbers):
+            return None
+        count = numbers[at]
+        marks.append(numbers[at + 1 : at + 1 + count].tobytes() if count else b"")
+        at += 1 + count
+    return marks if at == len(numbers) else None
 
 
 def _with_objects(
@@ -482,7 +480,7 @@ def _with_objects(
     built: list[Occurrence] = []
     for entry in entries:
         if isinstance(entry, CachedFile):
-            built.extend(CachedLines([(entry, None)], _Spill(b""), set()).occurrences())
+            built.extend(CachedLines([(entry, None)], [b""], _Spill(b""), set()).occurrences())
         elif entry is not None:
             built.extend(entry)
     marked = mark_templates(built, files, share=template_share, min_files=template_min_files)
@@ -494,9 +492,14 @@ class CachedLines:
     this run; marked for the run's template URLs on the way out (their places are in each file's marks)."""
 
     def __init__(
-        self, files: list[tuple[CachedFile, tuple[int, int] | None]], spill: _Spill, templates: set[str]
+        self,
+        files: list[tuple[CachedFile, tuple[int, int] | None]],
+        marks: list[bytes],
+        spill: _Spill,
+        templates: set[str],
     ) -> None:
         self.files = files
+        self.marks = marks  # per file, where `false` becomes `true` (`_flips`)
         self.spill = spill
         self.templates = templates
 
@@ -508,14 +511,14 @@ class CachedLines:
         """The JSON lines, `"template":true` where the target is a template URL, in chunks of whole lines."""
         chunk: list[bytes] = []
         size = 0
-        for entry, lines in self._lines():
+        for (_, lines), flips in zip(self._lines(), self.marks, strict=True):
             if not lines:
                 continue
             out = lines
-            if len(entry.marks) > 8:
+            if flips:
                 pieces: list[bytes] = []
                 done = 0
-                for at in array("I", entry.marks[8:]):
+                for at in array("I", flips):
                     pieces += (lines[done:at], b"true")
                     done = at + 5  # len(b"false")
                 pieces.append(lines[done:])

@@ -94,7 +94,7 @@ def collect_inputs(
     def add(path: Path, base: Path, display: str | None = None) -> None:
         if display is None:
             display = _display(path)
-        if display in seen or excluded(display):
+        if display in seen or (excludes and excluded(display)):
             return
         seen.add(display)
         files.append(InputFile(path, display, root if root is not None else base))
@@ -152,9 +152,9 @@ def _walk(
         # relpath and Path parsing once per folder, not per file: they cost seconds on 46,000 files.
         folder_path = Path(dirpath)
         folder_display = _display(folder_path)
+        prefix = "" if folder_display == "." else os.path.join(folder_display, "")
         for name in sorted(filenames):
             if name.startswith("."):
                 continue
             if "." in name and name.rsplit(".", 1)[1].lower() in wanted:
-                display = name if folder_display == "." else os.path.join(folder_display, name)
-                add(folder_path / name, base, display)
+                add(folder_path / name, base, prefix + name)

@@ -38,8 +38,7 @@ class StoreFileCache:
     def load(self, extractor: str) -> dict[str, CachedFile]:
         try:
             rows = self.store.connection.execute(
-                "SELECT f.key, f.stamp, f.keys, f.n_ok, f.line_keys, f.warning, coalesce(m.flips, x''), "
-                "f.lines FROM files f LEFT JOIN marks m ON m.key = f.key WHERE f.extractor = ?",
+                f"SELECT {_COLUMNS} FROM files WHERE extractor = ?",
                 (extractor,),
             ).fetchall()
         except sqlite3.Error as exc:
@@ -61,41 +60,36 @@ class StoreFileCache:
     def save(self, extractor: str, entries: Sequence[CachedFile]) -> None:
         purge = [] if self._purged else [(extractor,)]  # entries another extractor wrote are no use
         self._write(
-            ("DELETE FROM marks WHERE key IN (SELECT key FROM files WHERE extractor <> ?)", purge),
             ("DELETE FROM files WHERE extractor <> ?", purge),
             (
                 f"INSERT OR REPLACE INTO files (extractor, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [(extractor, *entry[:6], entry.lines) for entry in entries],
+                [(extractor, *entry) for entry in entries],
             ),
-            ("DELETE FROM marks WHERE key = ?", [(entry.key,) for entry in entries]),
         )
         self._purged = not self.failed
 
     def restamp(self, stamps: Sequence[tuple[str, bytes]]) -> None:
         self._write(("UPDATE files SET stamp = ? WHERE key = ?", [(stamp, key) for key, stamp in stamps]))
 
-    def mark(self, marks: Sequence[tuple[str, bytes]]) -> None:
-        self._write(("INSERT OR REPLACE INTO marks (key, flips) VALUES (?, ?)", marks))
-
-    def templates(self, manifest: bytes) -> set[str] | None:
+    def templates(self, manifest: bytes) -> tuple[set[str], bytes] | None:
         try:
             row = self.store.connection.execute(
-                "SELECT templates FROM extractions WHERE manifest = ?", (manifest,)
+                "SELECT templates, marks FROM extractions WHERE manifest = ?", (manifest,)
             ).fetchone()
         except sqlite3.Error as exc:
             self._failure(exc, "read the extraction cache")
             return None
         if row is None:
             return None
-        return {url for url in row[0].split("\n") if url}
+        return {url for url in row[0].split("\n") if url}, row[1]
 
-    def remember(self, manifest: bytes, templates: set[str]) -> None:
+    def remember(self, manifest: bytes, templates: set[str], marks: bytes) -> None:
         if any("\n" in url for url in templates):
             return
         self._write(
             (
-                "INSERT OR REPLACE INTO extractions (manifest, templates, used) VALUES (?, ?, ?)",
-                [(manifest, "\n".join(sorted(templates)), int(time.time()))],
+                "INSERT OR REPLACE INTO extractions (manifest, templates, marks, used) VALUES (?, ?, ?, ?)",
+                [(manifest, "\n".join(sorted(templates)), marks, int(time.time()))],
             ),
             # The last few sets of files (an archive, a folder of it) are worth remembering; no more.
             (
@@ -107,4 +101,4 @@ class StoreFileCache:
 
     def forget(self, keys: Sequence[str]) -> None:
         gone = [(key,) for key in keys]
-        self._write(("DELETE FROM files WHERE key = ?", gone), ("DELETE FROM marks WHERE key = ?", gone))
+        self._write(("DELETE FROM files WHERE key = ?", gone))

@@ -7,10 +7,9 @@ written by an older linkaudit is brought forward on open, and one written by a n
 Tables: `urls` (one row per distinct URL), `runs` (one per check run), `evidence` (compact evidence JSON,
 kept once however many checks saw the same: most checks of a healthy URL repeat the last one), `checks`
 (one per URL per run: when, the verdict and reason as judged then, the evidence, the archived copy when
-a later stage knows it), and the extraction cache: `files` (each file's lines), `marks` (which of them
-are template links, kept apart so that a new set of template URLs rewrites a few bytes, not the lines)
-and `extractions` (the template URLs of the last runs over a whole set of files). The view `check_log`
-joins the checks for people who open the store with `sqlite3`.
+a later stage knows it), and the extraction cache: `files` (each file's lines, as parsed) and
+`extractions` (the template URLs of the last runs over a whole set of files, and where their lines are).
+The view `check_log` joins the checks for people who open the store with `sqlite3`.
 """
 
 from __future__ import annotations
@@ -56,13 +55,10 @@ CREATE TABLE files (
     warning TEXT NOT NULL,             -- the file's warning (read with a flaw), said again each run
     lines BLOB NOT NULL                -- linkaudit.extract/1 JSON lines, all "template":false
 );
-CREATE TABLE marks (
-    key TEXT PRIMARY KEY,              -- a file's, as in `files`
-    flips BLOB NOT NULL                -- where its lines say "template":true, for one set of template URLs
-);
 CREATE TABLE extractions (
     manifest BLOB PRIMARY KEY,         -- digest of the files a run extracted, in order, and the extractor
     templates TEXT NOT NULL,           -- the template URLs of that run, one per line
+    marks BLOB NOT NULL,               -- where, file by file, its lines say "template":true
     used INTEGER NOT NULL              -- Unix seconds
 );
 CREATE VIEW check_log AS

@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from array import array
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
@@ -60,7 +61,7 @@ class CountingCache:
     def __init__(self, store: Store) -> None:
         self.inner = StoreFileCache(store)
         self.saved: list[str] = []
-        self.marked: list[str] = []
+        self.remembered = 0  # runs whose template URLs were counted (and their lines found) anew
 
     def load(self, extractor: str) -> Mapping[str, CachedFile]:
         return self.inner.load(extractor)
@@ -72,15 +73,12 @@ class CountingCache:
     def restamp(self, stamps: Sequence[tuple[str, bytes]]) -> None:
         self.inner.restamp(stamps)
 
-    def mark(self, marks: Sequence[tuple[str, bytes]]) -> None:
-        self.marked += [key.split("\0")[1] for key, _ in marks]
-        self.inner.mark(marks)
-
-    def templates(self, manifest: bytes) -> set[str] | None:
+    def templates(self, manifest: bytes) -> tuple[set[str], bytes] | None:
         return self.inner.templates(manifest)
 
-    def remember(self, manifest: bytes, templates: set[str]) -> None:
-        self.inner.remember(manifest, templates)
+    def remember(self, manifest: bytes, templates: set[str], marks: bytes) -> None:
+        self.remembered += 1
+        self.inner.remember(manifest, templates, marks)
 
     def forget(self, keys: Sequence[str]) -> None:
         self.inner.forget(keys)
@@ -129,19 +127,18 @@ def test_warm_run_is_the_cold_run_to_the_byte(tmp_path: Path, store: Store, pars
     first = extract_cached(files, cache, jobs=1)
     assert rendered(first) == cold
     assert [e.file for e in first.errors] == [e.file for e in extract_files(files, jobs=1).errors]
-    # Each file parsed is kept once (its lines) and marked once (its template links): no second write.
+    # Each file parsed is kept once; which lines are template links is kept with the run.
     assert names(cache.saved) == names([f.display for f in files if not f.display.endswith("broken.md")])
-    assert names(cache.marked) == names(cache.saved)
+    assert cache.remembered == 1
     parsed.clear()
     cache.saved.clear()
-    cache.marked.clear()
     warm = extract_cached(files, cache, jobs=1)
     assert rendered(warm) == cold
     assert warm.occurrences == extract_files(files, jobs=1).occurrences
     assert names(parsed) == ["broken.md"]  # never cached: its error is reported every run
     assert cache.saved == []
     # The template URLs of this set of files are remembered: the warm run counted nothing, marked nothing.
-    assert cache.marked == []
+    assert cache.remembered == 1
     assert store.connection.execute("SELECT count(*) FROM extractions").fetchone() == (1,)
     # Template links (the footer, in every file) are marked in the warm output too.
     assert '"url":"https://footer.example/terms"' in cold[ExtractFormat.JSONL]
@@ -208,16 +205,14 @@ def test_when_the_template_urls_change_the_kept_lines_are_marked_anew(
     assert len(fewer) == len(files) - 6  # 19 footers left: not a template link any more
     parsed.clear()
     cache.saved.clear()
-    cache.marked.clear()
     cold = rendered(extract_files(fewer, jobs=1))
     assert '"template":true' not in cold[ExtractFormat.JSONL]
     assert rendered(extract_cached(fewer, cache, jobs=1)) == cold
-    assert names(parsed) == ["broken.md"]  # nothing parsed: only the marks changed
-    assert cache.saved == []  # the lines are kept as they were, the marks anew
-    assert len(cache.marked) == len(fewer) - 1
-    cache.marked.clear()
+    assert names(parsed) == ["broken.md"]  # nothing parsed: the template links changed, not the files
+    assert cache.saved == []  # the lines are kept as they were
+    assert cache.remembered == 2
     assert rendered(extract_cached(fewer, cache, jobs=1)) == cold
-    assert cache.marked == []  # the same files again: the marks kept serve as they are
+    assert cache.remembered == 2  # the same files again: what was found for them serves as it is
     assert rendered(extract_cached(files, cache, jobs=1)) == rendered(extract_files(files, jobs=1))
 
 
@@ -357,3 +352,11 @@ def test_kill_9_during_a_cold_extract_leaves_a_store_that_serves_the_next_run(tm
     with sqlite3.connect(store) as db:
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert db.execute("SELECT count(*) FROM files").fetchone()[0] == total
+
+
+def test_where_a_run_kept_its_template_links_reads_back_or_not_at_all() -> None:
+    marks = [b"", array("I", [12, 400]).tobytes(), array("I", [7]).tobytes()]
+    joined = cache_module._join_marks(marks)
+    assert cache_module._split_marks(joined, 3) == marks
+    for files, blob in ((2, joined), (4, joined), (3, joined[:-4]), (3, joined + b"\0\0\0\0"), (3, b"\x01")):
+        assert cache_module._split_marks(blob, files) is None  # then the run counts and marks anew
