@@ -7,20 +7,36 @@ evidence again). Reading back gives `StoredCheck`s whose evidence can be judged 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import sqlite3
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypeAlias
+from typing import NamedTuple, TypeAlias
 
 from linkaudit.models import Evidence, Judgement, Verdict
-from linkaudit.store.db import Store
+from linkaudit.store.db import Store, _busy
 from linkaudit.store.evidence import EvidenceFormatError, decode_evidence, encode_evidence
 from linkaudit.store.policy import iso
 
 __all__ = ["CheckLog", "StoredCheck"]
 
 _COLUMNS = "u.url, c.checked_at, c.verdict, c.reason, c.archive, c.run_id, e.body"
+
+
+class _Check(NamedTuple):
+    """A check on its way into the store."""
+
+    url: str
+    run_id: int | None
+    checked_at: int
+    judgement: Judgement
+    body: str
+    status: int | None
+    final_url: str | None
+
+
 _Row: TypeAlias = tuple[str, int, str, str, str | None, int | None, str]
 
 
@@ -72,10 +88,15 @@ def _stored(rows: Iterable[_Row]) -> list[StoredCheck]:
 class CheckLog:
     """Recording and reading the checks of one store."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, patience: float | None = None) -> None:
+        """`patience`: seconds a write waits for a store another run is writing (default: the store's
+        wait); a check run uses a short one, and keeps checks it could not write for a later try."""
         self.store = store
         self.connection = store.connection
+        self.patience = store.wait if patience is None else patience
         self._url_ids: dict[str, int] = {}
+        self._pending: list[_Check] = []
+        self._retry_at = 0.0
         self.failed = False
 
     def record(
@@ -87,35 +108,76 @@ class CheckLog:
         evidence: Evidence,
         wants_image: bool,
     ) -> None:
-        """Keep one check, in a transaction of its own. After a failure (said once, in the store's
-        warnings), later checks of the run are not kept: the run itself goes on."""
+        """Keep one check, in a transaction of its own, at once.
+
+        When another run holds the store longer than `patience`, the check waits (with any others) for a
+        later call or `flush`, a second later at the soonest: a busy store never stalls a run for long.
+        Any other failure is said once, in the store's warnings, and later checks are not kept; the run
+        itself goes on.
+        """
         if self.failed:
             return
         body = encode_evidence(evidence, wants_image=wants_image)
-        digest = hashlib.sha256(body.encode("utf-8", "surrogatepass")).digest()[:12]
         final_url = evidence.final_url if evidence.final_url != evidence.url else None
+        self._pending.append(
+            _Check(evidence.url, run_id, checked_at, judgement, body, evidence.status, final_url)
+        )
+        if time.monotonic() >= self._retry_at:
+            self._write(self.patience, final=False)
+
+    def flush(self) -> None:
+        """Write what is pending, waiting as long as the store's wait allows (at the end of a run)."""
+        if self._pending and not self.failed:
+            self._write(self.store.wait, final=True)
+
+    def _write(self, patience: float, *, final: bool) -> None:
+        db = self.connection
         try:
-            with self.store.transaction() as db:
-                url_id = self._url_id(db, evidence.url)
-                row = db.execute("SELECT id FROM evidence WHERE digest = ?", (digest,)).fetchone()
-                if row is None:
-                    row = db.execute(
-                        "INSERT INTO evidence (digest, status, final_url, body) VALUES (?, ?, ?, ?)"
-                        " RETURNING id",
-                        (digest, evidence.status, final_url, body),
-                    ).fetchone()
-                db.execute(
-                    "INSERT INTO checks (url_id, run_id, checked_at, verdict, reason, evidence_id)"
-                    " VALUES (?, ?, ?, ?, ?, ?)",
-                    (url_id, run_id, checked_at, judgement.verdict.value, judgement.reason, row[0]),
-                )
+            db.execute(f"PRAGMA busy_timeout = {int(patience * 1000)}")
+            with self.store.transaction():
+                for check in self._pending:
+                    self._insert(db, check)
         except (sqlite3.Error, ValueError) as exc:  # (ValueError: text SQLite cannot take)
             self._url_ids.clear()  # ids made in the transaction rolled back with it
+            if isinstance(exc, sqlite3.OperationalError) and _busy(exc) and not final:
+                self._retry_at = time.monotonic() + 1.0
+                return
             self.failed = True
-            self.store.warnings.append(f"{self.store.error(exc, 'record a check')}; later checks not kept")
+            lost = f"{len(self._pending)} check{'' if len(self._pending) == 1 else 's'}"
+            self.store.warnings.append(
+                f"{self.store.error(exc, 'record checks')}; {lost} not kept, nor later ones"
+            )
+        else:
+            self._pending.clear()
+        finally:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute(f"PRAGMA busy_timeout = {int(self.store.wait * 1000)}")
+
+    def _insert(self, db: sqlite3.Connection, check: _Check) -> None:
+        url_id = self._url_id(db, check.url)
+        digest = hashlib.sha256(check.body.encode("utf-8", "surrogatepass")).digest()[:12]
+        row = db.execute("SELECT id FROM evidence WHERE digest = ?", (digest,)).fetchone()
+        if row is None:
+            row = db.execute(
+                "INSERT INTO evidence (digest, status, final_url, body) VALUES (?, ?, ?, ?) RETURNING id",
+                (digest, check.status, check.final_url, check.body),
+            ).fetchone()
+        db.execute(
+            "INSERT INTO checks (url_id, run_id, checked_at, verdict, reason, evidence_id)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                url_id,
+                check.run_id,
+                check.checked_at,
+                check.judgement.verdict.value,
+                check.judgement.reason,
+                row[0],
+            ),
+        )
 
     def discard_run(self, run_id: int, why: str) -> None:
         """Drop the checks of a run whose results say nothing about its URLs, and note why."""
+        self._pending.clear()
         try:
             with self.store.transaction() as db:
                 db.execute("DELETE FROM checks WHERE run_id = ?", (run_id,))

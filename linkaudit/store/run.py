@@ -39,7 +39,8 @@ class RunHistory:
         self.store = store
         self.settings = settings
         self.policy = policy or HistoryPolicy()
-        self.log = CheckLog(store) if store is not None else None
+        # A result waits at most a quarter second for the store: the check's event loop must not stall.
+        self.log = CheckLog(store, patience=0.25) if store is not None else None
         self.started = self.policy.now if self.policy.now is not None else int(time.time())
         self.run_id = store.begin_run(self.started) if store is not None else None
         self.reused = 0
@@ -114,6 +115,8 @@ class RunHistory:
 
     def annotate(self, results: Sequence[UrlResult]) -> list[UrlResult]:
         """Every result with its `HistoryNote`: reused or not; a failing URL's streak and its confirmation."""
+        if self.log is not None:
+            self.log.flush()  # checks a busy store made wait
         failing = self.settings.fail_on
         needed = [r.target.url for r in results if r.judgement.verdict in failing and r.evidence is not None]
         past: dict[str, list[StoredCheck]] = {}

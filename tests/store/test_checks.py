@@ -6,6 +6,7 @@ import sqlite3
 import subprocess
 import sys
 import textwrap
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -95,18 +96,37 @@ def test_recent_is_newest_first_per_url(store: Store) -> None:
     assert [c.checked_at for c in recent[B]] == [0]
 
 
-def test_a_write_that_cannot_be_made_is_a_warning_and_the_run_goes_on(tmp_path: Path) -> None:
+def test_a_busy_store_delays_checks_and_then_says_in_one_line_what_was_not_kept(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite"
     Store.open(path).close()
-    with held(path), Store.open(path, wait=0.2) as store:
-        log = CheckLog(store)
-        record(log, live(A), 0)
-        record(log, live(B), 0)  # not tried again: said once
+    with held(path), Store.open(path, wait=0.3) as store:
+        log = CheckLog(store, patience=0.1)
+        started = time.monotonic()
+        record(log, live(A), 0)  # waits a tenth of a second, then keeps the check for later
+        record(log, live(B), 0)  # not tried again within a second: no wait at all
+        assert time.monotonic() - started < 1.0
+        assert not log.failed and not store.warnings
+        log.flush()  # the end of the run: waits the store's wait, then gives up and says so
         assert log.failed
         assert len(store.warnings) == 1
         assert "in use by another process" in store.warnings[0]
+        assert "2 checks not kept" in store.warnings[0]
     with sqlite3.connect(path) as db:
         assert db.execute("SELECT count(*) FROM checks").fetchone() == (0,)
+
+
+def test_checks_a_busy_store_delayed_are_kept_once_it_is_free(tmp_path: Path) -> None:
+    path = tmp_path / "store.sqlite"
+    Store.open(path).close()
+    with Store.open(path) as store:
+        log = CheckLog(store, patience=0.1)
+        with held(path):
+            record(log, live(A), 0)
+        record(log, live(B), DAY)  # within the second: still waiting
+        log.flush()
+        assert not log.failed and not store.warnings
+        assert [c.url for c in log.recent([A, B], not_after=DAY)[B]] == [B]
+        assert store.connection.execute("SELECT count(*) FROM checks").fetchone() == (2,)
 
 
 def test_two_processes_recording_at_once_lose_nothing(tmp_path: Path) -> None:
