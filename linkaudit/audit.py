@@ -102,6 +102,8 @@ def audit_extracted(
         items.extend(suggestion_items(items))
         observer.extracted(found.files, len(found.occurrences), len(items))
         to_probe, reused = history.reuse(items)
+        if reused:
+            observer.note(f"{len(reused):,} URLs reused from the history store (--max-age)")
         for result in reused:
             parts = split_by_fragment(result)
             results.extend(parts)

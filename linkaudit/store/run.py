@@ -2,9 +2,13 @@
 
 `audit` calls three methods, in order: `reuse` before the check (fresh stored results stand in for a
 probe, judged again from their evidence under today's rules, so a new `--accept` changes them), `record`
-for each result as it arrives (committed at once: a killed run keeps what it checked), `annotate` at the
-end (a `HistoryNote` on every result: reused or not and, for a failing URL, its streak and whether
-`--confirm` is met). Without a store, nothing is reused or kept and a failure's streak is this run alone.
+for each result as it arrives (committed at once, or soon after when another run holds the store: a
+killed run keeps what it checked), `annotate` at the end (a `HistoryNote` on every result: reused or not
+and, for a failing URL, its streak and whether `--confirm` is met). Without a store, nothing is reused or
+kept and a failure's streak is this run alone.
+
+Not kept: what a probe did not learn about the URL itself (an address the private-network guard refused,
+a proxy that failed): under other settings, or another day, it says nothing.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from linkaudit.classify import judge
-from linkaudit.models import Evidence, HistoryNote, UrlResult, Verdict
+from linkaudit.models import ErrorKind, Evidence, HistoryNote, UrlResult, Verdict
 from linkaudit.settings import CheckSettings
 from linkaudit.store.checks import CheckLog, StoredCheck
 from linkaudit.store.db import Store
@@ -26,6 +30,7 @@ if TYPE_CHECKING:
 
 __all__ = ["RunHistory"]
 
+_NOT_ABOUT_THE_URL = frozenset({ErrorKind.BLOCKED_ADDRESS, ErrorKind.PROXY_ERROR})
 _NOT_FAILING = HistoryNote()
 _REUSED = HistoryNote(reused=True)
 
@@ -86,7 +91,7 @@ class RunHistory:
         fragment): the first is kept, as the page's check, its verdict judged from the page's evidence.
         """
         evidence = result.evidence
-        if evidence is None or not result.target.is_http:
+        if evidence is None or not result.target.is_http or evidence.error in _NOT_ABOUT_THE_URL:
             return result
         now = self._now()
         if self.policy.now is not None:

@@ -10,7 +10,7 @@ import pytest
 
 from linkaudit.check import CheckItem
 from linkaudit.classify import judge
-from linkaudit.models import Evidence, LinkKind, Occurrence, UrlResult, Verdict
+from linkaudit.models import ErrorKind, Evidence, LinkKind, Occurrence, UrlResult, Verdict
 from linkaudit.settings import CheckSettings
 from linkaudit.store import HistoryPolicy, RunHistory, Store
 from linkaudit.urls import normalize
@@ -145,3 +145,18 @@ def test_a_doubtful_run_leaves_no_checks(store: Store) -> None:
     history.discard("network-down-suspected")
     assert store.connection.execute("SELECT count(*) FROM checks").fetchone() == (0,)
     assert store.connection.execute("SELECT discarded FROM runs").fetchall() == [("network-down-suspected",)]
+
+
+def test_what_says_nothing_about_the_url_is_not_kept(store: Store) -> None:
+    refused = Evidence(A, error=ErrorKind.BLOCKED_ADDRESS, detail="127.0.0.1 is a private address")
+    proxy = Evidence(B, error=ErrorKind.PROXY_ERROR, detail="proxy refused the connection")
+    run_once(store, {A: refused, B: proxy}, day=0)
+    assert store.connection.execute("SELECT count(*) FROM checks").fetchone() == (0,)
+    # With the guard lifted (or the proxy back), a --max-age run probes them: nothing stands in for them.
+    _, _, probed = run_once(
+        store,
+        {A: Evidence(A, status=200), B: Evidence(B, status=200)},
+        day=0.1,
+        policy=HistoryPolicy(max_age=DAY),
+    )
+    assert sorted(probed) == [A, B]
