@@ -55,10 +55,13 @@ CREATE TABLE files (
     warning TEXT NOT NULL,             -- the file's warning (read with a flaw), said again each run
     lines BLOB NOT NULL                -- linkaudit.extract/1 JSON lines, all "template":false
 );
+CREATE TABLE marks (
+    key TEXT PRIMARY KEY,              -- a file's, as in `files`
+    flips BLOB NOT NULL                -- where its lines say "template":true, for one set of template URLs
+);
 CREATE TABLE extractions (
     manifest BLOB PRIMARY KEY,         -- digest of the files a run extracted, in order, and the extractor
     templates TEXT NOT NULL,           -- the template URLs of that run, one per line
-    marks BLOB NOT NULL,               -- where, file by file, its lines say "template":true
     used INTEGER NOT NULL              -- Unix seconds
 );
 CREATE VIEW check_log AS
@@ -68,6 +71,14 @@ CREATE VIEW check_log AS
     FROM checks JOIN urls ON urls.id = checks.url_id JOIN evidence ON evidence.id = checks.evidence_id;
 """
 
-#: Each entry takes the store from version i to i + 1.
-MIGRATIONS: tuple[str, ...] = (_V1,)
+_V2 = """
+DROP TABLE marks;
+DELETE FROM extractions;
+ALTER TABLE extractions ADD COLUMN marks BLOB NOT NULL DEFAULT x'';
+"""
+
+#: Each entry takes the store from version i to i + 1. 2: where a run's template links are is kept with the
+#: run (`extractions.marks`), not per file (table `marks`, dropped); the runs remembered are forgotten
+#: (the next run finds their template links again).
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 SCHEMA_VERSION = len(MIGRATIONS)

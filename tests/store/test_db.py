@@ -40,11 +40,33 @@ def test_an_older_store_is_migrated_forward(tmp_path: Path, monkeypatch: pytest.
         ]
 
 
+def test_a_first_version_store_is_brought_to_this_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 1 kept each file's template marks in a table of their own; version 2 keeps them per run."""
+    path = tmp_path / "store.sqlite"
+    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS[:1])
+    monkeypatch.setattr(db_module, "SCHEMA_VERSION", 1)
+    with Store.open(path) as old:
+        old.begin_run(1000)
+        old.connection.execute("INSERT INTO marks (key, flips) VALUES ('k', x'00')")
+        old.connection.execute("INSERT INTO extractions (manifest, templates, used) VALUES (x'01', '', 1)")
+    monkeypatch.undo()
+    with Store.open(path) as store:
+        db = store.connection
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+        tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "marks" not in tables
+        assert db.execute("SELECT count(*) FROM extractions").fetchone() == (0,)
+        assert db.execute("SELECT started_at FROM runs").fetchall() == [(1000,)]  # the history stays
+        db.execute("INSERT INTO extractions (manifest, templates, marks, used) VALUES (x'02', '', x'', 2)")
+
+
 def test_a_store_from_a_newer_linkaudit_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite"
     with sqlite3.connect(path) as raw:
         raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
-    with pytest.raises(StoreError, match=r"written by a newer linkaudit \(schema 2"):
+    with pytest.raises(StoreError, match=rf"written by a newer linkaudit \(schema {SCHEMA_VERSION + 1}"):
         Store.open(path)
 
 
