@@ -1,4 +1,5 @@
-"""The report's `root` and `files` list: what `fix` needs to trust a file, and each article's citation date."""
+"""The report's `root` and `files` list: what `fix` needs to trust a file, and each article's citation
+date."""
 
 from __future__ import annotations
 
@@ -38,7 +39,7 @@ def test_files_list_has_hash_and_citation_date_of_every_article(tmp_path: Path) 
     for name, data in texts.items():
         shown = str(Path(name))
         assert by_path[shown]["sha256"] == hashlib.sha256(data).hexdigest()
-        # Every occurrence's file is one of the listed articles, relative to the same root.
+    # Every occurrence's file is one of the listed articles, relative to the same root.
     cited = {occ["file"] for url in report["urls"] for occ in url["occurrences"]}
     assert cited <= set(by_path)
     assert (by_path["dated.md"]["cited_at"], by_path["dated.md"]["cited_at_source"]) == (
@@ -47,7 +48,8 @@ def test_files_list_has_hash_and_citation_date_of_every_article(tmp_path: Path) 
     )
     dateline = by_path[str(Path("sub/dateline.md"))]
     assert (dateline["cited_at"], dateline["cited_at_source"]) == ("2019-12-31", "dateline")
-    assert (by_path["plain.md"]["cited_at"], by_path["plain.md"]["cited_at_source"]) == ("2020-09-13", "mtime")
+    plain = by_path["plain.md"]
+    assert (plain["cited_at"], plain["cited_at_source"]) == ("2020-09-13", "mtime")
 
 
 def test_git_date_and_read_back(tmp_path: Path) -> None:
