@@ -21,7 +21,14 @@ from linkaudit.fix.plan import plan_fixes
 from linkaudit.models import LinkKind, Occurrence, Target
 from linkaudit.report.json import REPORT_SCHEMA
 
-__all__ = ["DEFAULT_VERDICTS", "ReportError", "ReportFixes", "fixes_from_report", "plan_from_report"]
+__all__ = [
+    "DEFAULT_VERDICTS",
+    "ReportError",
+    "ReportFixes",
+    "fixes_from_report",
+    "plan_from_fixes",
+    "plan_from_report",
+]
 
 #: The verdicts `linkaudit fix` repairs unless told otherwise (issue 7's default `--fail-on`).
 DEFAULT_VERDICTS: frozenset[str] = frozenset({"dead", "soft-dead", "usurped"})
@@ -33,12 +40,18 @@ class ReportError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class ReportFixes:
-    """What a report asks to fix: the citations, target URL -> replacement, sha256 per file path."""
+    """What a report asks to fix: the citations, target URL -> replacement, sha256 per file path.
+
+    `root` is the report's `root` (the folder its paths are relative to), None in a report without one;
+    `without_copy` the URLs with a verdict asked for but nothing to point them at (no archived copy).
+    """
 
     occurrences: tuple[Occurrence, ...]
     replacements: Mapping[str, str]
     expected_sha256: Mapping[Path, str]
     problems: tuple[FixMessage, ...]
+    root: Path | None = None
+    without_copy: tuple[str, ...] = ()
 
 
 def _replacement(entry: Mapping[str, Any], verdicts: Collection[str], redirects: bool) -> str | None:
@@ -88,12 +101,15 @@ def fixes_from_report(
     occurrences: list[Occurrence] = []
     replacements: dict[str, str] = {}
     problems: list[FixMessage] = []
+    without_copy: list[str] = []
     for entry in urls:
         if not isinstance(entry, Mapping) or not isinstance(entry.get("url"), str):
             problems.append(FixMessage("report", "a url entry without a url: ignored"))
             continue
         new = _replacement(entry, verdicts, redirects)
         if new is None:
+            if entry.get("verdict") in verdicts and entry.get("occurrences"):
+                without_copy.append(entry["url"])
             continue
         target = Target(entry["url"])
         replacements[target.url] = new
@@ -113,7 +129,14 @@ def fixes_from_report(
         ):
             path = Path(item["path"])
             expected[Path(root) / path if isinstance(root, str) else path] = item["sha256"]
-    return ReportFixes(tuple(occurrences), replacements, expected, tuple(problems))
+    return ReportFixes(
+        tuple(occurrences),
+        replacements,
+        expected,
+        tuple(problems),
+        Path(root) if isinstance(root, str) and root else None,
+        tuple(without_copy),
+    )
 
 
 def plan_from_report(
@@ -124,13 +147,27 @@ def plan_from_report(
     verdicts: Collection[str] = DEFAULT_VERDICTS,
     redirects: bool = False,
     max_size: int = DEFAULT_MAX_FILE_SIZE,
+    listed_only: bool = False,
 ) -> FixPlan:
     """`plan_fixes` for what `report` asks; the report's problems are among the plan's refusals.
 
     Relative `files` paths (when the report has no `root`) and occurrence files resolve against `base`
-    (default: the working directory), as they did when the report was made.
+    (default: the working directory), as they did when the report was made. With `listed_only`, a file
+    the report's `files` list does not name is left alone.
     """
     fixes = fixes_from_report(report, verdicts=verdicts, redirects=redirects)
+    return plan_from_fixes(fixes, roots=roots, base=base, max_size=max_size, listed_only=listed_only)
+
+
+def plan_from_fixes(
+    fixes: ReportFixes,
+    *,
+    roots: Sequence[Path],
+    base: Path | None = None,
+    max_size: int = DEFAULT_MAX_FILE_SIZE,
+    listed_only: bool = False,
+) -> FixPlan:
+    """`plan_from_report` for a report already read with `fixes_from_report`."""
     folder = base if base is not None else Path.cwd()
     expected = {folder / path: digest for path, digest in fixes.expected_sha256.items()}
     plan = plan_fixes(
@@ -140,5 +177,6 @@ def plan_from_report(
         base=folder,
         expected_sha256={Path(os.path.abspath(path)): digest for path, digest in expected.items()},
         max_size=max_size,
+        only_expected=listed_only,
     )
     return FixPlan(plan.files, plan.skipped, fixes.problems + plan.refused)
