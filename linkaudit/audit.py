@@ -20,6 +20,8 @@ import trio
 
 from linkaudit.check import CheckItem, check_targets, group_occurrences
 from linkaudit.check.fragments import split_by_fragment
+from linkaudit.check.gate import HostGate
+from linkaudit.check.hygiene import HttpsProbes, https_probes, probe_settings, with_network_findings
 from linkaudit.check.pages import Page, fetch_pages
 from linkaudit.check.proxy import require_reachable_proxies
 from linkaudit.check.resolve import Resolver
@@ -103,10 +105,15 @@ def audit_extracted(
     found = _Found(extracted.files, extracted.occurrences, [*extra_errors, *extracted.errors])
     results: list[UrlResult] = []
     items: list[CheckItem] = []
+    # Hygiene: one https:// request per host cited over http://, after the check, through its gates.
+    probes = HttpsProbes({}, ())
+    probed: list[UrlResult] = []
+    gates: dict[str, HostGate] = {}
     started = time.monotonic()
     interrupted = False
 
     async def run() -> None:
+        nonlocal probes
         if pages:
             await require_reachable_proxies(settings, resolver, pages)
             found.add_pages(await fetch_pages(pages, settings, resolver, max_size=max_page_size))
@@ -132,7 +139,17 @@ def audit_extracted(
             on_result=lambda result: results.append(history.record(result)),
             observer=observer,
             resolver=resolver,
+            gates=gates,
         )
+        probes = https_probes(results)
+        if probes.items:
+            await check_targets(
+                probes.items,
+                probe_settings(settings),
+                on_result=probed.append,
+                resolver=resolver,
+                gates=gates,
+            )
 
     try:
         trio.run(run, strict_exception_groups=True)
@@ -152,7 +169,8 @@ def audit_extracted(
     if doubt is not None:
         observer.warning(doubt.message)
         history.discard(doubt.doubt.value)
-    cited = history.annotate(with_suggestion_checks(revised))
+    found_too = with_network_findings(revised, probes, probed)
+    cited = history.annotate(with_suggestion_checks([*found_too, *probed]))
     ordered = sorted(
         cited, key=lambda r: (severity(r.judgement.verdict), r.target.url, r.target.fragment or "")
     )

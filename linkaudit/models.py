@@ -276,6 +276,16 @@ class FindingKind(StrEnum):
     """What a hygiene finding is about. Strings are stable; new kinds are added, never renamed."""
 
     ESCAPED_BARE_URL = "escaped-bare-url"
+    #: The link text is a URL, and not the one the link goes to (scheme, `www.` and a final `/` aside).
+    TEXT_URL_MISMATCH = "text-url-mismatch"
+    #: An http:// citation whose host answers the same path over https (one probe per host).
+    HTTPS_AVAILABLE = "https-available"
+    #: A link shortener (bit.ly, t.co, t.cn, …): the suggestion is where it leads, once resolved.
+    SHORTENER = "shortener"
+    #: Tracking parameters (utm_*, fbclid, gclid, spm, …): the suggestion is the URL without them.
+    TRACKING_PARAMS = "tracking-params"
+    #: The same URL cited again in one article (a reference definition used twice counts once).
+    DUPLICATE_IN_ARTICLE = "duplicate-in-article"
 
 
 @dataclass(frozen=True, slots=True)

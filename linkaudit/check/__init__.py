@@ -127,8 +127,13 @@ async def check_targets(
     observer: Observer | None = None,
     resolver: Resolver | None = None,
     network: httpcore.AsyncNetworkBackend | None = None,
+    gates: dict[str, HostGate] | None = None,
 ) -> None:
-    """Judge every item, calling `on_result` as each verdict is known (so an interrupted run keeps them)."""
+    """Judge every item, calling `on_result` as each verdict is known (so an interrupted run keeps them).
+
+    `gates` (host -> `HostGate`), when given, is shared with a later call: its requests are spaced from
+    this one's, and a host given up on here stays given up on there.
+    """
     observer = observer or NullObserver()
     resolver = resolver or Resolver(settings.resolve)
 
@@ -147,7 +152,7 @@ async def check_targets(
         else:
             by_host[item.target.host].append(item)
 
-    gates: dict[str, HostGate] = {}
+    gates = {} if gates is None else gates
 
     def gate_for(host: str) -> HostGate:
         gate = gates.get(host)
