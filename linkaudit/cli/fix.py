@@ -45,6 +45,19 @@ def _parse_verdicts(value: str) -> frozenset[str]:
     return frozenset(chosen)
 
 
+_SUGGESTING = ("escaped-bare-url", "https-available", "shortener", "tracking-params")
+
+
+def _parse_findings(value: str) -> frozenset[str]:
+    chosen = {part.strip() for part in value.split(",") if part.strip()}
+    for kind in sorted(chosen):
+        if kind not in _SUGGESTING:
+            raise fail_usage(
+                f"--findings {kind!r}: not a finding with a suggestion (one of {', '.join(_SUGGESTING)})"
+            )
+    return frozenset(chosen)
+
+
 def _load(path: str) -> Any:
     """The parsed report, or a usage error naming what is wrong with it."""
     try:
@@ -103,20 +116,30 @@ def fix_command(
             "--verdicts", help="Comma-separated verdicts whose citations are pointed at their archived copy."
         ),
     ] = _DEFAULT_VERDICTS,
+    findings: Annotated[
+        str,
+        typer.Option(
+            "--findings",
+            help="Comma-separated hygiene finding kinds (tracking-params, https-available, shortener, "
+            "escaped-bare-url) whose suggested URL replaces the cited one, where it was checked live.",
+        ),
+    ] = "",
 ) -> None:
     """Point rotten citations at their archived copy, changing only those bytes: a diff, or --write."""
     from linkaudit.fix import ReportError, apply_fixes, fixes_from_report, plan_from_fixes  # noqa: PLC0415
     from linkaudit.report.citations import counted  # noqa: PLC0415
 
     chosen = _parse_verdicts(verdicts)
+    kinds = _parse_findings(findings)
     try:
-        fixes = fixes_from_report(_load(path), verdicts=chosen, redirects=redirects)
+        fixes = fixes_from_report(_load(path), verdicts=chosen, redirects=redirects, findings=kinds)
     except ReportError as exc:
         raise fail_usage(f"{path}: {exc}") from None
     if not fixes.occurrences:
         _echo(fixes.problems)
         missing = f" ({counted(len(fixes.without_copy), 'URL')} without one)" if fixes.without_copy else ""
         asked = ", ".join(sorted(chosen)) + (" or permanently redirected" if redirects else "")
+        asked += f" or with a live suggestion ({', '.join(sorted(kinds))})" if kinds else ""
         typer.echo(f"linkaudit fix: nothing to fix: no citation {asked} has a replacement{missing}", err=True)
         raise typer.Exit(1 if fixes.problems else 0)
     if not fixes.expected_sha256:

@@ -2,17 +2,20 @@
 
 The machine formats (CSV rows, JUnit test cases, SARIF results) take one unit each: a citation, a URL
 and one place it is cited, in reading order (`every_citation`). Whether it fails the run is the run's own
-`--fail-on`, read back from its settings (`failing_verdicts`). How the evidence reads in one line
-(`evidence_summary`), which archived copy to offer (`archive_link`) and which URLs may become links at
-all (`web_url`: http and https only, never `javascript:`) are decided here, so no two formats differ.
+`--fail-on`, read back from its settings (`failing_verdicts`). Hygiene findings are listed alike in every
+format (`every_finding`, `finding_counts`, `finding_line`) and never fail a run. How the evidence
+reads in one line (`evidence_summary`), which archived copy to offer (`archive_link`) and which URLs may
+become links at all (`web_url`: http and https only, never `javascript:`) are decided here, so no two
+formats differ.
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 
-from linkaudit.models import AuditReport, UrlResult, Verdict
+from linkaudit.models import AuditReport, Finding, UrlResult, Verdict
 from linkaudit.report.digest import Citation, describe_reason
 
 __all__ = [
@@ -20,9 +23,12 @@ __all__ = [
     "archive_link",
     "counted",
     "every_citation",
+    "every_finding",
     "evidence_summary",
     "failing_verdicts",
     "fails_on_file_errors",
+    "finding_counts",
+    "finding_line",
     "run_totals",
     "shown_target",
     "web_url",
@@ -61,6 +67,33 @@ def every_citation(report: AuditReport) -> Iterator[Citation]:
     pairs = [Citation(result, occ) for result in report.results for occ in result.occurrences]
     pairs.sort(key=lambda c: (c.occurrence.file, c.occurrence.line, c.occurrence.column, c.result.target.url))
     return iter(pairs)
+
+
+def every_finding(report: AuditReport) -> Iterator[tuple[Citation, Finding]]:
+    """Each hygiene finding with its citation, in reading order. A template link's (one in a shared
+    layout, cited by every page) are left out: `finding_counts` counts them, the JSON report has them."""
+    for citation in every_citation(report):
+        if not citation.occurrence.template:
+            for finding in citation.occurrence.findings:
+                yield citation, finding
+
+
+def finding_counts(report: AuditReport) -> list[tuple[str, int]]:
+    """How many findings of each kind (slug) the report holds, most first, templates included."""
+    counts = Counter(
+        finding.kind.value for r in report.results for occ in r.occurrences for finding in occ.findings
+    )
+    return sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+
+
+def finding_line(finding: Finding) -> str:
+    """A finding in one line: `kind: detail`, and the suggested URL with its own verdict when known."""
+    line = f"{finding.kind.value}: {finding.detail}"
+    if finding.suggestion is not None:
+        line += f" → {finding.suggestion}"
+        if finding.suggestion_check is not None:
+            line += f" ({finding.suggestion_check.verdict.value})"
+    return line
 
 
 def web_url(url: str | None) -> str | None:

@@ -13,7 +13,7 @@ import re
 from typing import TextIO
 
 from linkaudit.models import AuditReport
-from linkaudit.report.citations import archive_link, every_citation, evidence_summary
+from linkaudit.report.citations import archive_link, every_citation, evidence_summary, finding_line
 
 __all__ = ["COLUMNS", "safe_cell", "write_csv_report"]
 
@@ -34,8 +34,10 @@ COLUMNS = (
     "evidence",
     "archive_url",
     "template",
+    "findings",
 )
-"""The header row; later versions add columns at the end, never rename or move one."""
+"""The header row; later versions add columns at the end, never rename or move one. `findings`: the
+citation's hygiene findings, `kind: detail → suggestion (its verdict)`, separated by ` | `."""
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -73,5 +75,6 @@ def write_csv_report(report: AuditReport, out: TextIO) -> None:
             safe_cell(evidence_summary(result)),
             safe_cell(archive_link(result) or ""),
             "true" if occ.template else "false",
+            safe_cell(" | ".join(finding_line(finding) for finding in occ.findings)),
         ]
         writer.writerow(row)

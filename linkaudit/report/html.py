@@ -34,15 +34,20 @@ from linkaudit.models import AuditReport, Verdict
 from linkaudit.report.citations import (
     archive_link,
     counted,
+    every_finding,
     evidence_summary,
     failing_verdicts,
+    finding_counts,
     run_totals,
     shown_target,
     web_url,
 )
 from linkaudit.report.digest import FOLD_HOST_AT, ReportDigest, describe_reason, digest_report
 
-__all__ = ["CONTENT_SECURITY_POLICY", "ROW_COLUMNS", "embed_json", "write_html_report"]
+__all__ = ["CONTENT_SECURITY_POLICY", "MAX_FINDINGS", "ROW_COLUMNS", "embed_json", "write_html_report"]
+
+MAX_FINDINGS = 1_000
+"""Hygiene findings listed in the page's table (counted all the same); the JSON report has every one."""
 
 ROW_COLUMNS = (
     "file",
@@ -425,6 +430,45 @@ def _summary(report: AuditReport, digest: ReportDigest, failing: frozenset[Verdi
     return parts
 
 
+def _findings(report: AuditReport, limit: int = MAX_FINDINGS) -> list[str]:
+    """The hygiene findings: counts by kind, then a table of the first `limit` in reading order."""
+    counts = finding_counts(report)
+    if not counts:
+        return []
+    kinds = " · ".join(f"{_e(kind)} {count:,}" for kind, count in counts)
+    parts = [
+        '<section id="findings"><h2>Hygiene findings</h2>',
+        f'<p class="muted">How citations are written; they never fail the run: {kinds}</p>',
+        "<table><thead><tr><th>article:line:col</th><th>finding</th><th>URL</th><th>what to do</th>"
+        "<th>suggestion</th></tr></thead><tbody>",
+    ]
+    shown = 0
+    for citation, finding in every_finding(report):
+        if shown == limit:
+            break
+        shown += 1
+        occ = citation.occurrence
+        suggestion = finding.suggestion or ""
+        link = web_url(finding.suggestion)
+        cell = f'<a href="{_e(link)}" rel="noreferrer">{_e(suggestion)}</a>' if link else _e(suggestion)
+        if finding.suggestion_check is not None:
+            cell += f' <span class="v v-{finding.suggestion_check.verdict.value}">'
+            cell += f"{finding.suggestion_check.verdict.value}</span>"
+        parts.append(
+            f"<tr><td><code>{_e(occ.file)}:{occ.line}:{occ.column}</code></td><td>{_e(finding.kind.value)}"
+            f"</td><td>{_e(citation.result.target.url or occ.raw)}</td><td>{_e(finding.detail)}</td>"
+            f"<td>{cell}</td></tr>"
+        )
+    parts.append("</tbody></table>")
+    total = sum(count for _, count in counts)
+    if total > shown:
+        parts.append(
+            f'<p class="muted">{counted(total - shown, "more finding")}: the JSON report has all.</p>'
+        )
+    parts.append("</section>")
+    return parts
+
+
 def _folded(report: AuditReport, digest: ReportDigest) -> list[str]:
     parts: list[str] = []
     if digest.hosts:
@@ -529,7 +573,7 @@ def write_html_report(
         f"<noscript><p>The table needs JavaScript ({counted(len(rows), 'row')}); "
         "the JSON report has every detail.</p></noscript></section>\n"
     )
-    out.write("\n".join(_folded(report, digest)) + "\n")
+    out.write("\n".join(_folded(report, digest) + _findings(report)) + "\n")
     data = {
         "columns": ROW_COLUMNS,
         "verdicts": [v.value for v in sorted(Verdict, key=severity)],

@@ -4,7 +4,8 @@ One `<testsuite>` per article; each citation is a `<testcase classname="ARTICLE"
 A citation whose verdict fails the run (`--fail-on`) has a `<failure>` (type: the verdict), a skipped
 one `<skipped>`; the others pass, their verdict in `<system-out>`. An article that could not be read is a
 case of its own, failed (type `file-error`) when `--fail-on` has `file-error`, as by default. So the
-failures JUnit counts are exactly what makes `check` exit 1.
+failures JUnit counts are exactly what makes `check` exit 1. A citation's hygiene findings are lines of
+its text (`finding: kind: detail → suggestion`): they never fail a case.
 
 XML 1.0 cannot carry most control characters at all, even escaped: they become U+FFFD, and everything
 else is escaped, so any article text gives a well-formed file.
@@ -25,6 +26,7 @@ from linkaudit.report.citations import (
     evidence_summary,
     failing_verdicts,
     fails_on_file_errors,
+    finding_line,
     shown_target,
 )
 from linkaudit.report.digest import Citation, describe_reason
@@ -56,11 +58,14 @@ def _case_lines(citation: Citation, failing: frozenset[Verdict]) -> Iterator[str
     details += [f"link text: {occ.text}"] if occ.text else []
     details += [f"evidence: {summary}"] if (summary := evidence_summary(result)) else []
     details += [f"archived copy: {archived}"] if (archived := archive_link(result)) else []
-    body = _text("\n".join(details))
+    findings = [f"finding: {finding_line(finding)}" for finding in occ.findings]
+    body = _text("\n".join(details + findings))
     if verdict in failing:
         yield f"      <failure type={_attr(verdict.value)} message={_attr(message)}>{body}</failure>\n"
     elif verdict is Verdict.SKIPPED:
         yield f"      <skipped message={_attr(message)}/>\n"
+        if findings:
+            yield f"      <system-out>{_text(chr(10).join(findings))}</system-out>\n"
     else:
         yield f"      <system-out>{body}</system-out>\n"
     yield "    </testcase>\n"

@@ -1,8 +1,9 @@
 """The Markdown report: a GitHub job summary or pull-request comment people read.
 
 Counts first, then the to-do list per article (line, verdict, reason, link text, URL, an archived copy
-when one is known), then what the digest folds (unreachable hosts, template links) and the files that
-could not be read. It is drawn from `ReportDigest`, as the terminal report is.
+when one is known), then what the digest folds (unreachable hosts, template links), the files that
+could not be read and the first hygiene findings (counted by kind). It is drawn from `ReportDigest`,
+as the terminal report is.
 
 GitHub refuses a job summary over 1 MiB, so however large the run the output stays under `MAX_BYTES`:
 the folded sections are bounded, the per-article list stops where the budget ends, and a closing line
@@ -22,8 +23,10 @@ from linkaudit.models import AuditReport
 from linkaudit.report.citations import (
     archive_link,
     counted,
+    every_finding,
     failing_verdicts,
     fails_on_file_errors,
+    finding_counts,
     run_totals,
     shown_target,
 )
@@ -208,6 +211,35 @@ class _Writer:
         lines += self._more(len(errors) - _MAX_FOLDED, "file")
         return [*lines, ""]
 
+    def findings(self) -> list[str]:
+        counts = finding_counts(self.report)
+        if not counts:
+            return []
+        kinds = ", ".join(f"{md_text(kind)} {count:,}" for kind, count in counts)
+        lines = [
+            "### Hygiene findings",
+            "",
+            f"How citations are written; they never fail the run: {kinds}.",
+            "",
+        ]
+        shown = 0
+        for citation, finding in every_finding(self.report):
+            if shown == _MAX_FOLDED:
+                break
+            shown += 1
+            occ = citation.occurrence
+            line = (
+                f"- {md_code(occ.file)} `{occ.line}:{occ.column}` **{finding.kind.value}** "
+                f"{md_code(citation.result.target.url or occ.raw)} — {md_text(finding.detail)}"
+            )
+            if finding.suggestion is not None:
+                line += f" → {md_code(finding.suggestion)}"
+                if finding.suggestion_check is not None:
+                    line += f" ({finding.suggestion_check.verdict.value})"
+            lines.append(line)
+        lines += self._more(sum(count for _, count in counts) - shown, "finding")
+        return [*lines, ""]
+
     @staticmethod
     def _more(count: int, noun: str) -> list[str]:
         return [f"- … and {counted(count, 'more ' + noun)}"] if count > 0 else []
@@ -225,7 +257,7 @@ def write_markdown_report(
     digest = digest_report(report, verbose=verbose, fold_host_at=fold_host_at)
     writer = _Writer(report, digest, max_bytes)
     head = writer.headline()
-    rest = writer.hosts() + writer.templates() + writer.errors()
+    rest = writer.hosts() + writer.templates() + writer.errors() + writer.findings()
     fixed = sum(_size(line) for line in head + rest) + _TAIL_RESERVE
     articles, left_problems, left_files = writer.articles(max(0, max_bytes - fixed))
     lines = head + articles + rest

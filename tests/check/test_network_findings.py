@@ -155,3 +155,33 @@ def test_shortener_resolved_and_tracking_parameters(
     assert tracking["suggestion"] == "http://news.example/story?id=7"
     assert tracking["detail"] == "remove fbclid, utm_source"
     assert tracking["suggestion_verdict"] == "live"  # the URL without them was checked
+
+
+def test_fix_applies_the_suggestions_asked_for(
+    tmp_path: Path, web: SimWeb, dual: DualServer, certificate: tuple[Path, Path]
+) -> None:
+    """`linkaudit fix --findings …` points citations at their suggestions where these are known to work."""
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    text = (
+        "[a](http://secure.example/a) [c](http://secure.example/c#part) [p](http://plain.example/p)\n\n"
+        "[s](http://bit.ly/abc) [g](http://bit.ly/gone)\n\n"
+        "see http://news.example/story?id=7&utm_source=feed&fbclid=X1 too\n"
+    )
+    (articles / "a.md").write_text(text, encoding="utf-8")
+    report = check(articles, web, dual, certificate, exit_code=1)
+    (tmp_path / "r.json").write_text(json.dumps(report), encoding="utf-8")
+    only_tracking = run_linkaudit("fix", "../r.json", "--findings", "tracking-params", cwd=articles)
+    assert only_tracking.returncode == 0, only_tracking.stderr
+    assert "would fix 1 citation (1 edit) in 1 file" in only_tracking.stderr
+    every = "tracking-params,https-available,shortener"
+    done = run_linkaudit("fix", "../r.json", "--findings", every, "--write", cwd=articles)
+    assert done.returncode == 0, done.stderr
+    assert (articles / "a.md").read_text(encoding="utf-8") == (
+        "[a](https://secure.example/a) [c](https://secure.example/c#part) [p](http://plain.example/p)\n\n"
+        "[s](http://news.example/live) [g](http://bit.ly/gone)\n\n"
+        "see [http://news.example/story?id=7&utm_source=feed&fbclid=X1](http://news.example/story?id=7) too\n"
+    )
+    wrong = run_linkaudit("fix", "../r.json", "--findings", "duplicate-in-article", cwd=articles)
+    assert wrong.returncode == 2
+    assert "not a finding with a suggestion" in wrong.stderr

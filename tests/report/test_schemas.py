@@ -13,6 +13,7 @@ import pytest
 from contracts import assert_valid_extract_line, assert_valid_report, parse_report
 from jsonschema import Draft202012Validator
 
+from linkaudit.models import FindingKind
 from linkaudit.report.extract import EXTRACT_SCHEMA
 from linkaudit.report.history import HISTORY_SCHEMA
 from linkaudit.report.json import REPORT_SCHEMA, write_json_report
@@ -96,3 +97,9 @@ def test_an_extract_line_needs_its_location() -> None:
         assert_valid_extract_line({**line, "line": 0})
     with pytest.raises(AssertionError):
         assert_valid_extract_line({key: value for key, value in line.items() if key != "file"})
+
+
+def test_the_report_schema_names_every_finding_kind() -> None:
+    schema = load_schema("linkaudit.report/1")
+    described = schema["$defs"]["finding"]["properties"]["kind"]["description"]
+    assert described.removesuffix(" (more may be added).").split(", ") == [kind.value for kind in FindingKind]
