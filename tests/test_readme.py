@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = ("", "extract", "check", "demo", "report", "history")
+COMMANDS = ("", "extract", "check", "demo", "report", "history", "fix")
 
 
 def render_help() -> str:
