@@ -26,10 +26,11 @@ import trio
 
 from linkaudit.archive.choose import Capture, after_query, before_query, choose_capture, snapshot_url
 from linkaudit.check.gate import HostGate, parse_retry_after
+from linkaudit.check.headers import CREDENTIAL_HEADERS
 from linkaudit.check.probe import error_kind
 from linkaudit.models import ArchivedCopy, ArchiveDirection, ArchiveError, ArchiveLookup
 from linkaudit.observer import NullObserver, Observer
-from linkaudit.settings import DEFAULT_USER_AGENT, CheckSettings, HostPolicy
+from linkaudit.settings import DEFAULT_USER_AGENT, CheckSettings, HeaderRule, HostPolicy
 
 __all__ = [
     "DEFAULT_ARCHIVE_URL",
@@ -61,6 +62,8 @@ class ArchiveSettings:
     #: The first pause after a failure the archive gave no Retry-After for; it doubles each time.
     backoff_base: float = 2.0
     user_agent: str = DEFAULT_USER_AGENT
+    #: The run's `--header` rules: those for every host, or for the archive's, go with each request.
+    headers: tuple[HeaderRule, ...] = ()
 
     @property
     def host(self) -> str:
@@ -80,6 +83,7 @@ class ArchiveSettings:
             policy=policy,
             max_retry_wait=check.max_retry_wait,
             user_agent=check.user_agent,
+            headers=check.headers,
         )
 
 
@@ -179,6 +183,15 @@ class CdxClient:
             "Accept": "application/json" if params is not None else "*/*",
             "Accept-Encoding": "gzip, deflate",
         }
+        archive_host = self.settings.host.rsplit(":", 1)[0]
+        for rule in self.settings.headers:
+            # A global credential (Authorization, Cookie) is for the sites cited, as the checker sends it
+            # only to the origin a chain starts at; one meant for the archive names its host.
+            if rule.host is None and rule.name.lower() in CREDENTIAL_HEADERS:
+                continue
+            if rule.applies_to(archive_host):
+                headers = {k: v for k, v in headers.items() if k.lower() != rule.name.lower()}
+                headers[rule.name] = rule.value
         async with self.gate.slot():
             if self.given_up is not None:
                 return _Answer(sent=False)
