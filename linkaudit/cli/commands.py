@@ -32,6 +32,13 @@ from linkaudit.cli.app import (
     app,
     fail_usage,
 )
+from linkaudit.cli.archives import (
+    DEFAULT_ARCHIVE_URL,
+    ArchivesOpt,
+    ArchiveUrlOpt,
+    CitedAtOpt,
+    archive_options,
+)
 from linkaudit.cli.options import (
     FILE_ERROR,
     AllowPrivateNetOpt,
@@ -240,6 +247,9 @@ def check(
     confirm: ConfirmOpt = "1/0",
     now: NowOpt = None,
     store_wait: StoreWaitOpt = DEFAULT_STORE_WAIT,
+    archives: ArchivesOpt = "failing",
+    archive_url: ArchiveUrlOpt = DEFAULT_ARCHIVE_URL,
+    cited_at: CitedAtOpt = None,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""
     from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
@@ -312,6 +322,7 @@ def check(
     if urls == "-" and "-" in local:
         raise fail_usage("--urls - and the path - cannot both read standard input")
     policy = _history_policy(max_age, confirm, now, no_store=no_store)
+    archive = archive_options(archives, archive_url, cited_at)
     _prepare_output(output)
     files, walk_errors = _collect(local, extensions, exclude_path, root) if local else ([], [])
     listed = _read_url_list(urls, max_file_size) if urls is not None else None
@@ -329,6 +340,7 @@ def check(
         listed=listed,
         store=_open_store(store, no_store, store_wait),
         policy=policy,
+        archive=archive,
     )
     raise typer.Exit(_exit_code(outcome, delivered, settings))
 
