@@ -95,7 +95,9 @@ def _run_audit(
             raise typer.Exit(_STOP.exit_code) from None
         if listed is not None:
             extracted = with_url_list(extracted, listed)
-        articles = list_articles(files, cited_at=archive.cited_at if archive is not None else None)
+        articles = list_articles(
+            files, cited_at=archive.cited_at if archive is not None else None, known=extracted.file_facts
+        )
         outcome = audit_extracted(
             extracted,
             settings,

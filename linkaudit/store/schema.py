@@ -88,11 +88,13 @@ CREATE TABLE archive_lookups (
                                        -- against the copy, if any (linkaudit/store/archive.py)
     PRIMARY KEY (url_id, archive_url, cited_at)
 ) WITHOUT ROWID;
+ALTER TABLE files ADD COLUMN stated TEXT NOT NULL DEFAULT '';  -- the date the file states ("": not read)
 """
 
 #: Each entry takes the store from version i to i + 1. 2: where a run's template links are is kept with the
 #: run (`extractions.marks`), not per file (table `marks`, dropped); the runs remembered are forgotten
 #: (the next run finds their template links again). 3: archive lookups are kept (`archive_lookups`), so a
-#: run within `--max-age` does not ask the archive again.
+#: run within `--max-age` does not ask the archive again; each cached file keeps the citation date it
+#: states (`files.stated`), so a warm run lists its articles without reading them.
 MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
