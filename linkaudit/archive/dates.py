@@ -535,9 +535,17 @@ def git_added_dates(files: Iterable[Path]) -> dict[Path, date]:
     committed yet, or in a repository git refuses to read (not installed, unsafe owner) are left out.
     """
     roots: dict[Path, Path | None] = {}
+    folders: dict[Path, Path] = {}
     by_root: dict[Path, dict[str, list[Path]]] = defaultdict(lambda: defaultdict(list))
     for file in files:
-        resolved = file.resolve()
+        # Resolving a folder once for all its files: realpath per file cost 3 s on 46,000 files.
+        if os.path.islink(file):
+            resolved = file.resolve()
+        else:
+            folder = folders.get(file.parent)
+            if folder is None:
+                folder = folders[file.parent] = file.parent.resolve()
+            resolved = folder / file.name
         root = _repo_root(resolved.parent, roots)
         if root is not None:
             by_root[root][resolved.relative_to(root).as_posix()].append(file)
@@ -616,7 +624,7 @@ def citation_dates(
     files state already known (the extraction workers read it: None for nothing stated); those files are
     not read again."""
     if isinstance(files, Mapping):
-        paths = {key: Path(path) for key, path in files.items()}
+        paths = {key: path if isinstance(path, Path) else Path(path) for key, path in files.items()}
     else:
         paths = {str(file): Path(file) for file in files}
     if override is not None:
