@@ -25,7 +25,7 @@ ArchivesOpt = Annotated[
     str,
     typer.Option(
         "--archives",
-        metavar="none|failing|all",
+        metavar="<mode>",
         help="Find the archived copy nearest each citation date: none, failing (dead, soft-dead, usurped, "
         "unreachable URLs), or all (live ones too, and flag content drift: deviated).",
     ),
@@ -37,9 +37,9 @@ CitedAtOpt = Annotated[
     str | None,
     typer.Option(
         "--cited-at",
-        metavar="YYYY-MM-DD",
-        help="Date every citation as of this day (default: each article's own date: front matter, "
-        "dateline, first commit, modification time).",
+        metavar="<date>",
+        help="Date every citation as of this day, YYYY-MM-DD (default: each article's own date: front "
+        "matter, dateline, first commit, modification time).",
         show_default=False,
     ),
 ]
