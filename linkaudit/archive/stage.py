@@ -147,7 +147,8 @@ class ArchiveStage:
                 missing = sum(1 for f in self.found.values() if f.lookup is not None and f.lookup.error)
                 self.observer.warning(
                     f"the archive at {settings.archive_url} was given up on ({client.given_up_detail}): "
-                    f"{missing:,} URLs have no archived copy this run (archive_error); verdicts are unchanged"
+                    f"{missing:,} URL{'' if missing == 1 else 's'} without an archived copy this run "
+                    "(archive_error); verdicts are unchanged"
                 )
         if self.memory is not None:
             kept = [
