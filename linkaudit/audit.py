@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 
 import trio
 
+from linkaudit.archive.select import ArchiveMode
+from linkaudit.archive.stage import ArchiveOptions, ArchiveStage
 from linkaudit.check import CheckItem, check_targets, group_occurrences
 from linkaudit.check.fragments import split_by_fragment
 from linkaudit.check.gate import HostGate
@@ -43,9 +45,35 @@ from linkaudit.models import (
 )
 from linkaudit.observer import NullObserver, Observer
 from linkaudit.settings import CheckSettings
+from linkaudit.store.archive import ArchiveMemory
 from linkaudit.store.run import RunHistory
 
 __all__ = ["AuditOutcome", "audit_extracted", "severity"]
+
+
+def _archive_stage(
+    options: ArchiveOptions | None,
+    settings: CheckSettings,
+    *,
+    resolver: Resolver,
+    observer: Observer,
+    history: RunHistory,
+    articles: Sequence[ArticleFile],
+) -> ArchiveStage | None:
+    """The run's archive stage, with the store's kept lookups when there is a store."""
+    if options is None or options.mode is ArchiveMode.NONE:
+        return None
+    memory = None
+    if history.store is not None:
+        memory = ArchiveMemory(
+            history.store,
+            options.archive_url,
+            now=history.started,
+            max_age=history.policy.max_age,
+            run_id=history.run_id,
+        )
+    dates = {article.path: article.cited for article in articles if article.cited is not None}
+    return ArchiveStage(options, settings, resolver, observer, dates, memory)
 
 
 @dataclass(slots=True)
@@ -91,11 +119,13 @@ def audit_extracted(
     max_page_size: int = DEFAULT_MAX_FILE_SIZE,
     history: RunHistory | None = None,
     articles: Sequence[ArticleFile] = (),
+    archive: ArchiveOptions | None = None,
 ) -> AuditOutcome:
     """Check what extraction found, and the links of the web `pages` (fetched first, one level).
 
     `articles` (see `linkaudit.articles.list_articles`) are listed in the report as they are given, with the
-    working directory as its `root`, which their paths and the occurrences' files are relative to.
+    working directory as its `root`, which their paths and the occurrences' files are relative to; their
+    citation dates choose the archived copies `archive` asks for (None: no archive stage).
     KeyboardInterrupt stops the run and returns a partial report. A proxy that cannot be reached raises
     `ProxyUnreachableError` before any URL is checked.
     """
@@ -111,6 +141,9 @@ def audit_extracted(
     gates: dict[str, HostGate] = {}
     started = time.monotonic()
     interrupted = False
+    stage = _archive_stage(
+        archive, settings, resolver=resolver, observer=observer, history=history, articles=articles
+    )
 
     async def run() -> None:
         nonlocal probes
@@ -150,6 +183,9 @@ def audit_extracted(
                 resolver=resolver,
                 gates=gates,
             )
+        # A run whose network failed has nothing to look up: the archive is behind the same network.
+        if stage is not None and reconsider(results)[1] is None:
+            await stage.run(results)
 
     try:
         trio.run(run, strict_exception_groups=True)
@@ -169,6 +205,8 @@ def audit_extracted(
     if doubt is not None:
         observer.warning(doubt.message)
         history.discard(doubt.doubt.value)
+    if stage is not None:
+        revised = stage.attach(revised)
     found_too = with_network_findings(revised, probes, probed)
     cited = history.annotate(with_suggestion_checks([*found_too, *probed]))
     ordered = sorted(
@@ -180,7 +218,9 @@ def audit_extracted(
         links=len(found.occurrences),
         results=tuple(ordered),
         errors=tuple(p for p in found.errors if not isinstance(p, FileWarning)),
-        settings=settings.as_dict() | history.settings_dict(),
+        settings=settings.as_dict()
+        | history.settings_dict()
+        | (archive.as_dict() if archive is not None else {"archives": "none"}),
         partial=interrupted,
         elapsed_s=round(time.monotonic() - started, 3),
         warnings=tuple(p for p in found.errors if isinstance(p, FileWarning)),

@@ -168,6 +168,8 @@ class Verdict(StrEnum):
     # Reserved for the soft-404 / redirect-to-home and parked-domain issues.
     SOFT_DEAD = "soft-dead"
     USURPED = "usurped"
+    #: Live, but its main text has drifted from the archived copy nearest the citation date.
+    DEVIATED = "deviated"
 
 
 class ErrorKind(StrEnum):
@@ -347,6 +349,11 @@ class UrlResult:
     #: newer linkaudit): kept, so that `linkaudit report` writes them back as they were.
     extra_fields: Mapping[str, object] = field(default_factory=lambda: NO_EXTRA_FIELDS)
     history: HistoryNote | None = None
+    #: What the archive stage found: the copy nearest the citation date or why there is none (None: not
+    #: looked up), a citation that already is an archived copy, and the live page against its copy.
+    archive: ArchiveLookup | None = None
+    cited_snapshot: CitedSnapshot | None = None
+    drift: Drift | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,6 +391,8 @@ __all__ += [
     "ArticleFile",
     "CitationDate",
     "CitedAtSource",
+    "CitedSnapshot",
+    "Drift",
 ]
 
 
@@ -462,3 +471,31 @@ class ArchiveLookup:
     error: ArchiveError | None = None
     detail: str | None = None
     requests: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CitedSnapshot:
+    """A citation that already is an archived copy (`web.archive.org/web/<ts>/<url>`, archive.today): the
+    archive (`service`), the URL captured and when (None when the citation does not say), and how far the
+    capture is from the citation date (None when either is unknown)."""
+
+    service: str
+    original: str | None
+    timestamp: str | None
+    distance_days: int | None = None
+    direction: ArchiveDirection | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Drift:
+    """The live page's main text against the archived copy nearest the citation date (`--archives all`).
+
+    `similarity` (0..1) compares the two main texts; None when it could not be measured, `error` saying
+    why (the live page or the snapshot could not be had, or held no main text). `snapshot` is the raw
+    snapshot compared (`{archive}/web/{timestamp}id_/{url}`).
+    """
+
+    snapshot: str
+    timestamp: str
+    similarity: float | None
+    error: str | None = None

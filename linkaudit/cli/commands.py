@@ -32,6 +32,13 @@ from linkaudit.cli.app import (
     app,
     fail_usage,
 )
+from linkaudit.cli.archives import (
+    DEFAULT_ARCHIVE_URL,
+    ArchivesOpt,
+    ArchiveUrlOpt,
+    CitedAtOpt,
+    archive_options,
+)
 from linkaudit.cli.options import (
     FILE_ERROR,
     AllowPrivateNetOpt,
@@ -240,6 +247,9 @@ def check(
     confirm: ConfirmOpt = "1/0",
     now: NowOpt = None,
     store_wait: StoreWaitOpt = DEFAULT_STORE_WAIT,
+    archives: ArchivesOpt = "failing",
+    archive_url: ArchiveUrlOpt = DEFAULT_ARCHIVE_URL,
+    cited_at: CitedAtOpt = None,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""
     from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
@@ -312,6 +322,7 @@ def check(
     if urls == "-" and "-" in local:
         raise fail_usage("--urls - and the path - cannot both read standard input")
     policy = _history_policy(max_age, confirm, now, no_store=no_store)
+    archive = archive_options(archives, archive_url, cited_at)
     _prepare_output(output)
     files, walk_errors = _collect(local, extensions, exclude_path, root) if local else ([], [])
     listed = _read_url_list(urls, max_file_size) if urls is not None else None
@@ -329,6 +340,7 @@ def check(
         listed=listed,
         store=_open_store(store, no_store, store_wait),
         policy=policy,
+        archive=archive,
     )
     raise typer.Exit(_exit_code(outcome, delivered, settings))
 
@@ -344,9 +356,11 @@ def demo(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show live links too.")] = False,
+    archives: ArchivesOpt = "failing",
 ) -> None:
     """Audit bundled articles against a small simulated web on loopback: every verdict, no internet needed."""
-    from linkaudit.check.resolve import Resolver  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.archive.cdx import ArchiveSettings  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.check.resolve import Resolver  # noqa: PLC0415
     from linkaudit.demo import (  # noqa: PLC0415
         DEMO_EXPECTED,
         build_demo_web,
@@ -354,13 +368,20 @@ def demo(
         demo_articles,
         demo_name,
     )
-    from linkaudit.settings import CheckSettings  # noqa: PLC0415
+    from linkaudit.demo.archive import DEMO_DRIFTED, build_demo_archive  # noqa: PLC0415
+    from linkaudit.settings import CheckSettings, HostPolicy  # noqa: PLC0415
 
     _prepare_output(output)
     web = build_demo_web()
-    with web:
+    simulated_archive = build_demo_archive()
+    with web, simulated_archive:
         # Every name the articles cite is mapped here; any other is "name not found", never the system DNS.
-        resolver = Resolver({**web.resolve, "*": None}, system=False)
+        resolver = Resolver({**web.resolve, **simulated_archive.resolve, "*": None}, system=False)
+        # The simulated archive on loopback, asked without the real one's second between requests.
+        archive = replace(
+            archive_options(archives, simulated_archive.archive_url, None),
+            settings=ArchiveSettings(simulated_archive.archive_url, HostPolicy(concurrency=2, interval=0.0)),
+        )
         # The simulated web is on loopback; every other non-public address stays refused.
         settings = CheckSettings(
             retry_base=0.2,
@@ -382,16 +403,18 @@ def demo(
             max_file_size=DEFAULT_MAX_FILE_SIZE,
             jobs=1,
             resolver=resolver,
+            archive=archive,
         )
     if outcome.interrupted or not delivered:
         raise typer.Exit(_exit_code(outcome, delivered, settings))
     got = {r.target.url: r.judgement.verdict.value for r in outcome.report.results if r.target.is_http}
-    wrong = {url: (want, got.get(url)) for url, want in DEMO_EXPECTED.items() if got.get(url) != want}
+    expected = {**DEMO_EXPECTED, **(DEMO_DRIFTED if archives == "all" else {})}
+    wrong = {url: (want, got.get(url)) for url, want in expected.items() if got.get(url) != want}
     for url, (want, seen) in sorted(wrong.items()):
         typer.echo(f"linkaudit demo: {url}: expected {want}, got {seen}", err=True)
     # examples/ is in a checkout of the project, not beside an install from a package index.
     target = "examples/articles" if Path("examples/articles").is_dir() else "YOUR-ARTICLES-FOLDER"
-    typer.echo(f"{closing_line(outcome.report)} — now try: linkaudit check {target}", err=True)
+    typer.echo(f"{closing_line(outcome.report, expected)} — now try: linkaudit check {target}", err=True)
     raise typer.Exit(1 if wrong else 0)
 
 

@@ -13,6 +13,7 @@ from linkaudit.report import ReportFormat, write_report, write_report_file
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from linkaudit.archive.stage import ArchiveOptions
     from linkaudit.audit import AuditOutcome
     from linkaudit.check.resolve import Resolver
     from linkaudit.extract import ExtractResult, InputFile
@@ -62,6 +63,7 @@ def _run_audit(
     listed: list[Occurrence] | None = None,
     store: Store | None = None,
     policy: HistoryPolicy | None = None,
+    archive: ArchiveOptions | None = None,
 ) -> tuple[AuditOutcome, bool]:
     """Extract, check and write the report: the outcome, and whether the report went where it was asked.
 
@@ -93,7 +95,9 @@ def _run_audit(
             raise typer.Exit(_STOP.exit_code) from None
         if listed is not None:
             extracted = with_url_list(extracted, listed)
-        articles = list_articles(files)
+        articles = list_articles(
+            files, cited_at=archive.cited_at if archive is not None else None, known=extracted.file_facts
+        )
         outcome = audit_extracted(
             extracted,
             settings,
@@ -104,6 +108,7 @@ def _run_audit(
             max_page_size=max_file_size,
             history=history,
             articles=articles,
+            archive=archive,
         )
     except SettingsError as exc:  # e.g. a proxy that cannot be reached
         raise fail_usage(str(exc)) from None

@@ -17,6 +17,9 @@ from typing import TextIO
 
 from linkaudit.models import AuditReport, Verdict
 from linkaudit.report.citations import (
+    archive_link,
+    archive_note,
+    article_dates,
     counted,
     every_finding,
     failing_verdicts,
@@ -62,6 +65,7 @@ def write_github_report(
     """Write one annotation per listed problem, then a plain summary line for the log."""
     digest = digest_report(report, verbose=False, fold_host_at=fold_host_at)
     failing = failing_verdicts(report)
+    dates = article_dates(report)
 
     def level(verdict: Verdict) -> str:
         return "error" if verdict in failing else "warning"
@@ -75,6 +79,10 @@ def write_github_report(
             message = f"{text} → {target}" if text and text != target else target
             if verbose and result.target.detail:
                 message += f" ({result.target.detail})"
+            note = archive_note(result, dates.get(file))
+            if note is not None:
+                archived = archive_link(result)
+                message += f" — {note}" + (f": {archived}" if archived else "")
             title = f"linkaudit: {verdict.value} ({describe_reason(result.judgement.reason)})"
             out.write(
                 _command(level(verdict), message, file=file, line=occ.line, col=occ.column, title=title)

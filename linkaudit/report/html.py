@@ -24,7 +24,8 @@ import html
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any, TextIO
 
 from linkaudit import __version__
@@ -33,6 +34,8 @@ from linkaudit.jsontext import escape_invisible
 from linkaudit.models import AuditReport, Verdict
 from linkaudit.report.citations import (
     archive_link,
+    archive_note,
+    article_dates,
     counted,
     every_finding,
     evidence_summary,
@@ -62,6 +65,7 @@ ROW_COLUMNS = (
     "evidence",
     "archive",
     "host",
+    "archive_note",
 )
 """The fields of each table row in the embedded data, in order."""
 
@@ -77,6 +81,7 @@ _COLORS = {
     Verdict.REDIRECTED: "#0288d1",
     Verdict.SKIPPED: "#9e9e9e",
     Verdict.LIVE: "#2e7d32",
+    Verdict.DEVIATED: "#6d4c41",
 }
 
 _STYLE = """
@@ -103,7 +108,7 @@ th[aria-sort=descending] button::after{content:" \\25BC"}
 .filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}
 .filters input,.filters select{font:inherit;padding:.2rem .3rem;min-width:12rem}
 .v{display:inline-block;padding:0 .4rem;border-radius:3px;color:#fff;font-size:12px;white-space:nowrap}
-.loc{white-space:nowrap}.num{text-align:right}
+.loc{white-space:nowrap}.num{text-align:right}.note{font-size:12px;color:var(--muted)}
 #more{margin:.6rem 0;font:inherit;padding:.3rem .8rem}
 """ + "".join(
     f".v-{verdict.value}{{background:{color}}}.c-{verdict.value}{{fill:{color}}}"
@@ -218,7 +223,14 @@ _SCRIPT = """
       cell(tr, "").appendChild(badge);
       cell(tr, r[C.reason]).title = r[C.slug];
       cell(tr, r[C.evidence]);
-      link(cell(tr, ""), r[C.archive], r[C.archive] ? "archived copy" : "");
+      var archived = cell(tr, "");
+      link(archived, r[C.archive], r[C.archive] ? "archived copy" : "");
+      if (r[C.archive_note]) {
+        var note = document.createElement("div");
+        note.className = "note";
+        note.textContent = r[C.archive_note];
+        archived.appendChild(note);
+      }
       fragment.appendChild(tr);
     });
     tbody.appendChild(fragment);
@@ -294,7 +306,7 @@ def embed_json(value: Any) -> str:
     )
 
 
-def _rows(digest: ReportDigest) -> list[list[object]]:
+def _rows(digest: ReportDigest, dates: Mapping[str, date]) -> list[list[object]]:
     rows: list[list[object]] = []
     for file, citations in digest.by_file:
         for citation in citations:
@@ -315,6 +327,7 @@ def _rows(digest: ReportDigest) -> list[list[object]]:
                     _clean(evidence_summary(result)),
                     archive_link(result),
                     result.target.host,
+                    _clean(archive_note(result, dates.get(occ.file)) or ""),
                 ]
             )
     return rows
@@ -559,7 +572,7 @@ def write_html_report(
         out.write('<section id="charts"><h2>Charts</h2><div class="charts">')
         out.write("\n".join(charts))
         out.write(f"</div>{_legend(seen)}</section>\n")
-    rows = _rows(digest)
+    rows = _rows(digest, article_dates(report))
     listed = "every link" if verbose else "problems"
     out.write(
         f'<section id="citations"><h2>Citations ({listed}, by article)</h2>\n'

@@ -16,12 +16,15 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import date
 from typing import TextIO
 
 from linkaudit.models import AuditReport, FileError, Verdict
 from linkaudit.report.citations import (
     FILE_ERROR,
     archive_link,
+    archive_note,
+    article_dates,
     every_citation,
     evidence_summary,
     failing_verdicts,
@@ -48,7 +51,7 @@ def _attr(value: str) -> str:
     return '"' + _NOT_XML.sub("\ufffd", value).translate(_ATTRIBUTE_ESCAPES) + '"'
 
 
-def _case_lines(citation: Citation, failing: frozenset[Verdict]) -> Iterator[str]:
+def _case_lines(citation: Citation, failing: frozenset[Verdict], cited_at: date | None) -> Iterator[str]:
     result, occ = citation.result, citation.occurrence
     verdict = result.judgement.verdict
     name = f"{occ.line}:{occ.column} {shown_target(result, occ.raw)}"
@@ -58,6 +61,7 @@ def _case_lines(citation: Citation, failing: frozenset[Verdict]) -> Iterator[str
     details += [f"link text: {occ.text}"] if occ.text else []
     details += [f"evidence: {summary}"] if (summary := evidence_summary(result)) else []
     details += [f"archived copy: {archived}"] if (archived := archive_link(result)) else []
+    details += [f"archive: {note}"] if (note := archive_note(result, cited_at)) else []
     findings = [f"finding: {finding_line(finding)}" for finding in occ.findings]
     body = _text("\n".join(details + findings))
     if verdict in failing:
@@ -85,6 +89,7 @@ def write_junit_report(report: AuditReport, out: TextIO) -> None:
     """Write the whole run as `<testsuites>`, one suite per article, one case per citation (and one for an
     article that could not be read: failed when `--fail-on` has `file-error`)."""
     failing = failing_verdicts(report)
+    dates = article_dates(report)
     file_errors_fail = fails_on_file_errors(report)
     citations_of: defaultdict[str, list[Citation]] = defaultdict(list)
     for citation in every_citation(report):
@@ -114,6 +119,6 @@ def write_junit_report(report: AuditReport, out: TextIO) -> None:
         for error in errors:
             out.writelines(_error_lines(error, file_errors_fail))
         for citation in citations:
-            out.writelines(_case_lines(citation, failing))
+            out.writelines(_case_lines(citation, failing, dates.get(file)))
         out.write("  </testsuite>\n")
     out.write("</testsuites>\n")

@@ -22,6 +22,8 @@ from linkaudit.classify.severity import is_problem
 from linkaudit.models import AuditReport
 from linkaudit.report.citations import (
     archive_link,
+    archive_note,
+    article_dates,
     counted,
     every_finding,
     failing_verdicts,
@@ -84,6 +86,7 @@ class _Writer:
         self.digest = digest
         self.budget = budget
         self.failing = failing_verdicts(report)
+        self.dates = article_dates(report)
 
     def headline(self) -> list[str]:
         report = self.report
@@ -129,8 +132,11 @@ class _Writer:
             f" — {md_text(text)} → {md_code(target)}" if text and text != target else f" — {md_code(target)}"
         )
         archived = archive_link(result)
+        note = archive_note(result, self.dates.get(occ.file))
         if archived is not None:
             line += f" · {md_link('archived copy', archived)}"
+        if note is not None:
+            line += f" ({md_text(note)})"
         return line
 
     def articles(self, budget: int) -> tuple[list[str], int, int]:

@@ -27,6 +27,8 @@ from linkaudit.models import AuditReport, FindingKind, Verdict
 from linkaudit.report.citations import (
     FILE_ERROR,
     archive_link,
+    archive_note,
+    article_dates,
     every_citation,
     every_finding,
     evidence_summary,
@@ -53,6 +55,10 @@ _RULE_TEXT = {
     Verdict.REDIRECTED: ("RedirectedLink", "The URL works but redirects elsewhere: cite the final URL."),
     Verdict.SKIPPED: ("SkippedLink", "Not checked: another scheme, or excluded."),
     Verdict.LIVE: ("LiveLink", "The URL answers."),
+    Verdict.DEVIATED: (
+        "DeviatedLink",
+        "The page answers, but its main text has drifted from the archived copy.",
+    ),
 }
 _VERDICTS = sorted(Verdict, key=severity)
 _FINDING_TEXT = {
@@ -148,6 +154,7 @@ def _fingerprint(file: str, url: str, nth: int) -> str:
 def write_sarif_report(report: AuditReport, out: TextIO) -> None:
     """Write one SARIF log with one run: the rules, then a result per problem citation."""
     failing = failing_verdicts(report)
+    dates = article_dates(report)
     rule_index = {verdict: i for i, verdict in enumerate(_VERDICTS)}
     seen: Counter[tuple[str, str]] = Counter()
     results: list[dict[str, Any]] = []
@@ -171,6 +178,12 @@ def write_sarif_report(report: AuditReport, out: TextIO) -> None:
         archived = archive_link(result)
         if archived is not None:
             properties["archiveUrl"] = archived
+            message += f" — archived copy: {archived}"
+        note = archive_note(result, dates.get(occ.file))
+        if note is not None:
+            properties["archive"] = note
+        if result.drift is not None and result.drift.similarity is not None:
+            properties["similarity"] = result.drift.similarity
         results.append(
             {
                 "ruleId": verdict.value,

@@ -16,7 +16,10 @@ from pathlib import Path
 
 import pytest
 
+import linkaudit.archive.dates as dates_module
+import linkaudit.articles as articles_module
 import linkaudit.extract.cache as cache_module
+from linkaudit.articles import list_articles
 from linkaudit.extract import ExtractResult, InputFile, collect_inputs, extract_files
 from linkaudit.extract.cache import CachedFile, extract_cached
 from linkaudit.models import FileWarning
@@ -360,3 +363,33 @@ def test_where_a_run_kept_its_template_links_reads_back_or_not_at_all() -> None:
     assert cache_module._split_marks(joined, 3) == marks
     for files, blob in ((2, joined), (4, joined), (3, joined[:-4]), (3, joined + b"\0\0\0\0"), (3, b"\x01")):
         assert cache_module._split_marks(blob, files) is None  # then the run counts and marks anew
+
+
+def test_the_file_list_comes_from_the_cache_without_reading_a_file(
+    tmp_path: Path, store: Store, parsed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "a"
+    write_archive(folder, 12)
+    (folder / "dated.md").write_text("---\ndate: 2021-05-03\n---\n# A\n\n<https://x.example/>\n", "utf-8")
+    dateline = "# B\n\n`3/17/2023 10:35 AM UTC GNEWS`\n\n<https://y.example/>\n"
+    (folder / "dateline.md").write_text(dateline, "utf-8")
+    files = files_of(folder)
+    fresh = list_articles(files, use_git=False)  # read from the files, as without a cache
+    cold = extract_cached(files, StoreFileCache(store), jobs=1)
+    parsed.clear()
+    warm = extract_cached(files, StoreFileCache(store), jobs=1)
+    assert names(parsed) == ["broken.md"]
+    cached = set(warm.file_facts)
+    assert cached == {f.display for f in files if not f.display.endswith("broken.md")}
+    assert warm.file_facts == cold.file_facts
+
+    def no_reading(path: object) -> None:
+        raise AssertionError(f"{path} was read again for the file list")
+
+    monkeypatch.setattr(articles_module, "file_sha256", no_reading)
+    monkeypatch.setattr(dates_module, "_read_head", no_reading)
+    served = [f for f in files if f.display in cached]
+    listed = {a.path: a for a in list_articles(served, use_git=False, known=warm.file_facts)}
+    assert listed == {a.path: a for a in fresh if a.path in cached}
+    sources = {Path(a.path).name: a.cited.source.value for a in listed.values() if a.cited is not None}
+    assert (sources["dated.md"], sources["dateline.md"]) == ("front-matter", "dateline")

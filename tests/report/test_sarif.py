@@ -48,7 +48,17 @@ def test_valid_sarif_with_a_rule_per_verdict_and_a_result_per_problem_citation()
     results = run["results"]
     # Problems only: live, redirected and skipped citations are not alerts.
     assert sorted(r["ruleId"] for r in results) == sorted(
-        ["dead", "dead", "usurped", "soft-dead", "invalid", "unreachable", "blocked", "rate-limited"]
+        [
+            "dead",
+            "dead",
+            "usurped",
+            "soft-dead",
+            "invalid",
+            "unreachable",
+            "blocked",
+            "rate-limited",
+            "deviated",
+        ]
     )
     for result in results:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]

@@ -72,7 +72,7 @@ def test_fields_a_later_version_adds_are_allowed() -> None:
     document = _report()
     grown = copy.deepcopy(document)
     grown["pending"] = ["https://a.example/"]
-    grown["urls"][0]["archive"] = {"url": "https://web.archive.org/web/2020/https://a.example/"}
+    grown["urls"][0]["mirror"] = {"url": "https://mirror.example/a.example/"}
     grown["urls"][0]["occurrences"][0]["findings"] = []
     grown["summary"]["by_verdict"]["new-verdict"] = 0
     assert_valid_report(grown)
