@@ -20,6 +20,7 @@ __all__ = [
     "Anchors",
     "Attempt",
     "AuditReport",
+    "BaselineMark",
     "ErrorKind",
     "Evidence",
     "FileError",
@@ -321,6 +322,13 @@ class HistoryNote:
     confirmed: bool | None = None
 
 
+class BaselineMark(StrEnum):
+    """Whether a failing URL was failing in the `--baseline` report already (`known`) or is `new`."""
+
+    NEW = "new"
+    KNOWN = "known"
+
+
 @dataclass(frozen=True, slots=True)
 class UrlResult:
     """A distinct target, what was found about it and everywhere it is cited.
@@ -337,6 +345,9 @@ class UrlResult:
     #: newer linkaudit): kept, so that `linkaudit report` writes them back as they were.
     extra_fields: Mapping[str, object] = field(default_factory=lambda: NO_EXTRA_FIELDS)
     history: HistoryNote | None = None
+    #: For a failing URL of a run with `--baseline`: whether the baseline had it failing (None: no baseline,
+    #: or not failing).
+    baseline: BaselineMark | None = None
 
 
 @dataclass(frozen=True, slots=True)

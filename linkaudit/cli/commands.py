@@ -32,6 +32,17 @@ from linkaudit.cli.app import (
     app,
     fail_usage,
 )
+from linkaudit.cli.cioptions import (
+    BaselineOpt,
+    ChangedSinceOpt,
+    ShardOpt,
+    ci_finish,
+    note_known,
+    only_changed,
+    open_baseline,
+    parse_shard_option,
+    reapply,
+)
 from linkaudit.cli.options import (
     FILE_ERROR,
     AllowPrivateNetOpt,
@@ -88,6 +99,7 @@ def extract(
     store: StoreOpt = DEFAULT_STORE,
     no_store: NoStoreOpt = False,
     store_wait: StoreWaitOpt = DEFAULT_STORE_WAIT,
+    changed_since: ChangedSinceOpt = None,
 ) -> None:
     """List every cited URL and image, with file, line and column. Touches no network."""
     from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
@@ -98,6 +110,7 @@ def extract(
         if is_web_address(path):
             raise fail_usage(f"{path}: extract reads files (the links of a web page: linkaudit check {path})")
     files, walk_errors = _collect(paths, extensions, exclude_path, root)
+    files = only_changed(files, changed_since, paths)
     cache = None if all(file.display == "-" for file in files) else _open_store(store, no_store, store_wait)
     try:
         result = _extract(files, cache, max_file_size, jobs)
@@ -240,6 +253,9 @@ def check(
     confirm: ConfirmOpt = "1/0",
     now: NowOpt = None,
     store_wait: StoreWaitOpt = DEFAULT_STORE_WAIT,
+    changed_since: ChangedSinceOpt = None,
+    baseline: BaselineOpt = None,
+    shard: ShardOpt = None,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""
     from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
@@ -312,8 +328,11 @@ def check(
     if urls == "-" and "-" in local:
         raise fail_usage("--urls - and the path - cannot both read standard input")
     policy = _history_policy(max_age, confirm, now, no_store=no_store)
+    chosen_shard = parse_shard_option(shard)
+    known = open_baseline(baseline)
     _prepare_output(output)
     files, walk_errors = _collect(local, extensions, exclude_path, root) if local else ([], [])
+    files = only_changed(files, changed_since, local)
     listed = _read_url_list(urls, max_file_size) if urls is not None else None
     outcome, delivered = _run_audit(
         files,
@@ -329,8 +348,12 @@ def check(
         listed=listed,
         store=_open_store(store, no_store, store_wait),
         policy=policy,
+        keep=chosen_shard.keeps if chosen_shard is not None else None,
+        finish=ci_finish(fail_verdicts, baseline=known, shard=chosen_shard, changed_since=changed_since),
     )
-    raise typer.Exit(_exit_code(outcome, delivered, settings))
+    note_known(outcome.report, known, quiet=quiet)
+    known_files = known.error_files if known is not None else frozenset()
+    raise typer.Exit(_exit_code(outcome, delivered, settings, known_files))
 
 
 @app.command(
@@ -395,7 +418,11 @@ def demo(
     raise typer.Exit(1 if wrong else 0)
 
 
-@app.command(name="report")
+@app.command(
+    name="report",
+    epilog="Exit codes: 0 drawn (with --fail-on or --baseline: and no new failure), 1 a failure those count, "
+    "2 the report cannot be read or written.",
+)
 def report_command(
     path: Annotated[
         str,
@@ -408,6 +435,16 @@ def report_command(
         str | None, typer.Option("--output", "-o", help="Write the report here (- for stdout), atomically.")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show live links too.")] = False,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when the report has failures of these verdicts (as check's --fail-on; default: the "
+            "run's own, once --baseline is given).",
+            show_default=False,
+        ),
+    ] = None,
+    baseline: BaselineOpt = None,
 ) -> None:
     """Draw a saved JSON report in any format, without checking anything again."""
     from rich.console import Console  # noqa: PLC0415 - lazy: see the imports
@@ -419,8 +456,12 @@ def report_command(
         saved = read_report(path)
     except ReportReadError as exc:
         raise fail_usage(str(exc)) from None
+    code = 0
+    if fail_on is not None or baseline is not None:
+        saved, code = reapply(saved, fail_on, baseline)
     if not _deliver(saved, fmt, output if output is not None else "-", verbose=verbose, console=Console()):
         raise typer.Exit(2)
+    raise typer.Exit(code)
 
 
 @app.command()

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "REPORT_SCHEMA",
     "DestinationError",
+    "DiffFormat",
     "ExtractFormat",
     "HistoryFormat",
     "ReportFormat",
@@ -70,6 +71,14 @@ class ExtractFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
     JSONL = "jsonl"
+
+
+class DiffFormat(StrEnum):
+    """`--format` of `linkaudit diff` (written by `linkaudit.ci.diff_report`)."""
+
+    TERMINAL = "terminal"
+    JSON = "json"
+    MARKDOWN = "markdown"
 
 
 class HistoryFormat(StrEnum):

@@ -25,6 +25,7 @@ from linkaudit.models import (
     NO_EXTRA_FIELDS,
     Attempt,
     AuditReport,
+    BaselineMark,
     ErrorKind,
     Evidence,
     FileError,
@@ -264,7 +265,10 @@ def _url_result(value: object, path: str) -> UrlResult:
             first_failed_at=fields.later_text("first_failed_at"),
             confirmed=fields.opt_flag("confirmed") if "confirmed" in fields.values else None,
         )
-    return UrlResult(target, judgement, evidence, occurrences, fields.extra(_URL_KEYS), history)
+    baseline = None
+    if "baseline" in fields.values:  # `--baseline` (reports written before it lack the field)
+        baseline = fields.opt_enum("baseline", BaselineMark, "baseline mark")
+    return UrlResult(target, judgement, evidence, occurrences, fields.extra(_URL_KEYS), history, baseline)
 
 
 def _target_status(url: str, verdict: Verdict, evidence: Evidence | None) -> TargetStatus:
