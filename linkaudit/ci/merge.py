@@ -19,8 +19,9 @@ __all__ = ["SHARD_SETTING", "MergeError", "merge_reports"]
 
 #: The key of a shard report's settings that names its shard (`"2/3"`).
 SHARD_SETTING = "shard"
-# Settings that may differ between the shards of one run: which shard it is, where its store was.
-_PER_SHARD = frozenset({SHARD_SETTING, "store"})
+# Settings that may differ between the shards of one run: which shard it is, where its store and its
+# checkout were (each machine of a CI matrix has its own).
+_PER_SHARD = frozenset({SHARD_SETTING, "store", "source_root"})
 
 
 _P = TypeVar("_P", FileError, FileWarning)
@@ -78,9 +79,11 @@ def merge_reports(reports: Sequence[tuple[str, AuditReport]]) -> AuditReport:
         links=sum(report.links for _, report in reports),
         results=results,
         errors=_once(error for _, report in reports for error in report.errors),
-        settings={**settings, "store": first.settings.get("store")}
-        if "store" in first.settings
-        else settings,
+        # Where the first shard kept its store and its checkout: as good as any (and one run has one).
+        settings={
+            **settings,
+            **{key: first.settings[key] for key in _PER_SHARD - {SHARD_SETTING} & first.settings.keys()},
+        },
         partial=any(report.partial for _, report in reports),
         # The shards ran side by side: the run took as long as the slowest.
         elapsed_s=max(report.elapsed_s for _, report in reports),

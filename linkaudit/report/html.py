@@ -460,11 +460,42 @@ def _folded(report: AuditReport, digest: ReportDigest) -> list[str]:
                 f'</td><td class="num">{folded.files:,}</td><td>{archive_cell}</td></tr>'
             )
         parts.append("</tbody></table></section>")
+    parts += _findings(report)
     if report.errors:
         parts.append('<section id="errors"><h2>Files that could not be read</h2><ul>')
         for error in sorted(report.errors, key=lambda e: (e.file, e.message)):
             parts.append(f"<li><code>{_e(error.file)}</code>: {_e(error.message)}</li>")
         parts.append("</ul></section>")
+    return parts
+
+
+def _findings(report: AuditReport) -> list[str]:
+    """Hygiene findings (how a citation is written), whatever its verdict: where, what to change, both
+    verdicts."""
+    found = [
+        (occ, finding, result)
+        for result in report.results
+        for occ in result.occurrences
+        for finding in occ.findings
+    ]
+    if not found:
+        return []
+    found.sort(key=lambda item: (item[0].file, item[0].line, item[0].column, item[1].kind.value))
+    parts = [
+        '<section id="findings"><h2>Hygiene findings</h2>',
+        "<table><thead><tr><th>article:line:col</th><th>finding</th><th>fix</th><th>as published</th>"
+        "<th>as intended</th></tr></thead><tbody>",
+    ]
+    for occ, finding, result in found:
+        check = finding.suggestion_check
+        intended = f"{check.verdict.value} " if check is not None else "not checked "
+        suggestion = f"<code>{_e(finding.suggestion)}</code>" if finding.suggestion is not None else ""
+        parts.append(
+            f"<tr><td>{_e(occ.file)}:{occ.line}:{occ.column}</td><td>{_e(finding.kind.value)}</td>"
+            f"<td>{_e(finding.detail)}</td><td>{_e(result.judgement.verdict.value)}</td>"
+            f"<td>{_e(intended) if finding.suggestion is not None else ''}{suggestion}</td></tr>"
+        )
+    parts.append("</tbody></table></section>")
     return parts
 
 

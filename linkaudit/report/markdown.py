@@ -6,7 +6,8 @@ could not be read. It is drawn from `ReportDigest`, as the terminal report is.
 
 GitHub refuses a job summary over 1 MiB, so however large the run the output stays under `MAX_BYTES`:
 the folded sections are bounded, the per-article list stops where the budget ends, and a closing line
-says how many problems it left out (the JSON report has them all).
+says how many problems it left out (the JSON report has them all). The `pr-comment` format is the same
+report within `COMMENT_MAX_BYTES`, GitHub's limit for a pull-request comment.
 
 Nothing from an article or a server is taken as Markdown or HTML: text is backslash-escaped, URLs are
 shown in code spans, and only http(s) archive URLs become links.
@@ -24,15 +25,20 @@ from linkaudit.report.citations import (
     counted,
     failing_verdicts,
     fails_on_file_errors,
+    result_tags,
+    run_notes,
     run_totals,
     shown_target,
 )
 from linkaudit.report.digest import FOLD_HOST_AT, Citation, ReportDigest, describe_reason, digest_report
 
-__all__ = ["MAX_BYTES", "write_markdown_report"]
+__all__ = ["COMMENT_MAX_BYTES", "MAX_BYTES", "write_markdown_report"]
 
 MAX_BYTES = 1_000_000
 """The most the Markdown report ever writes (UTF-8 bytes); GitHub's job summary limit is 1 MiB."""
+COMMENT_MAX_BYTES = 65_536
+"""The most the `pr-comment` format writes: GitHub refuses a comment over 65,536 characters (no character
+is less than a byte, so bytes bound them)."""
 _MAX_FOLDED = 50
 _TEXT_CHARS = 120
 _URL_CHARS = 400
@@ -81,6 +87,8 @@ class _Writer:
         self.digest = digest
         self.budget = budget
         self.failing = failing_verdicts(report)
+        #: Entries listed per folded section (hosts, templates, findings, files): fewer on a small budget.
+        self.max_folded = _MAX_FOLDED
 
     def headline(self) -> list[str]:
         report = self.report
@@ -113,6 +121,9 @@ class _Writer:
         lines.append(f"| total | {len(report.results):,} | {total_citations:,} |")
         fails = ", ".join(sorted(v.value for v in self.failing)) or "nothing"
         lines += ["", f"{run_totals(report)} · failing: {md_text(fails)}", ""]
+        notes = run_notes(report)
+        if notes:
+            lines += [*(f"- {md_text(note)}" for note in notes), ""]
         return lines
 
     def _entry(self, citation: Citation) -> str:
@@ -128,6 +139,9 @@ class _Writer:
         archived = archive_link(result)
         if archived is not None:
             line += f" · {md_link('archived copy', archived)}"
+        tags = result_tags(result)
+        if tags:
+            line += f" · *{md_text(', '.join(tags))}*"
         return line
 
     def articles(self, budget: int) -> tuple[list[str], int, int]:
@@ -169,7 +183,7 @@ class _Writer:
         if not hosts:
             return []
         lines = ["### Unreachable hosts", "", "Their URLs are not listed per article.", ""]
-        for host in hosts[:_MAX_FOLDED]:
+        for host in hosts[: self.max_folded]:
             line = (
                 f"- **{md_text(host.host)}** — {host.verdict.value}, {md_text(describe_reason(host.reason))}"
                 f" — {counted(host.urls, 'URL')} in {counted(host.files, 'file')}"
@@ -178,7 +192,7 @@ class _Writer:
                 others = ", ".join(f"{describe_reason(r)} ({n:,})" for r, n in host.other_reasons)
                 line += f" (also {md_text(others)})"
             lines.append(line)
-        lines += self._more(len(hosts) - _MAX_FOLDED, "host")
+        lines += self._more(len(hosts) - self.max_folded, "host")
         return [*lines, ""]
 
     def templates(self) -> list[str]:
@@ -186,7 +200,7 @@ class _Writer:
         if not templates:
             return []
         lines = ["### Template links", "", "Cited from a shared layout: one fix each.", ""]
-        for folded in templates[:_MAX_FOLDED]:
+        for folded in templates[: self.max_folded]:
             result = folded.result
             line = (
                 f"- {result.judgement.verdict.value} {md_text(describe_reason(result.judgement.reason))}"
@@ -196,7 +210,32 @@ class _Writer:
             if archived is not None:
                 line += f" · {md_link('archived copy', archived)}"
             lines.append(line)
-        lines += self._more(len(templates) - _MAX_FOLDED, "template link")
+        lines += self._more(len(templates) - self.max_folded, "template link")
+        return [*lines, ""]
+
+    def findings(self) -> list[str]:
+        """Hygiene findings (how a citation is written), whatever its verdict: file:line, the fix."""
+        found = [
+            (occ, finding, result)
+            for result in self.report.results
+            for occ in result.occurrences
+            for finding in occ.findings
+        ]
+        if not found:
+            return []
+        found.sort(key=lambda item: (item[0].file, item[0].line, item[0].column, item[1].kind.value))
+        lines = ["### Hygiene findings", ""]
+        for occ, finding, result in found[: self.max_folded]:
+            check = finding.suggestion_check
+            line = (
+                f"- {md_code(f'{occ.file}:{occ.line}:{occ.column}')} {finding.kind.value}: "
+                f"{md_text(finding.detail)} — as published {result.judgement.verdict.value}"
+            )
+            if finding.suggestion is not None:
+                intended = check.verdict.value if check is not None else "not checked"
+                line += f"; {md_code(finding.suggestion)} {intended}"
+            lines.append(line)
+        lines += self._more(len(found) - self.max_folded, "finding")
         return [*lines, ""]
 
     def errors(self) -> list[str]:
@@ -204,8 +243,8 @@ class _Writer:
         if not errors:
             return []
         lines = ["### Files that could not be read", ""]
-        lines += [f"- {md_code(e.file)}: {md_text(e.message)}" for e in errors[:_MAX_FOLDED]]
-        lines += self._more(len(errors) - _MAX_FOLDED, "file")
+        lines += [f"- {md_code(e.file)}: {md_text(e.message)}" for e in errors[: self.max_folded]]
+        lines += self._more(len(errors) - self.max_folded, "file")
         return [*lines, ""]
 
     @staticmethod
@@ -225,8 +264,13 @@ def write_markdown_report(
     digest = digest_report(report, verbose=verbose, fold_host_at=fold_host_at)
     writer = _Writer(report, digest, max_bytes)
     head = writer.headline()
-    rest = writer.hosts() + writer.templates() + writer.errors()
-    fixed = sum(_size(line) for line in head + rest) + _TAIL_RESERVE
+    # The folded sections list fewer entries each until they fit (a PR comment's budget is small).
+    for limit in (_MAX_FOLDED, 10, 3, 0):
+        writer.max_folded = limit
+        rest = writer.hosts() + writer.templates() + writer.findings() + writer.errors()
+        fixed = sum(_size(line) for line in head + rest) + _TAIL_RESERVE
+        if fixed <= max_bytes:
+            break
     articles, left_problems, left_files = writer.articles(max(0, max_bytes - fixed))
     lines = head + articles + rest
     if left_problems:

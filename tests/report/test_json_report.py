@@ -61,6 +61,7 @@ URL_KEYS = {
     "confirmed",
     "failures",
     "first_failed_at",
+    "baseline",
 }
 ATTEMPT_KEYS = {"method", "url", "status", "error", "detail", "elapsed_ms"}
 OCCURRENCE_KEYS = {
