@@ -7,6 +7,8 @@ from typing import Annotated
 
 import typer
 
+# `commands` registers extract, check, demo, report and history first: --help lists them before these.
+from linkaudit.cli import commands as _listed_first  # noqa: F401
 from linkaudit.cli.app import app, fail_usage
 from linkaudit.report import DiffFormat, ReportFormat
 

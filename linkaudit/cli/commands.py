@@ -471,6 +471,12 @@ def history(
         HistoryFormat, typer.Option("--format", "-f", help="Output format.")
     ] = HistoryFormat.TERMINAL,
     store: Annotated[str, typer.Option("--store", help="History store to read.")] = DEFAULT_STORE,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit", "-n", help="Show only the latest N checks (still oldest first).", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Show every check of one URL kept in the history store, oldest first (exit 1: none kept)."""
     from linkaudit.models import TargetStatus  # noqa: PLC0415 - lazy: see the imports
@@ -478,6 +484,7 @@ def history(
     from linkaudit.store import CheckLog, Store, StoreError  # noqa: PLC0415
     from linkaudit.urls import normalize  # noqa: PLC0415
 
+    _require("--limit", limit, 1)
     target = normalize(url)
     wanted = target.url if target.status is TargetStatus.OK else url
     try:
@@ -485,6 +492,8 @@ def history(
             checks = CheckLog(opened).history(wanted) or CheckLog(opened).history(url)
     except StoreError as exc:
         raise fail_usage(str(exc)) from None
+    if limit is not None:
+        checks = checks[-limit:]
     write_history(wanted, checks, fmt, sys.stdout)
     if not checks:
         typer.echo(f"linkaudit: no checks of {wanted} in {store}", err=True)
