@@ -20,13 +20,19 @@ _GIT_ENV = {
     "GIT_AUTHOR_EMAIL": "t@example.org",
     "GIT_COMMITTER_NAME": "t",
     "GIT_COMMITTER_EMAIL": "t@example.org",
-    "GIT_CONFIG_GLOBAL": os.devnull,
+    # No global configuration: a file that does not exist (not /dev/null, which a test elsewhere may have
+    # turned into a regular file with something in it).
+    "GIT_CONFIG_GLOBAL": str(Path(__file__).with_name("no-such-gitconfig")),
     "GIT_CONFIG_NOSYSTEM": "1",
 }
 
 
 def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=repo, check=True, capture_output=True, env={**os.environ, **_GIT_ENV})
+    environment = {**os.environ, **_GIT_ENV}
+    done = subprocess.run(
+        ["git", *args], cwd=repo, capture_output=True, text=True, env=environment, check=False
+    )
+    assert done.returncode == 0, f"git {' '.join(args)}: {done.stderr}"
 
 
 def write(path: Path, text: str) -> None:
