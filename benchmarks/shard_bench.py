@@ -25,7 +25,6 @@ import dataclasses
 import os
 import platform
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -133,4 +132,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

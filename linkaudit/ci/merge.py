@@ -19,9 +19,9 @@ __all__ = ["SHARD_SETTING", "MergeError", "merge_reports"]
 
 #: The key of a shard report's settings that names its shard (`"2/3"`).
 SHARD_SETTING = "shard"
-# Settings that may differ between the shards of one run: which shard it is, where its store and its
-# checkout were (each machine of a CI matrix has its own).
-_PER_SHARD = frozenset({SHARD_SETTING, "store", "source_root"})
+# Settings that may differ between the shards of one run: which shard it is, where its store was (each
+# machine of a CI matrix has its own).
+_PER_SHARD = frozenset({SHARD_SETTING, "store"})
 
 
 _P = TypeVar("_P", FileError, FileWarning)
@@ -79,7 +79,7 @@ def merge_reports(reports: Sequence[tuple[str, AuditReport]]) -> AuditReport:
         links=sum(report.links for _, report in reports),
         results=results,
         errors=_once(error for _, report in reports for error in report.errors),
-        # Where the first shard kept its store and its checkout: as good as any (and one run has one).
+        # Where the first shard kept its store: as good as any (and one run has one).
         settings={
             **settings,
             **{key: first.settings[key] for key in _PER_SHARD - {SHARD_SETTING} & first.settings.keys()},
@@ -90,6 +90,9 @@ def merge_reports(reports: Sequence[tuple[str, AuditReport]]) -> AuditReport:
         warnings=_once(warning for _, report in reports for warning in report.warnings),
         pending=tuple(sorted({url for _, report in reports for url in report.pending})),
         extra_fields=first.extra_fields,
+        # Every shard read every article: where its checkout was and what it read are the same run's.
+        root=first.root,
+        articles=first.articles,
     )
 
 

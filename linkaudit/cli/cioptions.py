@@ -94,8 +94,6 @@ def ci_finish(
 
     def finish(report: AuditReport) -> AuditReport:
         settings = dict(report.settings)
-        # Where the articles' paths start from (SARIF's %SRCROOT%).
-        settings["source_root"] = os.getcwd()
         if changed_since is not None:
             settings["changed_since"] = changed_since
         if baseline is not None:

@@ -73,6 +73,7 @@ def _run_audit(
     (`audit_extracted`); `finish` completes the report before it is written (`--baseline`, `--shard`)."""
     from rich.console import Console  # noqa: PLC0415 - lazy: see the imports
 
+    from linkaudit.articles import list_articles  # noqa: PLC0415
     from linkaudit.audit import audit_extracted  # noqa: PLC0415
     from linkaudit.extract.sources import with_url_list  # noqa: PLC0415
     from linkaudit.report.progress import choose_observer, close_observer  # noqa: PLC0415
@@ -97,6 +98,7 @@ def _run_audit(
             raise typer.Exit(_STOP.exit_code) from None
         if listed is not None:
             extracted = with_url_list(extracted, listed)
+        articles = list_articles(files)
         outcome = audit_extracted(
             extracted,
             settings,
@@ -107,6 +109,7 @@ def _run_audit(
             max_page_size=max_file_size,
             history=history,
             keep=keep,
+            articles=articles,
         )
     except SettingsError as exc:  # e.g. a proxy that cannot be reached
         raise fail_usage(str(exc)) from None

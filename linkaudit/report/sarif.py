@@ -4,8 +4,8 @@ One rule per verdict (its id is the verdict: `dead`, `blocked`, …) and one res
 problem, located at its line and column; an article that could not be read is a `file-error` result. What
 fails the run (`--fail-on`) is an `error`, the other problems `warning`s. Artifact URIs are the articles'
 paths as the run showed them (relative to the folder it ran in: run it from the repository root),
-percent-encoded, under `%SRCROOT%`; `originalUriBaseIds` says where that was (the report's
-`source_root`, the folder `check` ran in), so a viewer outside the repository can find the files too.
+percent-encoded, under `%SRCROOT%`; `originalUriBaseIds` says where that was (the report's `root`, the
+folder `check` ran in), so a viewer outside the repository can find the files too.
 
 `partialFingerprints` let a code-scanning service follow an alert from run to run: the fingerprint
 of a citation is a hash of its file, its URL and how many citations of that URL come before it in that
@@ -84,8 +84,8 @@ def _rule(verdict: Verdict, failing: frozenset[Verdict]) -> dict[str, Any]:
 
 def _base_ids(report: AuditReport) -> dict[str, Any]:
     """`originalUriBaseIds` naming `%SRCROOT%` as the folder the run showed paths relative to, when known."""
-    root = report.settings.get("source_root")
-    if not isinstance(root, str) or not root.startswith("/"):
+    root = report.root
+    if not root.startswith("/"):
         return {}
     uri = "file://" + quote(root.rstrip("/") + "/", safe="/", errors="surrogateescape")
     return {"originalUriBaseIds": {_SOURCE_ROOT: {"uri": uri}}}

@@ -103,9 +103,9 @@ def test_a_pr_comment_stays_under_githubs_limit_with_everything_folded_too() -> 
 
 
 def test_sarif_names_the_source_root() -> None:
-    report = report_of(
-        http_result("https://a.example/", Verdict.DEAD, "http-404", status=404),
-        settings={"fail_on": ["dead"], "source_root": "/home/runner/work/my repo"},
+    report = dataclasses.replace(
+        report_of(http_result("https://a.example/", Verdict.DEAD, "http-404", status=404)),
+        root="/home/runner/work/my repo",
     )
     (run,) = render_sarif(report)["runs"]
     assert run["originalUriBaseIds"] == {"%SRCROOT%": {"uri": "file:///home/runner/work/my%20repo/"}}
