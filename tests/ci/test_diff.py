@@ -13,7 +13,7 @@ from linkaudit.ci.diff_report import MAX_MARKDOWN_CHARS, write_diff
 from linkaudit.models import UrlResult, Verdict
 from linkaudit.report import DiffFormat
 
-SETTINGS = {"fail_on": ["dead", "usurped", "file-error"]}
+SETTINGS: dict[str, object] = {"fail_on": ["dead", "usurped", "file-error"]}
 
 
 def result(url: str, verdict: Verdict, file: str = "a.md") -> UrlResult:
