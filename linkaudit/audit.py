@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -118,10 +118,14 @@ def audit_extracted(
     pages: Sequence[str] = (),
     max_page_size: int = DEFAULT_MAX_FILE_SIZE,
     history: RunHistory | None = None,
+    keep: Callable[[Occurrence], bool] | None = None,
     articles: Sequence[ArticleFile] = (),
     archive: ArchiveOptions | None = None,
 ) -> AuditOutcome:
     """Check what extraction found, and the links of the web `pages` (fetched first, one level).
+
+    `keep`: the citations this run checks and reports (`--shard`, `lint`); the others are left out, and not
+    counted among the run's links.
 
     `articles` (see `linkaudit.articles.list_articles`) are listed in the report as they are given, with the
     working directory as its `root`, which their paths and the occurrences' files are relative to; their
@@ -150,6 +154,8 @@ def audit_extracted(
         if pages:
             await require_reachable_proxies(settings, resolver, pages)
             found.add_pages(await fetch_pages(pages, settings, resolver, max_size=max_page_size))
+        if keep is not None:
+            found.occurrences = [occ for occ in found.occurrences if keep(occ)]
         items.extend(group_occurrences(add_findings(found.occurrences)))
         items.extend(suggestion_items(items))
         observer.extracted(found.files, len(found.occurrences), len(items))

@@ -20,6 +20,7 @@ __all__ = [
     "Anchors",
     "Attempt",
     "AuditReport",
+    "BaselineMark",
     "ErrorKind",
     "Evidence",
     "FileError",
@@ -333,6 +334,13 @@ class HistoryNote:
     confirmed: bool | None = None
 
 
+class BaselineMark(StrEnum):
+    """Whether a failing URL was failing in the `--baseline` report already (`known`) or is `new`."""
+
+    NEW = "new"
+    KNOWN = "known"
+
+
 @dataclass(frozen=True, slots=True)
 class UrlResult:
     """A distinct target, what was found about it and everywhere it is cited.
@@ -354,6 +362,10 @@ class UrlResult:
     archive: ArchiveLookup | None = None
     cited_snapshot: CitedSnapshot | None = None
     drift: Drift | None = None
+
+    #: For a failing URL of a run with `--baseline`: whether the baseline had it failing (None: no baseline,
+    #: or not failing).
+    baseline: BaselineMark | None = None
 
 
 @dataclass(frozen=True, slots=True)

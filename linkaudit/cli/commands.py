@@ -39,6 +39,17 @@ from linkaudit.cli.archives import (
     CitedAtOpt,
     archive_options,
 )
+from linkaudit.cli.cioptions import (
+    BaselineOpt,
+    ChangedSinceOpt,
+    ShardOpt,
+    ci_finish,
+    note_known,
+    only_changed,
+    open_baseline,
+    parse_shard_option,
+    reapply,
+)
 from linkaudit.cli.options import (
     FILE_ERROR,
     AllowPrivateNetOpt,
@@ -95,6 +106,7 @@ def extract(
     store: StoreOpt = DEFAULT_STORE,
     no_store: NoStoreOpt = False,
     store_wait: StoreWaitOpt = DEFAULT_STORE_WAIT,
+    changed_since: ChangedSinceOpt = None,
 ) -> None:
     """List every cited URL and image, with file, line and column. Touches no network."""
     from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
@@ -105,6 +117,7 @@ def extract(
         if is_web_address(path):
             raise fail_usage(f"{path}: extract reads files (the links of a web page: linkaudit check {path})")
     files, walk_errors = _collect(paths, extensions, exclude_path, root)
+    files = only_changed(files, changed_since, paths)
     cache = None if all(file.display == "-" for file in files) else _open_store(store, no_store, store_wait)
     try:
         result = _extract(files, cache, max_file_size, jobs)
@@ -250,6 +263,9 @@ def check(
     archives: ArchivesOpt = "failing",
     archive_url: ArchiveUrlOpt = DEFAULT_ARCHIVE_URL,
     cited_at: CitedAtOpt = None,
+    changed_since: ChangedSinceOpt = None,
+    baseline: BaselineOpt = None,
+    shard: ShardOpt = None,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""
     from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
@@ -323,8 +339,12 @@ def check(
         raise fail_usage("--urls - and the path - cannot both read standard input")
     policy = _history_policy(max_age, confirm, now, no_store=no_store)
     archive = archive_options(archives, archive_url, cited_at)
+
+    chosen_shard = parse_shard_option(shard)
+    known = open_baseline(baseline)
     _prepare_output(output)
     files, walk_errors = _collect(local, extensions, exclude_path, root) if local else ([], [])
+    files = only_changed(files, changed_since, local)
     listed = _read_url_list(urls, max_file_size) if urls is not None else None
     outcome, delivered = _run_audit(
         files,
@@ -341,8 +361,12 @@ def check(
         store=_open_store(store, no_store, store_wait),
         policy=policy,
         archive=archive,
+        keep=chosen_shard.keeps if chosen_shard is not None else None,
+        finish=ci_finish(fail_verdicts, baseline=known, shard=chosen_shard, changed_since=changed_since),
     )
-    raise typer.Exit(_exit_code(outcome, delivered, settings))
+    note_known(outcome.report, known, quiet=quiet)
+    known_files = known.error_files if known is not None else frozenset()
+    raise typer.Exit(_exit_code(outcome, delivered, settings, known_files))
 
 
 @app.command(
@@ -418,7 +442,11 @@ def demo(
     raise typer.Exit(1 if wrong else 0)
 
 
-@app.command(name="report")
+@app.command(
+    name="report",
+    epilog="Exit codes: 0 drawn (with --fail-on or --baseline: and no new failure), 1 a failure those count, "
+    "2 the report cannot be read or written.",
+)
 def report_command(
     path: Annotated[
         str,
@@ -431,6 +459,16 @@ def report_command(
         str | None, typer.Option("--output", "-o", help="Write the report here (- for stdout), atomically.")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show live links too.")] = False,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when the report has failures of these verdicts (as check's --fail-on; default: the "
+            "run's own, once --baseline is given).",
+            show_default=False,
+        ),
+    ] = None,
+    baseline: BaselineOpt = None,
 ) -> None:
     """Draw a saved JSON report in any format, without checking anything again."""
     from rich.console import Console  # noqa: PLC0415 - lazy: see the imports
@@ -442,8 +480,12 @@ def report_command(
         saved = read_report(path)
     except ReportReadError as exc:
         raise fail_usage(str(exc)) from None
+    code = 0
+    if fail_on is not None or baseline is not None:
+        saved, code = reapply(saved, fail_on, baseline)
     if not _deliver(saved, fmt, output if output is not None else "-", verbose=verbose, console=Console()):
         raise typer.Exit(2)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -453,6 +495,12 @@ def history(
         HistoryFormat, typer.Option("--format", "-f", help="Output format.")
     ] = HistoryFormat.TERMINAL,
     store: Annotated[str, typer.Option("--store", help="History store to read.")] = DEFAULT_STORE,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit", "-n", help="Show only the latest N checks (still oldest first).", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Show every check of one URL kept in the history store, oldest first (exit 1: none kept)."""
     from linkaudit.models import TargetStatus  # noqa: PLC0415 - lazy: see the imports
@@ -460,6 +508,7 @@ def history(
     from linkaudit.store import CheckLog, Store, StoreError  # noqa: PLC0415
     from linkaudit.urls import normalize  # noqa: PLC0415
 
+    _require("--limit", limit, 1)
     target = normalize(url)
     wanted = target.url if target.status is TargetStatus.OK else url
     try:
@@ -467,6 +516,8 @@ def history(
             checks = CheckLog(opened).history(wanted) or CheckLog(opened).history(url)
     except StoreError as exc:
         raise fail_usage(str(exc)) from None
+    if limit is not None:
+        checks = checks[-limit:]
     write_history(wanted, checks, fmt, sys.stdout)
     if not checks:
         typer.echo(f"linkaudit: no checks of {wanted} in {store}", err=True)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,10 +66,13 @@ def _run_audit(
     store: Store | None = None,
     policy: HistoryPolicy | None = None,
     archive: ArchiveOptions | None = None,
+    keep: Callable[[Occurrence], bool] | None = None,
+    finish: Callable[[AuditReport], AuditReport] | None = None,
 ) -> tuple[AuditOutcome, bool]:
     """Extract, check and write the report: the outcome, and whether the report went where it was asked.
 
-    The history `store`, if any, is closed here once the check is done."""
+    The history `store`, if any, is closed here once the check is done. `keep` chooses the citations checked
+    (`audit_extracted`); `finish` completes the report before it is written (`--baseline`, `--shard`)."""
     from rich.console import Console  # noqa: PLC0415 - lazy: see the imports
 
     from linkaudit.articles import list_articles  # noqa: PLC0415
@@ -107,6 +112,7 @@ def _run_audit(
             pages=pages or (),
             max_page_size=max_file_size,
             history=history,
+            keep=keep,
             articles=articles,
             archive=archive,
         )
@@ -115,6 +121,8 @@ def _run_audit(
     finally:
         close_observer(observer)
         _close_store(store)
+    if finish is not None:
+        outcome = dataclasses.replace(outcome, report=finish(outcome.report))
     report = outcome.report
     target = output if output is not None else "-"
     delivered = _deliver(report, fmt, target, verbose=verbose, console=Console())
@@ -196,21 +204,30 @@ def _append_job_summary(report: AuditReport) -> None:
         )
 
 
-def _exit_code(outcome: AuditOutcome, delivered: bool, settings: CheckSettings) -> int:
+def _exit_code(
+    outcome: AuditOutcome,
+    delivered: bool,
+    settings: CheckSettings,
+    known_error_files: frozenset[str] = frozenset(),
+) -> int:
+    """0, 1 (see `linkaudit.ci.baseline.run_fails`), 2 (no report, or a doubtful run), or the stop's code.
+
+    `known_error_files`: unreadable articles a `--baseline` already listed (they do not fail the run)."""
+    from linkaudit.ci.baseline import run_fails  # noqa: PLC0415 - lazy: see the imports
+
     if outcome.interrupted:
         return _STOP.exit_code
     if not delivered:
         return 2
     if outcome.doubt is not None:  # no network or a captive portal: the verdicts prove nothing
         return 2
-    report = outcome.report
-    # A failure --confirm has not confirmed yet is reported but does not fail the run.
-    failing = any(
-        result.judgement.verdict in settings.fail_on
-        and (result.history is None or result.history.confirmed is not False)
-        for result in report.results
+    failing = run_fails(
+        outcome.report,
+        settings.fail_on,
+        file_errors=settings.fail_on_file_error,
+        known_error_files=known_error_files,
     )
-    return 1 if failing or (settings.fail_on_file_error and report.errors) else 0
+    return 1 if failing else 0
 
 
 def _open_store(path: str, no_store: bool, wait: float) -> Store | None:

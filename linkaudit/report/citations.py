@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 
-from linkaudit.models import ArchiveDirection, AuditReport, Finding, UrlResult, Verdict
+from linkaudit.models import ArchiveDirection, AuditReport, BaselineMark, Finding, UrlResult, Verdict
 from linkaudit.report.digest import Citation, describe_reason
 
 __all__ = [
@@ -33,6 +33,8 @@ __all__ = [
     "fails_on_file_errors",
     "finding_counts",
     "finding_line",
+    "result_tags",
+    "run_notes",
     "run_totals",
     "shown_target",
     "web_url",
@@ -258,3 +260,43 @@ def evidence_summary(result: UrlResult) -> str:
     if evidence.detail:
         parts.append(evidence.detail)
     return " · ".join(parts)
+
+
+def result_tags(result: UrlResult) -> list[str]:
+    """What the history store and the baseline add to a result, in a few words each: `known` (the baseline
+    had it failing), `not confirmed (2 failures)` (`--confirm` not met yet), `reused` (from the store)."""
+    tags: list[str] = []
+    if result.baseline is BaselineMark.KNOWN:
+        tags.append("known")
+    note = result.history
+    if note is not None and note.confirmed is False:
+        tags.append(f"not confirmed ({counted(note.failures, 'failure')})")
+    if note is not None and note.reused:
+        tags.append("reused")
+    return tags
+
+
+def run_notes(report: AuditReport) -> list[str]:
+    """What the counts alone do not say: failures the baseline knew, failures not confirmed yet, results
+    reused from the history store (none: an empty list)."""
+    failing = failing_verdicts(report)
+    known = unconfirmed = reused = 0
+    for result in report.results:
+        note = result.history
+        reused += note is not None and note.reused
+        if result.judgement.verdict in failing:
+            known += result.baseline is BaselineMark.KNOWN
+            unconfirmed += note is not None and note.confirmed is False
+    notes: list[str] = []
+    if known:
+        notes.append(f"{counted(known, 'failing URL')} known from the baseline (not failing the run)")
+    if unconfirmed:
+        confirm = report.settings.get("confirm")
+        notes.append(
+            f"{counted(unconfirmed, 'failing URL')} not confirmed yet"
+            + (f" (--confirm {confirm})" if isinstance(confirm, str) else "")
+            + " (not failing the run)"
+        )
+    if reused:
+        notes.append(f"{counted(reused, 'result')} reused from the history store (--max-age)")
+    return notes

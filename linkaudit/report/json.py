@@ -12,7 +12,7 @@ Shape (every key always present; absent evidence is null or an empty list, never
                                 fragment, "findings": [{kind, detail, suggestion, suggestion_verdict,
                                                         suggestion_reason}]}],
                "fragment", "attempts_omitted", "redirects_omitted",
-               "reused", "confirmed", "failures", "first_failed_at",
+               "reused", "confirmed", "failures", "first_failed_at", "baseline",
                "archive": {url, timestamp, distance_days, direction} | null,
                "archive_error", "archive_detail", "cited_at",
                "cited_snapshot": {service, original, timestamp, distance_days, direction} | null,
@@ -36,7 +36,8 @@ column). A `partial` report (the run was interrupted) lists in `pending` the URL
 `reused` says the result came from the history store (`--max-age`) instead of a probe. A URL whose verdict
 is one of `--fail-on` has `failures` (failed checks since its last success, this one included),
 `first_failed_at`, and `confirmed` (whether they meet `--confirm N/DAYS`; only confirmed failures fail the
-run); for other URLs they are 0, null and null.
+run); for other URLs they are 0, null and null. With `--baseline`, a failing URL's `baseline` is `known`
+(the baseline had it failing: it does not fail the run) or `new`; null otherwise.
 
 `root` is the folder the run's relative paths (`files[].path`, `occurrences[].file`) are relative to;
 `files` lists the audited articles in path order with the sha256 of their bytes (null if unreadable) and

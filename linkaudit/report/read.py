@@ -31,6 +31,7 @@ from linkaudit.models import (
     ArticleFile,
     Attempt,
     AuditReport,
+    BaselineMark,
     CitationDate,
     CitedAtSource,
     CitedSnapshot,
@@ -274,6 +275,9 @@ def _url_result(value: object, path: str) -> UrlResult:
             first_failed_at=fields.later_text("first_failed_at"),
             confirmed=fields.opt_flag("confirmed") if "confirmed" in fields.values else None,
         )
+    baseline = None
+    if "baseline" in fields.values:  # `--baseline` (reports written before it lack the field)
+        baseline = fields.opt_enum("baseline", BaselineMark, "baseline mark")
     lookup, cited, drift = _archive(fields, url)
     return UrlResult(
         target,
@@ -282,6 +286,7 @@ def _url_result(value: object, path: str) -> UrlResult:
         occurrences,
         fields.extra(_URL_KEYS),
         history,
+        baseline=baseline,
         archive=lookup,
         cited_snapshot=cited,
         drift=drift,

@@ -4,8 +4,10 @@ One rule per verdict (its id is the verdict: `dead`, `blocked`, …) and one res
 problem, located at its line and column; an article that could not be read is a `file-error` result. What
 fails the run (`--fail-on`) is an `error`, the other problems `warning`s. Artifact URIs are the articles'
 paths as the run showed them (relative to the folder it ran in: run it from the repository root),
-percent-encoded, under `%SRCROOT%`. Each hygiene finding is a `note` under a rule of its own (its id is
-the finding's kind: `tracking-params`, …), at the citation it concerns: it never fails anything.
+percent-encoded, under `%SRCROOT%`; `originalUriBaseIds` says where that was (the report's `root`, the
+folder `check` ran in), so a viewer outside the repository can find the files too. Each hygiene finding
+is a `note` under a rule of its own (its id is the finding's kind: `tracking-params`, …), at the
+citation it concerns: it never fails anything.
 
 `partialFingerprints` let a code-scanning service follow an alert from run to run: the fingerprint
 of a citation is a hash of its file, its URL and how many citations of that URL come before it in that
@@ -147,6 +149,15 @@ def _finding_results(report: AuditReport, first_rule: int) -> list[dict[str, Any
     return results
 
 
+def _base_ids(report: AuditReport) -> dict[str, Any]:
+    """`originalUriBaseIds` naming `%SRCROOT%` as the folder the run showed paths relative to, when known."""
+    root = report.root
+    if not root.startswith("/"):
+        return {}
+    uri = "file://" + quote(root.rstrip("/") + "/", safe="/", errors="surrogateescape")
+    return {"originalUriBaseIds": {_SOURCE_ROOT: {"uri": uri}}}
+
+
 def _fingerprint(file: str, url: str, nth: int) -> str:
     return hashlib.sha256(f"{file}\0{url}\0{nth}".encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -255,6 +266,7 @@ def write_sarif_report(report: AuditReport, out: TextIO) -> None:
                     }
                 ],
                 "columnKind": "unicodeCodePoints",
+                **_base_ids(report),
                 "results": results,
             }
         ],

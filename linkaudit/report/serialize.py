@@ -139,6 +139,8 @@ def url_result_dict(result: UrlResult) -> dict[str, Any]:
     lacks (the page's own entry, with the citations that land, has null).
     """
     entry = _url_entry(result)
+    # `--baseline`: whether a failing URL was failing in the baseline already; null otherwise.
+    entry["baseline"] = result.baseline.value if result.baseline is not None else None
     for key, value in result.extra_fields.items():
         entry.setdefault(key, value)  # fields a newer linkaudit wrote, read back: never over ours
     return entry

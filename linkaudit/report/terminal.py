@@ -26,7 +26,7 @@ from rich.text import Text
 
 from linkaudit.classify.severity import is_problem, severity
 from linkaudit.models import AuditReport, Finding, Occurrence, UrlResult, Verdict
-from linkaudit.report.citations import archive_link, archive_note, article_dates
+from linkaudit.report.citations import archive_link, archive_note, article_dates, result_tags, run_notes
 from linkaudit.report.digest import FOLD_HOST_AT, describe_reason, digest_report
 from linkaudit.report.text import printable
 
@@ -109,10 +109,12 @@ def _shown_target(result: UrlResult, occ: Occurrence) -> str:
 
 
 def _note(result: UrlResult) -> str:
-    """What the verdict alone does not say: for a missing fragment, the closest anchor."""
+    """What the verdict alone does not say: for a missing fragment, the closest anchor; whether the baseline
+    knew the failure, whether it is confirmed, whether the result was reused from the history store."""
+    notes = result_tags(result)
     if result.judgement.reason == "fragment-missing" and result.evidence is not None:
-        return _clean(result.evidence.detail or "")
-    return ""
+        notes.insert(0, _clean(result.evidence.detail or ""))
+    return "; ".join(note for note in notes if note)
 
 
 def _count(number: int, noun: str) -> str:
@@ -414,6 +416,8 @@ class _Renderer:
             )
         for note in settings_notes(report.settings):
             self.console.print(Text(note, style="yellow"))
+        for note in run_notes(report):
+            self.console.print(Text(note[0].upper() + note[1:] + ".", style="dim"))
         if report.partial:
             self.console.print(Text(self._partial_note(), style="bold yellow"))
 

@@ -68,6 +68,7 @@ URL_KEYS = {
     "cited_at",
     "cited_snapshot",
     "drift",
+    "baseline",
 }
 ATTEMPT_KEYS = {"method", "url", "status", "error", "detail", "elapsed_ms"}
 OCCURRENCE_KEYS = {

@@ -13,6 +13,7 @@ import pytest
 from contracts import assert_valid_extract_line, assert_valid_report, parse_report
 from jsonschema import Draft202012Validator
 
+from linkaudit.ci.diff_report import DIFF_SCHEMA
 from linkaudit.models import FindingKind
 from linkaudit.report.extract import EXTRACT_SCHEMA
 from linkaudit.report.history import HISTORY_SCHEMA
@@ -25,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_schema_for_each_json_contract() -> None:
-    assert set(SCHEMA_FILES) == {EXTRACT_SCHEMA, REPORT_SCHEMA, HISTORY_SCHEMA}
+    assert set(SCHEMA_FILES) == {EXTRACT_SCHEMA, REPORT_SCHEMA, HISTORY_SCHEMA, DIFF_SCHEMA}
     for name in SCHEMA_FILES:
         schema = load_schema(name)
         Draft202012Validator.check_schema(schema)
