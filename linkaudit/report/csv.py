@@ -42,12 +42,12 @@ COLUMNS = (
     "evidence",
     "archive_url",
     "template",
-    "findings",
     "archive_timestamp",
     "archive_days",
     "archive_direction",
     "archive_error",
     "similarity",
+    "findings",
 )
 """The header row; later versions add columns at the end, never rename or move one. `findings`: the
 citation's hygiene findings, `kind: detail → suggestion (its verdict)`, separated by ` | `."""
@@ -104,7 +104,7 @@ def write_csv_report(report: AuditReport, out: TextIO) -> None:
             safe_cell(evidence_summary(result)),
             safe_cell(archive_link(result) or ""),
             "true" if occ.template else "false",
-            safe_cell(" | ".join(finding_line(finding) for finding in occ.findings)),
             *_archive_cells(result, dates.get(occ.file)),
+            safe_cell(" | ".join(finding_line(finding) for finding in occ.findings)),
         ]
         writer.writerow(row)

@@ -517,7 +517,6 @@ def _folded(report: AuditReport, digest: ReportDigest) -> list[str]:
                 f'</td><td class="num">{folded.files:,}</td><td>{archive_cell}</td></tr>'
             )
         parts.append("</tbody></table></section>")
-    parts += _findings(report)
     if report.errors:
         parts.append('<section id="errors"><h2>Files that could not be read</h2><ul>')
         for error in sorted(report.errors, key=lambda e: (e.file, e.message)):
