@@ -103,7 +103,7 @@ ConfigOpt = Annotated[
     str | None,
     typer.Option(
         "--config",
-        help="Read options from this file: linkaudit.toml, or pyproject.toml's [tool.linkaudit] (default: "
+        help="Read options from this file: linkaudit.toml, or pyproject.toml's \\[tool.linkaudit] (default: "
         "the first found upward from the first path, up to the git root).",
         show_default=False,
     ),

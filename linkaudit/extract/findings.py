@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from linkaudit.extract import SourceFormat
 from linkaudit.extract.bare import intended_url
 from linkaudit.extract.markdown import with_scheme
+from linkaudit.extract.markers import DISABLED_INLINE
 from linkaudit.models import Finding, FindingKind, LinkKind, Occurrence
 
 __all__ = ["add_findings", "findings_of"]
@@ -58,6 +59,8 @@ def add_findings(occurrences: Sequence[Occurrence]) -> tuple[Occurrence, ...]:
     """The occurrences, each with its findings (the same objects where there are none)."""
     out: list[Occurrence] = []
     for occ in occurrences:
-        findings = findings_of(occ) if occ.kind in _LOOKED_AT else ()
+        # A citation an inline marker disabled is left alone: no finding, no suggested URL to check.
+        looked_at = occ.kind in _LOOKED_AT and occ.target.reason != DISABLED_INLINE
+        findings = findings_of(occ) if looked_at else ()
         out.append(dataclasses.replace(occ, findings=findings) if findings else occ)
     return tuple(out)
