@@ -403,8 +403,12 @@ class _Reader:
                     f"{self.where(f'{key} {unknown[0]}')}: unknown key: expected pattern, reason or until"
                 )
             pattern, reason, until = item.get("pattern"), item.get("reason"), item.get("until")
+            if pattern is None:
+                raise ConfigError(
+                    f"{self.where(key)}: expected a pattern (a regex), with a reason and an until"
+                )
             if not isinstance(pattern, str):
-                raise self.fail(f"{key} pattern", "a regex (the pattern is required)", pattern)
+                raise self.fail(f"{key} pattern", "a regex", pattern)
             if reason is not None and not isinstance(reason, str):
                 raise self.fail(f"{key} reason", "a string", reason)
             if until is not None and (not isinstance(until, date) or isinstance(until, datetime)):
