@@ -109,7 +109,10 @@ store = ".cache/store.sqlite"
 root = "site"
 header = ["X-Team: ${TEAM:-web}", "Authorization: Bearer ${TOKEN}"]
 host-concurrency = [2, "slow.example=1"]
-exclude = ['^https://a\\.example/', { pattern = '^https://intranet\\.', reason = "not reachable from CI", until = 2027-06-30 }]
+exclude = [
+    '^https://a\\.example/',
+    { pattern = '^https://intranet\\.', reason = "not reachable from CI", until = 2027-06-30 },
+]
 
 [tool.linkaudit.hosts."Example.ORG"]
 concurrency = 2
@@ -174,140 +177,139 @@ def test_literal_dollar_brace(tmp_path: Path) -> None:
 # What is wrong, in one line
 
 
+T = "pyproject.toml: [tool.linkaudit] "
+H = 'pyproject.toml: [tool.linkaudit.hosts."a.example"] '
+
+
 @pytest.mark.parametrize(
     ("text", "said"),
     [
         (
             'timeout = "fast"',
-            'pyproject.toml: [tool.linkaudit] timeout: expected a number of seconds, got "fast"',
+            T + 'timeout: expected a number of seconds, got "fast"',
         ),
         (
             "timeout = 0",
-            "pyproject.toml: [tool.linkaudit] timeout: expected a finite number of seconds > 0, got 0",
+            T + "timeout: expected a finite number of seconds > 0, got 0",
         ),
         (
             "timeout = inf",
-            "pyproject.toml: [tool.linkaudit] timeout: expected a finite number of seconds > 0, got inf",
+            T + "timeout: expected a finite number of seconds > 0, got inf",
         ),
-        ("retries = true", "pyproject.toml: [tool.linkaudit] retries: expected a whole number, got true"),
-        ("jobs = 1.5", "pyproject.toml: [tool.linkaudit] jobs: expected a whole number, got 1.5"),
+        ("retries = true", T + "retries: expected a whole number, got true"),
+        ("jobs = 1.5", T + "jobs: expected a whole number, got 1.5"),
         (
             "concurrency = 0",
-            "pyproject.toml: [tool.linkaudit] concurrency: expected a whole number >= 1, got 0",
+            T + "concurrency: expected a whole number >= 1, got 0",
         ),
-        ("quiet = 1", "pyproject.toml: [tool.linkaudit] quiet: expected true or false, got 1"),
+        ("quiet = 1", T + "quiet: expected true or false, got 1"),
         (
             'format = "pdf"',
-            "pyproject.toml: [tool.linkaudit] format: expected one of terminal, json, markdown, html, junit, "
+            T + "format: expected one of terminal, json, markdown, html, junit, "
             'sarif, github, csv, got "pdf"',
         ),
         (
             'fail-on = ["dead", "sorta"]',
-            "pyproject.toml: [tool.linkaudit] fail-on: expected a verdict or file-error (one of live,",
+            T + "fail-on: expected a verdict or file-error (one of live,",
         ),
         (
             "fail-on = [1]",
-            "pyproject.toml: [tool.linkaudit] fail-on: expected verdicts and file-error (a string",
+            T + "fail-on: expected verdicts and file-error (a string",
         ),
         (
             'accept = [403, "4xx"]',
-            'pyproject.toml: [tool.linkaudit] accept: expected a status like 403 or a range like 400-499, got "4xx"',
+            T + 'accept: expected a status like 403 or a range like 400-499, got "4xx"',
         ),
         (
             "accept = [42]",
-            'pyproject.toml: [tool.linkaudit] accept: expected statuses within 100-999, got "42"',
+            T + 'accept: expected statuses within 100-999, got "42"',
         ),
         (
             "include = [true]",
-            "pyproject.toml: [tool.linkaudit] include: expected a list of regexes, got [true]",
+            T + "include: expected a list of regexes, got [true]",
         ),
         (
             'include = ["("]',
-            "pyproject.toml: [tool.linkaudit] include: expected a regex (missing ), unterminated",
+            T + "include: expected a regex (missing ), unterminated",
         ),
         (
             'host-interval = ["a.example=-1"]',
-            "pyproject.toml: [tool.linkaudit] host-interval: expected N or HOST=N, N a finite number of seconds "
-            '>= 0, got "a.example=-1"',
+            T + 'host-interval: expected N or HOST=N, N a finite number of seconds >= 0, got "a.example=-1"',
         ),
-        ('max-age = "3x"', "pyproject.toml: [tool.linkaudit] max-age: expected a duration like 30m"),
-        ('confirm = "x"', "pyproject.toml: [tool.linkaudit] confirm: expected N/DAYS"),
-        ('now = "yesterday"', "pyproject.toml: [tool.linkaudit] now: expected an ISO-8601 date or time"),
-        ('resolve = ["a.example"]', "pyproject.toml: [tool.linkaudit] resolve: expected HOST:ADDR"),
+        ('max-age = "3x"', T + "max-age: expected a duration like 30m"),
+        ('confirm = "x"', T + "confirm: expected N/DAYS"),
+        ('now = "yesterday"', T + "now: expected an ISO-8601 date or time"),
+        ('resolve = ["a.example"]', T + "resolve: expected HOST:ADDR"),
         (
             'allow-private-net = ["10.0.0.0/33"]',
-            "pyproject.toml: [tool.linkaudit] allow-private-net: expected a network like 10.20.0.0/16 or an "
-            'address, got "10.0.0.0/33"',
+            T + 'allow-private-net: expected a network like 10.20.0.0/16 or an address, got "10.0.0.0/33"',
         ),
-        ('user-agent = "a\\nb"', "pyproject.toml: [tool.linkaudit] user-agent: expected a header value"),
+        ('user-agent = "a\\nb"', T + "user-agent: expected a header value"),
         (
             'header = ["X-Ok: 1", "Authorization Bearer s3cret"]',
-            "pyproject.toml: [tool.linkaudit] header: item #2: expected 'Name: value' or 'HOST=Name: value'",
+            T + "header: item #2: expected 'Name: value' or 'HOST=Name: value'",
         ),
         (
             "timout = 3",
-            "pyproject.toml: [tool.linkaudit] timout: unknown key: expected the long name of an option of "
+            T + "timout: unknown key: expected the long name of an option of "
             '`linkaudit check`, exclude or hosts (did you mean "timeout"?)',
         ),
-        ("config = 'x.toml'", "pyproject.toml: [tool.linkaudit] config: unknown key"),
-        ("exclude = [3]", "pyproject.toml: [tool.linkaudit] exclude: expected regexes, or tables"),
+        ("config = 'x.toml'", T + "config: unknown key"),
+        ("exclude = [3]", T + "exclude: expected regexes, or tables"),
         (
             '[[tool.linkaudit.exclude]]\nreason = "why"',
-            "pyproject.toml: [tool.linkaudit] exclude #1: expected a pattern (a regex)",
+            T + "exclude #1: expected a pattern (a regex)",
         ),
         (
             '[[tool.linkaudit.exclude]]\npattern = "x"\nuntil = "2027-06-30"',
-            "pyproject.toml: [tool.linkaudit] exclude #1 until: expected a TOML date like 2027-06-30 (no quotes), "
-            'got "2027-06-30"',
+            T + 'exclude #1 until: expected a TOML date like 2027-06-30 (no quotes), got "2027-06-30"',
         ),
         (
             '[[tool.linkaudit.exclude]]\npattern = "x"\nuntil = 2027-06-30T10:00:00',
-            "pyproject.toml: [tool.linkaudit] exclude #1 until: expected a TOML date like 2027-06-30",
+            T + "exclude #1 until: expected a TOML date like 2027-06-30",
         ),
         (
             '[[tool.linkaudit.exclude]]\npattern = "x"\nresaon = "y"',
-            "pyproject.toml: [tool.linkaudit] exclude #1 resaon: unknown key: expected pattern, reason or until",
+            T + "exclude #1 resaon: unknown key: expected pattern, reason or until",
         ),
         (
             '[tool.linkaudit.hosts."a.example"]\nmethod = "POST"',
-            'pyproject.toml: [tool.linkaudit.hosts."a.example"] method: expected "GET" or "HEAD", got "POST"',
+            H + 'method: expected "GET" or "HEAD", got "POST"',
         ),
         (
             '[tool.linkaudit.hosts."a.example"]\ntimeout = -1',
-            'pyproject.toml: [tool.linkaudit.hosts."a.example"] timeout: expected a number of seconds > 0, got -1',
+            H + "timeout: expected a number of seconds > 0, got -1",
         ),
         (
             '[tool.linkaudit.hosts."a.example"]\nconcurrency = 0',
-            'pyproject.toml: [tool.linkaudit.hosts."a.example"] concurrency: expected a whole number >= 1, got 0',
+            H + "concurrency: expected a whole number >= 1, got 0",
         ),
         (
             '[tool.linkaudit.hosts."a.example"]\naccept = ["4xx"]',
-            'pyproject.toml: [tool.linkaudit.hosts."a.example"] accept: expected a status like 403 or a range '
-            'like 400-499, got "4xx"',
+            H + 'accept: expected a status like 403 or a range like 400-499, got "4xx"',
         ),
         (
             '[tool.linkaudit.hosts."a.example"]\ntimeot = 3',
-            'pyproject.toml: [tool.linkaudit.hosts."a.example"] timeot: unknown key: expected one of accept, '
+            H + "timeot: unknown key: expected one of accept, "
             'concurrency, headers, interval, method, timeout (did you mean "timeout"?)',
         ),
         (
             '[tool.linkaudit.hosts."https://a.example/"]\ntimeout = 3',
-            'pyproject.toml: [tool.linkaudit] hosts."https://a.example/": expected a host name like example.org',
+            T + 'hosts."https://a.example/": expected a host name like example.org',
         ),
         (
             '[tool.linkaudit.hosts."a.example"]\nheaders = { Authorization = "Bearer ${EXAMPLE_TOKEN}" }',
-            'pyproject.toml: [tool.linkaudit.hosts."a.example"] headers.Authorization: the environment variable '
-            "EXAMPLE_TOKEN is not set",
+            H + "headers.Authorization: the environment variable EXAMPLE_TOKEN is not set",
         ),
         (
             '[tool.linkaudit.hosts."a.example"]\nheaders = { Authorization = "Bearer ${EXAMPLE TOKEN}" }',
-            'pyproject.toml: [tool.linkaudit.hosts."a.example"] headers.Authorization: expected ${NAME}',
+            H + "headers.Authorization: expected ${NAME}",
         ),
         (
             '[tool.linkaudit.hosts."a.example"]\nheaders = { X = "a\\nb" }',
-            'pyproject.toml: [tool.linkaudit.hosts."a.example"] headers.X: header X: the value holds a line break',
+            H + "headers.X: header X: the value holds a line break",
         ),
-        ("hosts = 3", "pyproject.toml: [tool.linkaudit] hosts: expected tables like"),
+        ("hosts = 3", T + "hosts: expected tables like"),
     ],
 )
 def test_one_line_naming_the_file_the_key_and_what_was_expected(tmp_path: Path, text: str, said: str) -> None:

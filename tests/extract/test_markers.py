@@ -130,14 +130,17 @@ def test_an_enable_without_a_disable_and_a_disable_to_the_end(tmp_path: Path) ->
 
 
 def test_non_ascii_text_and_crlf(tmp_path: Path) -> None:
-    text = "据报道：[甲](https://a.example/中) <!-- linkaudit-disable-line -->\r\n<!-- linkaudit-disable-next-line -->\r\n见 https://b.example/乙\r\n[丙](https://c.example/)\r\n"
+    text = (
+        "据报道：[甲](https://a.example/中) <!-- linkaudit-disable-line -->\r\n"
+        "<!-- linkaudit-disable-next-line -->\r\n见 https://b.example/乙\r\n[丙](https://c.example/)\r\n"
+    )
     occurrences = extract_text(tmp_path, "a.md", text)
     assert set(disabled(occurrences)) == {"https://a.example/中", "https://b.example/乙"}
 
 
 def test_disabled_citations_get_no_findings() -> None:
-    from linkaudit.extract.document import document_from_bytes  # noqa: PLC0415
     from linkaudit.extract.article import extract_document  # noqa: PLC0415
+    from linkaudit.extract.document import document_from_bytes  # noqa: PLC0415
     from linkaudit.extract.inputs import SourceFormat  # noqa: PLC0415
 
     text = "see https://a.example/x\\_y <!-- linkaudit-disable-line -->\nsee https://b.example/x\\_y\n"
