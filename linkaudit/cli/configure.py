@@ -126,7 +126,7 @@ def _with_file(ctx: typer.Context, command: Callable[..., Any], values: dict[str
         if given and spec.repeatable:
             merged[name] = [*cast("list[str]", value), *(values[name] or [])]
         elif not given:
-            merged[name] = Path(cast("str", value)) if _is_path(command, name) else value
+            merged[name] = _as_parameter(command, name, value)
     notes: dict[str, str] = {}
     if "exclude" in inspect.signature(command).parameters:
         today = _today(merged.get("now"))
@@ -172,9 +172,14 @@ def _today(now: object) -> date:
     return datetime.now(UTC).date()
 
 
-def _is_path(command: Callable[..., Any], name: str) -> bool:
-    hint = typing.get_type_hints(inspect.unwrap(command)).get(name)
-    return Path in _types(hint)
+def _as_parameter(command: Callable[..., Any], name: str, value: object) -> object:
+    """A file's value as the command's parameter takes it: a Path, an enum member, or as it is."""
+    for kind in _types(typing.get_type_hints(inspect.unwrap(command)).get(name)):
+        if kind is Path:
+            return Path(cast("str", value))
+        if isinstance(kind, type) and issubclass(kind, Enum):
+            return kind(value)
+    return value
 
 
 def _types(hint: object) -> tuple[object, ...]:
