@@ -93,7 +93,10 @@ def _static_result(item: CheckItem, settings: CheckSettings, local: LocalAnchors
         return UrlResult(
             target, Judgement(Verdict.INVALID, target.reason or "invalid"), None, item.occurrences
         )
-    if settings.is_excluded(target.url):
+    excluded_by = settings.excluded_by(target.url)
+    if excluded_by is not None:
+        # Which exclude skipped it, and why (a configuration file's reason): the entry's detail.
+        target = dataclasses.replace(target, detail=settings.exclusion_detail(excluded_by))
         return UrlResult(target, Judgement(Verdict.SKIPPED, "excluded"), None, item.occurrences)
     if target.is_http and too_long(target.url):
         return UrlResult(target, Judgement(Verdict.INVALID, "url-too-long"), None, item.occurrences)
@@ -207,7 +210,8 @@ async def check_targets(
                 if gate.dead is not None and not gate.dead_reported:
                     gate.dead_reported = True
                     observer.host_dead(gate.host, gate.dead_detail or gate.dead.value)
-            judgement = judge(evidence, wants_image=item.wants_image, accept=settings.accept)
+            accept = settings.accept_for(target.url, evidence.final_url)
+            judgement = judge(evidence, wants_image=item.wants_image, accept=accept)
             deliver(UrlResult(target, judgement, evidence, item.occurrences))
 
         async def host_worker(host_items: list[CheckItem], cursor: list[int], gate: HostGate) -> None:

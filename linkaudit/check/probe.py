@@ -178,6 +178,7 @@ class _Answer:
     location: bytes | None = None  # as the server sent it: headers are decoded, this is not
     body: bytes | None = None
     connected: bool = False
+    method: str = ""  # the request's ("" when none was sent)
 
 
 @dataclass(slots=True)
@@ -276,7 +277,8 @@ class Prober:
             return _Answer(error=ErrorKind.URL_BUDGET, detail=_budget_spent(budget))
         host = _host_of(url)
         gate = self.gate_for(host)
-        answer = _Answer()
+        answer = _Answer(method=method)
+        timeout = self.settings.timeout_for(host)
 
         async def trace(event: str, info: Mapping[str, object]) -> None:
             if event == "connection.connect_tcp.complete" or event.startswith("http11."):
@@ -284,7 +286,16 @@ class Prober:
             await gate.trace(event, info)
 
         try:
-            request = self.client.build_request(method, url, headers=headers, extensions={"trace": trace})
+            request = self.client.build_request(
+                method,
+                url,
+                headers=headers,
+                extensions={"trace": trace},
+                # A host's own deadline (a configuration file's) replaces the client's.
+                timeout=httpx.Timeout(timeout)
+                if timeout != self.settings.timeout
+                else httpx.USE_CLIENT_DEFAULT,
+            )
         except (httpx.InvalidURL, ValueError, UnicodeError) as exc:  # never sent, so no attempt
             return _Answer(error=ErrorKind.INVALID_URL, detail=clip(f"not a URL httpx can request: {exc}"))
         async with gate.slot() as not_ours:
@@ -293,7 +304,7 @@ class Prober:
                 started = trio.current_time()
                 # Other requests' turn, or a pause the host asked for: politeness, not this URL's cost.
                 budget.excuse(not_ours + started - queued)
-                await self._exchange(method, request, answer, budget)
+                await self._exchange(method, request, answer, budget, timeout)
                 elapsed = trio.current_time() - started
         self._feedback(gate, answer, started)
         attempts.append(
@@ -309,9 +320,11 @@ class Prober:
         )
         return answer
 
-    async def _exchange(self, method: str, request: httpx.Request, answer: _Answer, budget: Budget) -> None:
-        """Send `request` and read its answer into `answer`, all within one deadline."""
-        deadline = max(0.0, min(self.settings.timeout, budget.remaining()))
+    async def _exchange(
+        self, method: str, request: httpx.Request, answer: _Answer, budget: Budget, limit: float
+    ) -> None:
+        """Send `request` and read its answer into `answer`, all within one deadline (`limit` s at most)."""
+        deadline = max(0.0, min(limit, budget.remaining()))
         complete = False  # the answer is all in, and only a body we do not need is left
         with trio.move_on_after(deadline) as scope:
             try:
@@ -334,11 +347,11 @@ class Prober:
             except (OSError, ssl.SSLError, ValueError, UnicodeError) as exc:  # defensive: failure is data
                 answer.error, answer.detail = error_kind(exc)
         if scope.cancelled_caught and not complete:
-            if deadline < self.settings.timeout:
+            if deadline < limit:
                 answer.error, answer.detail = ErrorKind.URL_BUDGET, _budget_spent(budget)
             else:
                 answer.error = ErrorKind.TIMEOUT
-                answer.detail = f"no complete answer within {self.settings.timeout:g} s"
+                answer.detail = f"no complete answer within {limit:g} s"
 
     def _feedback(self, gate: HostGate, answer: _Answer, sent_at: float) -> None:
         if answer.status is None:
@@ -417,7 +430,11 @@ class Prober:
         before = len(chain.hops)
         while True:
             current = walk.start
-            answer = await self._send(method, current, attempts, budget, walk.headers.headers_for(current))
+            # A host configured for GET gets a GET even in a HEAD walk.
+            hop_method = "GET" if self.settings.method_for(_host_of(current)) == "GET" else method
+            answer = await self._send(
+                hop_method, current, attempts, budget, walk.headers.headers_for(current)
+            )
             if answer.error is not None:
                 error = answer.error
                 if error is ErrorKind.INVALID_URL and (before or walk.hops):
@@ -441,7 +458,12 @@ class Prober:
     async def _try(
         self, chain: _Chain, wants_image: bool, attempts: Kept[Attempt], budget: Budget
     ) -> _Outcome:
+        method = self.settings.method_for(_host_of(chain.start))
+        if method == "GET":
+            return await self._follow("GET", chain, attempts, budget)
         outcome = await self._follow("HEAD", chain, attempts, budget)
+        if outcome.answer.method == "GET" or self.settings.method_for(_host_of(outcome.url)) == "HEAD":
+            return outcome  # a GET answered already; or the host's HEAD answer is trusted as final
         if outcome.error in (ErrorKind.PROTOCOL, ErrorKind.CONNECTION_RESET):
             return await self._follow("GET", chain, attempts, budget)  # some servers mishandle HEAD itself
         status = outcome.status
@@ -461,7 +483,7 @@ class Prober:
         `wants_anchors`: the page's anchors are evidence too (`#fragment` citations), so it is read with GET.
         """
         attempts: Kept[Attempt] = Kept()
-        budget = Budget(self.settings.budget)
+        budget = Budget(self.settings.budget_for(_host_of(url)))
         chain = _Chain(url, self.headers.chain(url))
         chain.visit(url)
         tries = {"again": 0, "slow": 0}

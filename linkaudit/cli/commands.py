@@ -23,11 +23,10 @@ from linkaudit.report import ExtractFormat, HistoryFormat, ReportFormat
 if TYPE_CHECKING:
     pass
 from linkaudit.cli.app import (
-    _SECONDS,
-    _WHOLE,
     EXIT_CODES,
     _require,
     _require_extraction,
+    _require_range,
     _stdout_gone,
     app,
     fail_usage,
@@ -50,16 +49,19 @@ from linkaudit.cli.cioptions import (
     parse_shard_option,
     reapply,
 )
+from linkaudit.cli.configure import configurable, file_rules
 from linkaudit.cli.options import (
     FILE_ERROR,
     AllowPrivateNetOpt,
     CheckPathsArg,
+    ConfigOpt,
     ConfirmOpt,
     DenyPrivateOpt,
     ExcludePathOpt,
     ExtensionsOpt,
     MaxAgeOpt,
     MaxSizeOpt,
+    NoConfigOpt,
     NoStoreOpt,
     NowOpt,
     PathsArg,
@@ -93,7 +95,9 @@ from linkaudit.cli.run import (
 @app.command(
     epilog="Exit codes: 0 done (unreadable files are listed on stderr), 2 usage error, 130 interrupted."
 )
+@configurable
 def extract(
+    ctx: typer.Context,
     paths: PathsArg,
     fmt: Annotated[ExtractFormat, typer.Option("--format", "-f", help="Output format.")] = ExtractFormat.TEXT,
     extensions: ExtensionsOpt = ",".join(DEFAULT_EXTENSIONS),
@@ -107,6 +111,8 @@ def extract(
     no_store: NoStoreOpt = False,
     store_wait: StoreWaitOpt = DEFAULT_STORE_WAIT,
     changed_since: ChangedSinceOpt = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
 ) -> None:
     """List every cited URL and image, with file, line and column. Touches no network."""
     from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
@@ -137,7 +143,9 @@ def extract(
     help="Extract every link, probe each distinct URL once, and report verdicts with their evidence."
     f"\n\n{EXIT_CODES}"
 )
+@configurable
 def check(
+    ctx: typer.Context,
     paths: CheckPathsArg = None,
     fmt: ReportFormatOpt = ReportFormat.TERMINAL,
     output: Annotated[
@@ -266,21 +274,23 @@ def check(
     changed_since: ChangedSinceOpt = None,
     baseline: BaselineOpt = None,
     shard: ShardOpt = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""
     from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
     from linkaudit.settings import CheckSettings, HeaderRule, HostPolicy, SettingsError  # noqa: PLC0415
 
     # Every number option's valid range, before any work: a nonsense value is one line and exit 2.
-    for option, value, minimum, above, what in (
-        ("--timeout", timeout, 0, True, _SECONDS),
-        ("--retries", retries, 0, False, _WHOLE),
-        ("--concurrency", concurrency, 1, False, _WHOLE),
-        ("--max-redirects", max_redirects, 0, False, _WHOLE),
-        ("--max-retry-wait", max_retry_wait, 0, False, _SECONDS),
-        ("--url-budget", url_budget, 0, True, _SECONDS),
+    for option, value in (
+        ("--timeout", timeout),
+        ("--retries", retries),
+        ("--concurrency", concurrency),
+        ("--max-redirects", max_redirects),
+        ("--max-retry-wait", max_retry_wait),
+        ("--url-budget", url_budget),
     ):
-        _require(option, value, minimum, above=above, what=what)
+        _require_range(option, value)
     _require_extraction(max_file_size, jobs)
     conc_default, conc_hosts = _parse_host_values("--host-concurrency", host_concurrency or [], int)
     gap_default, gap_hosts = _parse_host_values("--host-interval", host_interval or [], float)
@@ -288,10 +298,12 @@ def check(
         concurrency=int(conc_default) if conc_default is not None else 4,
         interval=gap_default if gap_default is not None else 0.1,
     )
+    rules = file_rules(ctx)
+    tables = CheckSettings(host=base, host_rules=rules.hosts)  # what HOST=N leaves to the host's table
     overrides = {
         host: HostPolicy(
-            concurrency=int(conc_hosts.get(host, base.concurrency)),
-            interval=gap_hosts.get(host, base.interval),
+            concurrency=int(conc_hosts.get(host, tables.policy_for(host).concurrency)),
+            interval=gap_hosts.get(host, tables.policy_for(host).interval),
         )
         for host in set(conc_hosts) | set(gap_hosts)
     }
@@ -315,7 +327,7 @@ def check(
         max_retry_wait=max_retry_wait,
         max_redirects=max_redirects,
         user_agent=user_agent,
-        headers=_parse_headers(header or []),
+        headers=rules.headers + _parse_headers(header or []),
         accept=_parse_statuses(accept or []),
         include=tuple(include or ()),
         exclude=tuple(exclude or ()),
@@ -330,6 +342,9 @@ def check(
         verify_tls=not insecure,
         ca_bundle=bundle,
         url_budget=url_budget,
+        host_rules=rules.hosts,
+        exclude_notes=rules.exclude_notes,
+        config_file=rules.shown,
     )
     pages = [path for path in paths or [] if is_web_address(path)]
     local = [path for path in paths or [] if not is_web_address(path)]

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from linkaudit.models import AuditReport, FileError, Occurrence, Verdict
     from linkaudit.settings import CheckSettings
     from linkaudit.store import HistoryPolicy, Store
-from linkaudit.cli.app import _SECONDS, _STOP, _require, _stdout_gone, fail_usage
+from linkaudit.cli.app import _STOP, _require_range, _stdout_gone, fail_usage
 
 
 def _echo_problems(problems: tuple[FileError, ...]) -> None:
@@ -236,7 +236,7 @@ def _open_store(path: str, no_store: bool, wait: float) -> Store | None:
         return None
     from linkaudit.store import Store, StoreError  # noqa: PLC0415 - lazy: see the imports
 
-    _require("--store-wait", wait, 0, what=_SECONDS)
+    _require_range("--store-wait", wait)
     try:
         return Store.open(path, wait=wait)
     except StoreError as exc:

@@ -18,6 +18,7 @@ from linkaudit.extract import SourceFormat
 from linkaudit.extract.bare import intended_url
 from linkaudit.extract.hygiene import duplicates_in_article, shortener, text_url_mismatch, tracking_params
 from linkaudit.extract.markdown import with_scheme
+from linkaudit.extract.markers import DISABLED_INLINE
 from linkaudit.models import Finding, FindingKind, LinkKind, Occurrence
 
 __all__ = ["add_findings", "findings_of"]
@@ -64,9 +65,12 @@ def add_findings(occurrences: Sequence[Occurrence]) -> tuple[Occurrence, ...]:
     out: list[Occurrence] = []
     by_file: dict[str, list[int]] = {}
     for i, occ in enumerate(occurrences):
-        findings = findings_of(occ) if occ.kind in _LOOKED_AT else ()
+        # A citation an inline marker disabled is left alone: no finding, no suggested URL to check.
+        looked_at = occ.kind in _LOOKED_AT and occ.target.reason != DISABLED_INLINE
+        findings = findings_of(occ) if looked_at else ()
         out.append(dataclasses.replace(occ, findings=findings) if findings else occ)
-        by_file.setdefault(occ.file, []).append(i)
+        if occ.target.reason != DISABLED_INLINE:
+            by_file.setdefault(occ.file, []).append(i)
     for indexes in by_file.values():
         if len(indexes) < 2:
             continue
