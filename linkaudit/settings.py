@@ -138,7 +138,7 @@ class CheckSettings:
     exclude: tuple[str, ...] = ()
     resolve: dict[str, str | None] = field(default_factory=dict)
     dead_host_after: int = 3
-    fail_on: frozenset[Verdict] = frozenset({Verdict.DEAD})
+    fail_on: frozenset[Verdict] = frozenset({Verdict.DEAD, Verdict.SOFT_DEAD, Verdict.USURPED})
     check_local: bool = True
     verify_tls: bool = True
     fail_on_file_error: bool = True  # `--fail-on file-error`: an unreadable article fails the run too
@@ -155,6 +155,9 @@ class CheckSettings:
     #: Most seconds one URL may take, all tries and hops included (waiting for a polite host's turn is not
     #: counted). None: `BUDGET_PER_TIMEOUT` times `timeout`.
     url_budget: float | None = None
+    #: Soft rot (`--soft/--no-soft`): pages are read with GET, and a random sibling per host and directory
+    #: is asked for, so that soft-404s, redirects home and parked domains are told from live pages.
+    soft: bool = True
 
     @property
     def budget(self) -> float:
@@ -197,6 +200,7 @@ class CheckSettings:
             "proxy": {scheme: _without_password(url) for scheme, url in sorted(self.proxies.items())},
             "no_proxy": self.no_proxy,
             "url_budget": self.budget,
+            "soft": self.soft,
         }
 
 
