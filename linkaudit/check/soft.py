@@ -105,8 +105,9 @@ class SoftExaminer:
             words=page.words,
             login_form=page.login_form,
         )
+        plain = judge(evidence, wants_image=wants_image)  # the verdict before soft rot (no soft part yet)
         evidence = dataclasses.replace(evidence, soft=soft)
-        if not needs_sibling(evidence, judge(evidence, wants_image=wants_image)):
+        if not needs_sibling(evidence, plain):
             return evidence
         sibling, shared = await self._sibling(evidence.url)
         return dataclasses.replace(evidence, soft=_compared(soft, page, sibling, shared))

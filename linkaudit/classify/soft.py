@@ -318,11 +318,15 @@ def refine(evidence: Evidence, judgement: Judgement) -> Judgement:
 
 
 def needs_sibling(evidence: Evidence, judgement: Judgement) -> bool:
-    """Whether a random sibling could change the verdict: the page answered, is a deep link, and nothing
-    decided it already (a parking service, a redirect home). Saves the probe wherever it cannot matter."""
-    if evidence.soft is None or not _answered(judgement) or not is_deep(evidence.url):
+    """Whether to ask for a random sibling, given the verdict before soft rot: the page answered, is a
+    deep link, and neither a parking service nor a redirect home decided it already. A page that says
+    "not found" gets one too: wording supports the sibling's evidence, it does not replace it."""
+    soft = evidence.soft
+    if soft is None or not _answered(judgement) or not is_deep(evidence.url):
         return False
-    return refine(evidence, judgement) == judgement
+    if _parking_hop(evidence) is not None or _parking_marker(soft) is not None:
+        return False
+    return _home_kind(evidence, soft) is None
 
 
 def _short(text: str, limit: int = 90) -> str:

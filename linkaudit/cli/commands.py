@@ -172,7 +172,7 @@ def check(
             help="Comma-separated verdicts that make the run fail (exit 1), and file-error: an article"
             " that could not be read.",
         ),
-    ] = f"dead,{FILE_ERROR}",
+    ] = f"dead,soft-dead,usurped,{FILE_ERROR}",
     resolve: Annotated[
         list[str] | None,
         typer.Option(
@@ -240,6 +240,14 @@ def check(
     confirm: ConfirmOpt = "1/0",
     now: NowOpt = None,
     store_wait: StoreWaitOpt = DEFAULT_STORE_WAIT,
+    soft: Annotated[
+        bool,
+        typer.Option(
+            "--soft/--no-soft",
+            help="Tell soft 404s, deep links sent home and parked domains from live pages: pages are read"
+            " with GET and one random sibling is asked per host and directory. --no-soft: plain checking.",
+        ),
+    ] = True,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""
     from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
@@ -304,6 +312,7 @@ def check(
         verify_tls=not insecure,
         ca_bundle=bundle,
         url_budget=url_budget,
+        soft=soft,
     )
     pages = [path for path in paths or [] if is_web_address(path)]
     local = [path for path in paths or [] if not is_web_address(path)]
