@@ -333,10 +333,14 @@ def _short(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _counted_requests(number: int) -> str:
+    return f"{number} extra request" + ("" if number == 1 else "s")
+
+
 def _sibling_note(soft: SoftEvidence) -> str:
     if soft.sibling_url is None:
         return ""
-    cost = "shared with its directory" if soft.sibling_shared else f"{soft.sibling_requests} extra"
+    cost = "shared with its directory" if soft.sibling_shared else _counted_requests(soft.sibling_requests)
     return f" ({cost})"
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
+from linkaudit.classify.soft import explain
 from linkaudit.models import AuditReport, Verdict
 from linkaudit.report.citations import (
     counted,
@@ -73,6 +74,8 @@ def write_github_report(
             message = f"{text} → {target}" if text and text != target else target
             if verbose and result.target.detail:
                 message += f" ({result.target.detail})"
+            why = explain(result.evidence, result.judgement) if result.evidence is not None else None
+            message += f" ({why})" if why else ""
             title = f"linkaudit: {verdict.value} ({describe_reason(result.judgement.reason)})"
             out.write(
                 _command(level(verdict), message, file=file, line=occ.line, col=occ.column, title=title)

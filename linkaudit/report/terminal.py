@@ -24,6 +24,7 @@ from rich.table import Table
 from rich.text import Text
 
 from linkaudit.classify.severity import is_problem, severity
+from linkaudit.classify.soft import explain
 from linkaudit.models import AuditReport, Finding, Occurrence, UrlResult, Verdict
 from linkaudit.report.digest import FOLD_HOST_AT, describe_reason, digest_report
 from linkaudit.report.text import printable
@@ -106,9 +107,11 @@ def _shown_target(result: UrlResult, occ: Occurrence) -> str:
 
 
 def _note(result: UrlResult) -> str:
-    """What the verdict alone does not say: for a missing fragment, the closest anchor."""
+    """What the verdict alone does not say: for a missing fragment, the closest anchor; for soft rot, why."""
     if result.judgement.reason == "fragment-missing" and result.evidence is not None:
         return _clean(result.evidence.detail or "")
+    if result.evidence is not None:
+        return _clean(explain(result.evidence, result.judgement) or "")
     return ""
 
 
