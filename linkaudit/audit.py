@@ -10,6 +10,7 @@ every result whether it was reused and how long a failure has lasted.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -29,7 +30,15 @@ from linkaudit.extract import ExtractResult
 from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE
 from linkaudit.extract.findings import add_findings
 from linkaudit.extract.sources import page_occurrences
-from linkaudit.models import AuditReport, FileError, FileWarning, Occurrence, TargetStatus, UrlResult
+from linkaudit.models import (
+    ArticleFile,
+    AuditReport,
+    FileError,
+    FileWarning,
+    Occurrence,
+    TargetStatus,
+    UrlResult,
+)
 from linkaudit.observer import NullObserver, Observer
 from linkaudit.settings import CheckSettings
 from linkaudit.store.run import RunHistory
@@ -79,9 +88,12 @@ def audit_extracted(
     pages: Sequence[str] = (),
     max_page_size: int = DEFAULT_MAX_FILE_SIZE,
     history: RunHistory | None = None,
+    articles: Sequence[ArticleFile] = (),
 ) -> AuditOutcome:
     """Check what extraction found, and the links of the web `pages` (fetched first, one level).
 
+    `articles` (see `linkaudit.articles.list_articles`) are listed in the report as they are given, with the
+    working directory as its `root`, which their paths and the occurrences' files are relative to.
     KeyboardInterrupt stops the run and returns a partial report. A proxy that cannot be reached raises
     `ProxyUnreachableError` before any URL is checked.
     """
@@ -155,5 +167,7 @@ def audit_extracted(
         elapsed_s=round(time.monotonic() - started, 3),
         warnings=tuple(p for p in found.errors if isinstance(p, FileWarning)),
         pending=tuple(pending),
+        root=os.getcwd(),
+        articles=tuple(articles),
     )
     return AuditOutcome(report, interrupted, doubt)

@@ -362,6 +362,9 @@ class AuditReport:
     pending: tuple[str, ...] = ()
     #: Top-level fields of a JSON report read back that this version does not model, kept as they were.
     extra_fields: Mapping[str, object] = field(default_factory=lambda: NO_EXTRA_FIELDS)
+    #: The folder the articles' paths are relative to (absolute), and the articles, in path order.
+    root: str = ""
+    articles: tuple[ArticleFile, ...] = ()
 
 
 # The archive stage (issue 7): when each article cited its links, and the archived copy nearest that date.
@@ -370,6 +373,7 @@ __all__ += [
     "ArchiveError",
     "ArchiveLookup",
     "ArchivedCopy",
+    "ArticleFile",
     "CitationDate",
     "CitedAtSource",
 ]
@@ -392,6 +396,17 @@ class CitationDate:
     cited_at: date
     source: CitedAtSource
     detail: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleFile:
+    """One audited article as the report lists it: the bytes it had (`fix` edits only a file still so) and
+    the date it cited its links. `path` is as shown, relative to the report's `root`; `sha256` is None for
+    a file that could not be read."""
+
+    path: str
+    sha256: str | None
+    cited: CitationDate | None = None
 
 
 class ArchiveDirection(StrEnum):

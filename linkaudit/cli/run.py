@@ -68,6 +68,7 @@ def _run_audit(
     The history `store`, if any, is closed here once the check is done."""
     from rich.console import Console  # noqa: PLC0415 - lazy: see the imports
 
+    from linkaudit.articles import list_articles  # noqa: PLC0415
     from linkaudit.audit import audit_extracted  # noqa: PLC0415
     from linkaudit.extract.sources import with_url_list  # noqa: PLC0415
     from linkaudit.report.progress import choose_observer, close_observer  # noqa: PLC0415
@@ -92,6 +93,7 @@ def _run_audit(
             raise typer.Exit(_STOP.exit_code) from None
         if listed is not None:
             extracted = with_url_list(extracted, listed)
+        articles = list_articles(files)
         outcome = audit_extracted(
             extracted,
             settings,
@@ -101,6 +103,7 @@ def _run_audit(
             pages=pages or (),
             max_page_size=max_file_size,
             history=history,
+            articles=articles,
         )
     except SettingsError as exc:  # e.g. a proxy that cannot be reached
         raise fail_usage(str(exc)) from None

@@ -15,7 +15,9 @@ Shape (every key always present; absent evidence is null or an empty list, never
                "reused", "confirmed", "failures", "first_failed_at"}],
      "errors": [{"file", "message"}],
      "warnings": [{"file", "line", "column", "message"}],
-     "pending": ["url", …]}
+     "pending": ["url", …],
+     "root": "/abs/folder",
+     "files": [{"path", "sha256", "cited_at", "cited_at_source"}]}
 
 `by_verdict` lists every verdict linkaudit knows, zero when none occurred, so `.summary.by_verdict.dead`
 is always a number. `urls` are sorted by URL (code-point order) and each URL's occurrences by file and
@@ -31,6 +33,11 @@ column). A `partial` report (the run was interrupted) lists in `pending` the URL
 is one of `--fail-on` has `failures` (failed checks since its last success, this one included),
 `first_failed_at`, and `confirmed` (whether they meet `--confirm N/DAYS`; only confirmed failures fail the
 run); for other URLs they are 0, null and null.
+
+`root` is the folder the run's relative paths (`files[].path`, `occurrences[].file`) are relative to;
+`files` lists the audited articles in path order with the sha256 of their bytes (null if unreadable) and
+the date each cited its links, with where that date came from (`front-matter`, `dateline`, `git`,
+`mtime`, `override` for `--cited-at`). `summary.files` stays the count.
 
 A `#fragment` its page lacks has an entry of its own: the page's `url`, `"fragment"` set, verdict `dead`,
 reason `fragment-missing`, `detail` naming the closest anchor. A hygiene finding (`kind` such as
@@ -55,7 +62,7 @@ from typing import Any, TextIO
 from linkaudit.jsontext import escape_invisible
 from linkaudit.models import AuditReport, Verdict
 from linkaudit.report import REPORT_SCHEMA
-from linkaudit.report.serialize import error_dict, url_result_dict, warning_dict
+from linkaudit.report.serialize import article_dict, error_dict, url_result_dict, warning_dict
 
 __all__ = ["REPORT_SCHEMA", "report_summary", "write_json_report"]
 
@@ -114,6 +121,7 @@ def write_json_report(report: AuditReport, out: TextIO) -> None:
         "elapsed_s": round(report.elapsed_s, 3),
         "settings": _finite(report.settings),
         "summary": report_summary(report),
+        "root": report.root,
     }
     # The head is one object minus its closing brace; the lists are then streamed into it, one entry a line.
     out.write(_dumps(head)[:-1])
@@ -128,9 +136,10 @@ def write_json_report(report: AuditReport, out: TextIO) -> None:
     _write_list(out, "warnings", (warning_dict(warning) for warning in warnings))
     out.write(',\n"pending":')
     out.write(_dumps(sorted(report.pending)))
+    _write_list(out, "files", (article_dict(article) for article in report.articles))
     # Fields a newer linkaudit wrote, in a report read back (`linkaudit report`): kept, after ours.
     for key, value in report.extra_fields.items():
-        if key not in head and key not in ("urls", "errors", "warnings", "pending"):
+        if key not in head and key not in ("urls", "errors", "warnings", "pending", "files"):
             out.write(f",\n{_dumps(key)}:{_dumps(value)}")
     out.write("}\n")
 

@@ -17,14 +17,18 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, TypeVar
 
 from linkaudit.models import (
     NO_EXTRA_FIELDS,
+    ArticleFile,
     Attempt,
     AuditReport,
+    CitationDate,
+    CitedAtSource,
     ErrorKind,
     Evidence,
     FileError,
@@ -310,6 +314,21 @@ def _file_error(value: object, path: str) -> FileError:
     return FileError(fields.text("file"), fields.text("message"))
 
 
+def _article(value: object, path: str) -> ArticleFile:
+    fields = _Fields(value, path)
+    cited_at = fields.opt_text("cited_at")
+    source = fields.opt_enum("cited_at_source", CitedAtSource, "citation date source")
+    cited = None
+    if cited_at is not None and source is not None:
+        try:
+            cited = CitationDate(date.fromisoformat(cited_at), source)
+        except ValueError:
+            raise ReportReadError(
+                f"{path}.cited_at: expected a date (YYYY-MM-DD), got {cited_at!r}"
+            ) from None
+    return ArticleFile(fields.text("path"), fields.opt_text("sha256"), cited)
+
+
 def _file_warning(value: object, path: str) -> FileWarning:
     fields = _Fields(value, path)
     return FileWarning(
@@ -350,6 +369,8 @@ def parse_report(document: object, *, source: str = "report") -> AuditReport:
             partial=fields.flag("partial"),
             elapsed_s=fields.number("elapsed_s"),
             extra_fields=fields.extra(_TOP_KEYS),
+            root=fields.later_text("root") or "",
+            articles=tuple(_article(item, where) for item, where in fields.later_items("files")),
         )
     except ReportReadError as exc:
         raise ReportReadError(f"{source}: {exc}") from None

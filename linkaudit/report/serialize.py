@@ -9,6 +9,7 @@ from typing import Any
 
 from linkaudit.classify.soft import explain
 from linkaudit.models import (
+    ArticleFile,
     Attempt,
     Evidence,
     FileError,
@@ -23,6 +24,7 @@ from linkaudit.models import (
 )
 
 __all__ = [
+    "article_dict",
     "attempt_dict",
     "error_dict",
     "finding_dict",
@@ -71,6 +73,17 @@ def error_dict(error: FileError) -> dict[str, str]:
 
 def warning_dict(warning: FileWarning) -> dict[str, Any]:
     return {"file": warning.file, "line": warning.line, "column": warning.column, "message": warning.message}
+
+
+def article_dict(article: ArticleFile) -> dict[str, Any]:
+    """An audited article: `path` (relative to the report's `root`), `sha256`, and its citation date."""
+    cited = article.cited
+    return {
+        "path": article.path,
+        "sha256": article.sha256,
+        "cited_at": cited.cited_at.isoformat() if cited is not None else None,
+        "cited_at_source": cited.source.value if cited is not None else None,
+    }
 
 
 def hop_dict(hop: Hop) -> dict[str, Any]:

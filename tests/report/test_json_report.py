@@ -38,6 +38,7 @@ from .builders import (
 TOP_KEYS = {
     *("schema", "generated_at", "partial", "elapsed_s", "settings", "summary", "urls", "errors"),
     *("warnings", "pending"),  # grown by issue 9
+    *("root", "files"),  # grown by issue 7: what `fix` trusts, and each article's citation date
 }
 URL_KEYS = {
     "url",
