@@ -275,3 +275,22 @@ def test_the_labelled_web_in_nine_languages() -> None:
     ]
     assert wrong == []
     assert {page.truth for page in plan.pages} >= {"live", "dead", "redirected", "soft-dead", "usurped"}
+
+
+def test_simweb_answers_unrouted_paths_by_the_longest_prefix() -> None:
+    """`SimHost.otherwise`, which the soft-rot scenes stand on: longest prefix, replies in turn, `{path}`."""
+    import httpx  # noqa: PLC0415
+
+    with SimWeb() as web:
+        host = web.host("any.example")
+        host.route("/kept", Reply.html("kept"))
+        host.otherwise(Reply.html("<p>no {path}</p>"), Reply.html("<p>again</p>"))
+        host.otherwise(Reply.redirect("/", status=302), under="/old/")
+        base = f"http://{host.address}"
+        with httpx.Client(trust_env=False, headers={"Host": "any.example"}) as client:
+            assert client.get(f"{base}/kept").text.endswith("kept</p></body></html>")
+            assert client.get(f"{base}/x<y").text == "<p>no /x%3Cy</p>"
+            assert client.get(f"{base}/z").text == "<p>again</p>"
+            old = client.get(f"{base}/old/page")
+            assert (old.status_code, old.headers["location"]) == (302, "/")
+        assert web.errors == []
