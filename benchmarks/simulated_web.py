@@ -3,7 +3,8 @@
 `plan_web` decides, from a seed, everything about the web: hosts (their latency, their limits, one that
 refuses connections), every distinct URL and how it behaves (live pages and images, 404 and 410, 403,
 301/302/308 redirects, a trailing-slash redirect, redirect loops, an image URL answering HTML, 429 with
-Retry-After then 200, a 503 once, slow pages, a URL that is rate-limited for good), and which article
+Retry-After then 200, a 503 once, slow pages, a URL that is rate-limited for good; soft 404s, deep links
+sent home and parked domains), and which article
 cites which URL how. `Behaviour.verdict` is what a correct checker says about each URL: the truth a
 confusion table is built against.
 
