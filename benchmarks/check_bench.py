@@ -21,7 +21,8 @@ under `benchmarks/work/check/` (git-ignored), 20-200 ms latency per host, live p
 every fifth host answers 429 to a fifth request in flight, every fifth (offset) to a 21st request within
 a second. Soft rot (issue 7): a section answering 200 "Page not found" for the pages it lacks,
 deep links redirected to `/`, two parked domains; linkaudit runs with soft rot on (`linkaudit`) and off
-(`linkaudit-plain`, `--no-soft`) in the same run, so the time and requests it costs are measured. Each tool gets a fresh server, so counters and scripted sequences start over. The articles cite
+(`linkaudit-plain`, `--no-soft`) in the same run, so the time and requests it costs are measured.
+Each tool gets a fresh server, so counters and scripted sequences start over. The articles cite
 the hosts as IP literals (`http://127.0.0.N:PORT/...`), so neither tool needs DNS (lychee cannot use
 linkaudit's resolver); linkaudit also gets `--resolve '*:nxdomain'`, so no name could reach the system
 resolver. When `unshare -rn` works, the whole benchmark re-runs itself in a network namespace whose only
