@@ -19,7 +19,10 @@ under `benchmarks/work/check/` (git-ignored), 20-200 ms latency per host, live p
 410, 403, 301/302/308 redirects, a trailing-slash redirect, redirect loops, image URLs answering HTML,
 429 then 200, 503 then 200, slow pages, a URL rate-limited for good and a host refusing connections;
 every fifth host answers 429 to a fifth request in flight, every fifth (offset) to a 21st request within
-a second. Each tool gets a fresh server, so counters and scripted sequences start over. The articles cite
+a second. Soft rot (issue 7): a section answering 200 "Page not found" for the pages it lacks,
+deep links redirected to `/`, two parked domains; linkaudit runs with soft rot on (`linkaudit`) and off
+(`linkaudit-plain`, `--no-soft`) in the same run, so the time and requests it costs are measured.
+Each tool gets a fresh server, so counters and scripted sequences start over. The articles cite
 the hosts as IP literals (`http://127.0.0.N:PORT/...`), so neither tool needs DNS (lychee cannot use
 linkaudit's resolver); linkaudit also gets `--resolve '*:nxdomain'`, so no name could reach the system
 resolver. When `unshare -rn` works, the whole benchmark re-runs itself in a network namespace whose only
@@ -85,7 +88,9 @@ HERE = Path(__file__).resolve().parent
 WORK = HERE / "work" / "check"
 MB = 1_000_000
 _NETNS_MARK = "LINKAUDIT_BENCH_NETNS"
-VERDICTS = ("live", "redirected", "dead", "blocked", "rate-limited", "unreachable")
+VERDICTS = ("live", "redirected", "dead", "soft-dead", "usurped", "blocked", "rate-limited", "unreachable")
+#: The tools: linkaudit as it runs by default (soft rot on), linkaudit --no-soft, and lychee.
+TOOLS = ("linkaudit", "linkaudit-plain", "lychee")
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,8 +303,10 @@ def run_tool(tool: str, plan: WebPlan, limits: Limits, tolerance: float) -> Tool
     try:
         articles = folder / "articles"
         write_articles(plan, addresses, articles)
-        build = linkaudit_command if tool == "linkaudit" else lychee_command
+        build = lychee_command if tool == "lychee" else linkaudit_command
         command = build(articles, report, limits)
+        if tool == "linkaudit-plain":
+            command.append("--no-soft")  # plain checking: no page read, no random sibling
         run = ToolRun(tool, command, [plan.url(k, addresses) for k in range(len(plan.urls))])
         run.load = os.getloadavg()[0]
         # The server stamps each request as its loop reads it: a collection pausing that loop would make
@@ -324,7 +331,7 @@ def run_tool(tool: str, plan: WebPlan, limits: Limits, tolerance: float) -> Tool
     if not report.exists():
         tail = (folder / "stderr.log").read_text(errors="replace")[-2000:]
         raise SystemExit(f"{tool} wrote no report (exit {run.exit_code}):\n{tail}")
-    parse = _linkaudit_verdicts if tool == "linkaudit" else _lychee_verdicts
+    parse = _lychee_verdicts if tool == "lychee" else _linkaudit_verdicts
     run.verdicts, run.links, run.reported = parse(report, run.urls)
     run.command = [Path(command[0]).name, *command[1:]]
     return run
@@ -360,10 +367,15 @@ def summary_table(runs: list[ToolRun], bound: Bound) -> str:
     return "\n".join(rows)
 
 
+def _truth(run: ToolRun, behaviour: Behaviour) -> str:
+    """What a correct linkaudit says: with soft rot, or (`--no-soft`) from the answer alone."""
+    return behaviour.plain_verdict if run.tool == "linkaudit-plain" else behaviour.verdict
+
+
 def confusion_table(run: ToolRun, truth: list[Behaviour]) -> tuple[str, int]:
     """Truth in rows, linkaudit's verdict in columns; returns the table and the number of wrong verdicts."""
     counts: Counter[tuple[str, str]] = Counter(
-        (behaviour.verdict, got) for behaviour, got in zip(truth, run.verdicts, strict=True)
+        (_truth(run, behaviour), got) for behaviour, got in zip(truth, run.verdicts, strict=True)
     )
     columns = list(VERDICTS) + sorted({got for _, got in counts} - set(VERDICTS))
     rows = ["| truth \\ linkaudit | " + " | ".join(columns) + " |", "|---" * (len(columns) + 1) + "|"]
@@ -386,8 +398,8 @@ def _lychee_expected(behaviour: Behaviour) -> str | None:
 
 
 def _right(run: ToolRun, behaviour: Behaviour, got: str) -> bool | None:
-    if run.tool == "linkaudit":
-        return got == behaviour.verdict
+    if run.tool != "lychee":
+        return got == _truth(run, behaviour)
     expected = _lychee_expected(behaviour)
     return None if expected is None else got.startswith(expected)
 
@@ -422,9 +434,9 @@ def behaviour_table(runs: list[ToolRun], truth: list[Behaviour]) -> str:
 
 def _wrong_examples(run: ToolRun, truth: list[Behaviour], limit: int = 8) -> list[str]:
     return [
-        f"  {run.urls[k]}: {behaviour.value}, expected {behaviour.verdict}, got {run.verdicts[k]}"
+        f"  {run.urls[k]}: {behaviour.value}, expected {_truth(run, behaviour)}, got {run.verdicts[k]}"
         for k, behaviour in enumerate(truth)
-        if run.verdicts[k] != behaviour.verdict
+        if run.verdicts[k] != _truth(run, behaviour)
     ][:limit]
 
 
@@ -474,6 +486,19 @@ def compare(plan: WebPlan, limits: Limits, tools: list[str], tolerance: float, r
             f"{tool}: median wall {wall:.2f} s = {wall / bound.seconds:.2f}× the bound (goal ≤ 1.2×); "
             f"its own requests to its busiest host, {limits.interval * 1000:g} ms apart, need {own:.2f} s"
         )
+    if "linkaudit" in medians and "linkaudit-plain" in medians:
+        on = [run for run in runs if run.tool == "linkaudit"]
+        off = [run for run in runs if run.tool == "linkaudit-plain"]
+        extra = statistics.median(run.politeness.requests for run in on) - statistics.median(
+            run.politeness.requests for run in off
+        )
+        answering = sum(1 for host in plan.hosts if not host.refuses)
+        print(
+            f"soft rot on / off (--no-soft), median wall time: "
+            f"{medians['linkaudit'] / medians['linkaudit-plain']:.2f} "
+            f"({medians['linkaudit']:.2f} s / {medians['linkaudit-plain']:.2f} s); requests "
+            f"{extra:+,.0f} ({extra / answering:+.1f} per host)"
+        )
     if "linkaudit" in medians and "lychee" in medians:
         print(
             f"linkaudit / lychee, median wall time: {medians['linkaudit'] / medians['lychee']:.2f} (goal < 1)"
@@ -498,19 +523,21 @@ def compare(plan: WebPlan, limits: Limits, tools: list[str], tolerance: float, r
             "violations": run.politeness.violations,
             "command": run.command,
         }
-        if run.tool == "linkaudit":
+        if run.tool != "lychee":
             entry["wrong"] = wrong = confusion_table(run, truth)[1]
             wrong_total += wrong
         result["runs"].append(entry)
     last = {run.tool: run for run in runs}
-    if "linkaudit" in last:
-        table, wrong = confusion_table(last["linkaudit"], truth)
+    for name in ("linkaudit", "linkaudit-plain"):
+        if name not in last:
+            continue
+        table, wrong = confusion_table(last[name], truth)
         print(
-            f"\nlinkaudit's verdicts against the truth, last run ({wrong} wrong of {len(truth):,}; "
-            f"{wrong_total} wrong over all {repeat} runs):\n"
+            f"\n{name}'s verdicts against the truth, last run ({wrong} wrong of {len(truth):,}; "
+            f"{wrong_total} wrong over all runs of linkaudit, soft on and off):\n"
         )
         print(table)
-        for line in _wrong_examples(last["linkaudit"], truth):
+        for line in _wrong_examples(last[name], truth):
             print(line)
     print(
         "\nby behaviour, last run (lychee: `ok` expected for live and redirected, "
@@ -562,7 +589,7 @@ def scaling(sizes: list[int], hosts: int, limits: Limits, tolerance: float, tool
         for tool in tools:
             run = run_tool(tool, plan, scaled, tolerance * scale)
             truth = [planned.behaviour for planned in plan.urls]
-            wrong = str(confusion_table(run, truth)[1]) if tool == "linkaudit" else "-"
+            wrong = str(confusion_table(run, truth)[1]) if tool != "lychee" else "-"
             ratio, micros = run.wall / bound.seconds, run.wall / size * 1e6
             per_url[tool].append((size, micros))
             p = run.politeness
@@ -610,7 +637,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--latency-scale", type=float, default=1.0, help="multiply every latency (and the interval)"
     )
-    parser.add_argument("--tools", default="linkaudit,lychee", help="comma-separated: linkaudit, lychee")
+    parser.add_argument(
+        "--tools",
+        default=",".join(TOOLS),
+        help="comma-separated: linkaudit (soft rot on), linkaudit-plain (--no-soft), lychee",
+    )
     parser.add_argument("--scaling", default=None, help="comma-separated sizes, e.g. 10000,30000,100000")
     parser.add_argument(
         "--gap-tolerance", type=float, default=0.005, help="seconds of server-side jitter forgiven"
@@ -625,18 +656,20 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--allow-network", action="store_true", help="do not re-run inside `unshare -rn`")
     args = parser.parse_args(args_list)
     tools = [tool.strip() for tool in args.tools.split(",") if tool.strip()]
-    if not tools or any(tool not in ("linkaudit", "lychee") for tool in tools):
-        parser.error("--tools takes linkaudit and/or lychee")
+    if not tools or any(tool not in TOOLS for tool in tools):
+        parser.error("--tools takes linkaudit, linkaudit-plain and/or lychee")
     if not args.allow_network:
         _in_network_namespace(args_list)
     isolated = bool(os.environ.get(_NETNS_MARK))
-    lychee_version = subprocess.run(
-        [tool_path("lychee"), "--version"], capture_output=True, text=True, check=False
+    lychee_version = (
+        subprocess.run([tool_path("lychee"), "--version"], capture_output=True, text=True, check=False).stdout
+        if "lychee" in tools
+        else "lychee not run"
     )
     print(f"python benchmarks/check_bench.py {' '.join(args_list)}")
     print(
         f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"{lychee_version.stdout.strip()}; "
+        f"{lychee_version.strip()}; "
         + ("network: loopback only (unshare -rn)" if isolated else "network: not isolated (IP literals only)")
     )
     limits = Limits(interval=0.05 * args.latency_scale, concurrency=args.concurrency)

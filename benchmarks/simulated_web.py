@@ -3,7 +3,8 @@
 `plan_web` decides, from a seed, everything about the web: hosts (their latency, their limits, one that
 refuses connections), every distinct URL and how it behaves (live pages and images, 404 and 410, 403,
 301/302/308 redirects, a trailing-slash redirect, redirect loops, an image URL answering HTML, 429 with
-Retry-After then 200, a 503 once, slow pages, a URL that is rate-limited for good), and which article
+Retry-After then 200, a 503 once, slow pages, a URL that is rate-limited for good; soft 404s, deep links
+sent home and parked domains), and which article
 cites which URL how. `Behaviour.verdict` is what a correct checker says about each URL: the truth a
 confusion table is built against.
 
@@ -61,6 +62,9 @@ _SHARES = {
     "308-chain": 0.01,
     "image": 0.08,
     "broken-image": 0.01,
+    # Soft rot (issue 7): a removed page answering 200 "not found", a deep link sent home.
+    "soft-404": 0.01,
+    "redirect-home": 0.01,
 }
 # ... and a handful per 3,000 URLs of the rarer behaviours.
 _PER_3000 = {"loop": 5, "429-once": 10, "503-once": 10, "slow": 5}
@@ -85,10 +89,18 @@ class Behaviour(StrEnum):
     SLOW = "slow"  # 200 after SLOW_LATENCY seconds
     RATE_LIMITED = "429-always"  # 429 with Retry-After, every time
     REFUSED = "refused"  # its host refuses connections
+    SOFT_404 = "soft-404"  # 200 with a "not found" page, as every unknown page of its directory
+    REDIRECT_HOME = "redirect-home"  # 302 to the site's root
+    PARKED = "parked"  # its host is a parked domain: the same parking page at every path
 
     @property
     def verdict(self) -> str:
         return _VERDICTS[self]
+
+    @property
+    def plain_verdict(self) -> str:
+        """The verdict without soft rot (`--no-soft`): what the answer alone says."""
+        return _PLAIN.get(self, _VERDICTS[self])
 
     @property
     def is_image(self) -> bool:
@@ -112,7 +124,14 @@ _VERDICTS = {
     Behaviour.SLOW: "live",
     Behaviour.RATE_LIMITED: "rate-limited",
     Behaviour.REFUSED: "unreachable",
+    Behaviour.SOFT_404: "soft-dead",
+    Behaviour.REDIRECT_HOME: "soft-dead",
+    Behaviour.PARKED: "usurped",
 }
+_PLAIN = {Behaviour.SOFT_404: "live", Behaviour.REDIRECT_HOME: "redirected", Behaviour.PARKED: "live"}
+#: Parked domains added to the web (each cited at `_PARKED_URLS` paths).
+PARKED_HOSTS = 2
+_PARKED_URLS = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +141,7 @@ class HostPlan:
     max_inflight: int | None = None
     max_per_second: int | None = None
     refuses: bool = False
+    parked: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,13 +248,23 @@ def plan_web(
     hostile_urls = [k for k, slot_host in enumerate(slots) if slot_host == hostile]
     for k in hostile_urls[: max(1, round(2 * rarity))]:
         behaviours[k] = Behaviour.RATE_LIMITED
-    planned = tuple(PlannedUrl(slots[k], _path(k, behaviours[k]), behaviours[k]) for k in range(urls))
-    return WebPlan(tuple(plans), planned, _cite(planned, citations, articles, rng), latency_scale)
+    planned = [PlannedUrl(slots[k], _path(k, behaviours[k]), behaviours[k]) for k in range(urls)]
+    for n in range(PARKED_HOSTS):
+        plans.append(
+            HostPlan(f"parked{n:02d}.example", rng.uniform(*_LATENCY_RANGE) * latency_scale, parked=True)
+        )
+        for j in range(_PARKED_URLS):
+            path = f"/{('news', 'blog', 'archive')[j % 3]}/{2012 + j}/item-{n}-{j}.html"
+            planned.append(PlannedUrl(len(plans) - 1, path, Behaviour.PARKED))
+    urls_planned = tuple(planned)
+    return WebPlan(tuple(plans), urls_planned, _cite(urls_planned, citations, articles, rng), latency_scale)
 
 
 def _path(k: int, behaviour: Behaviour) -> str:
     if behaviour.is_image:
         return f"/media/{2015 + k % 10}/{k:06d}.png"
+    if behaviour is Behaviour.SOFT_404:  # a section whose unknown pages answer 200 (see _route)
+        return f"/lost/{2015 + k % 10}/story-{k:06d}.html"
     section = ("world", "politics", "business", "tech", "culture", "opinion")[k % 6]
     return f"/{section}/{2015 + k % 10}/{k % 12 + 1:02d}/story-{k:06d}.html"
 
@@ -295,6 +325,18 @@ def _page(path: str) -> Reply:
     )
 
 
+_SOFT_404_PAGE = Reply.html(
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Page not found</title></head>'
+    "<body><main><h1>Page not found</h1><p>Sorry, the story you are looking for has been moved or removed. "
+    "Try the search, or start again from the home page.</p></main></body></html>"
+)
+_PARKING_PAGE = Reply.html(
+    '<!doctype html><html><head><meta charset="utf-8"><title>This domain may be for sale</title>'
+    '<script src="https://www.google.com/adsense/domains/caf.js"></script></head><body>'
+    "<h1>This domain may be for sale</h1><p>Related searches: insurance, travel, loans</p></body></html>"
+)
+
+
 def _route(web: SimWeb, host: HostPlan, planned: PlannedUrl, scale: float) -> None:
     sim = web[host.name]
     path = planned.path
@@ -333,6 +375,13 @@ def _route(web: SimWeb, host: HostPlan, planned: PlannedUrl, scale: float) -> No
         sim.route(path, Reply(page.status, page.body, latency=SLOW_LATENCY * scale))
     elif behaviour is Behaviour.RATE_LIMITED:
         sim.route(path, limited)
+    elif behaviour is Behaviour.SOFT_404:
+        sim.otherwise(_SOFT_404_PAGE, under="/lost/")
+    elif behaviour is Behaviour.REDIRECT_HOME:
+        sim.route(path, Reply.redirect("/", status=302))
+        sim.route("/", _page("/home"))
+    elif behaviour is Behaviour.PARKED:
+        sim.otherwise(_PARKING_PAGE)
     else:  # REFUSED: nothing listens
         raise AssertionError(behaviour)
 
@@ -451,7 +500,13 @@ def lower_bound(
             # One URL's tries prove the host gone; the checker need not ask again for the others.
             requests: list[float] = [] if planned.host in per_host else [0.0] * (retries + 1)
             chain = retry_wait * (2**retries - 1)
-        elif behaviour in (Behaviour.MOVED, Behaviour.FOUND, Behaviour.SLASH, Behaviour.LOOP):
+        elif behaviour in (
+            Behaviour.MOVED,
+            Behaviour.FOUND,
+            Behaviour.SLASH,
+            Behaviour.LOOP,
+            Behaviour.REDIRECT_HOME,
+        ):
             requests = [latency] * 2
             chain = 2 * latency
         elif behaviour is Behaviour.CHAIN:

@@ -264,6 +264,8 @@ class Evidence:
     #: Attempts and redirect hops observed but not kept (a report keeps the first and the last few).
     attempts_omitted: int = 0
     redirects_omitted: int = 0
+    #: What the soft-rot examination saw (None: not examined, e.g. `--no-soft`, a failure, an image).
+    soft: SoftEvidence | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -511,3 +513,37 @@ class Drift:
     timestamp: str
     similarity: float | None
     error: str | None = None
+
+
+# Soft rot (issue 7): pages that answer 2xx but are not the page cited, and domains now parked.
+__all__ += ["SoftEvidence"]
+
+
+@dataclass(frozen=True, slots=True)
+class SoftEvidence:
+    """What the checker saw of a page that answered, for the soft-rot verdicts (`linkaudit.classify.soft`).
+
+    Of the cited page: its `title`, not-found `wording` found in its title or first heading (`title: page
+    not found`), parking `markers` (`resource:sedoparking.com`, `text:this domain is for sale`), the
+    length of its main text in `words` (a CJK character counts half), whether it holds a password field
+    (`login_form`). Of the random sibling asked for in the same directory (`sibling_url`: a name that
+    cannot exist; None when no sibling was needed): how it answered and where it ended, its own wording
+    and title, and the main-text `similarity` (0..1, shingles) of the two pages. `sibling_requests` is
+    what the sibling cost (its requests, redirects included); `sibling_shared` says another URL of the same
+    directory paid for it in this run (one probe per host and directory).
+    """
+
+    title: str | None = None
+    wording: str | None = None
+    markers: tuple[str, ...] = ()
+    words: int = 0
+    login_form: bool = False
+    sibling_url: str | None = None
+    sibling_status: int | None = None
+    sibling_final_url: str | None = None
+    sibling_error: ErrorKind | None = None
+    sibling_wording: str | None = None
+    similarity: float | None = None
+    sibling_requests: int = 0
+    sibling_shared: bool = False
+    sibling_title: str | None = None

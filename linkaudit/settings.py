@@ -218,7 +218,7 @@ class CheckSettings:
     exclude: tuple[str, ...] = ()
     resolve: dict[str, str | None] = field(default_factory=dict)
     dead_host_after: int = 3
-    fail_on: frozenset[Verdict] = frozenset({Verdict.DEAD})
+    fail_on: frozenset[Verdict] = frozenset({Verdict.DEAD, Verdict.SOFT_DEAD, Verdict.USURPED})
     check_local: bool = True
     verify_tls: bool = True
     fail_on_file_error: bool = True  # `--fail-on file-error`: an unreadable article fails the run too
@@ -241,6 +241,10 @@ class CheckSettings:
     exclude_notes: Mapping[str, str] = field(default_factory=dict)
     #: The configuration file the run used, as messages name it (None: none).
     config_file: str | None = None
+
+    #: Soft rot (`--soft/--no-soft`): pages are read with GET, and a random sibling per host and directory
+    #: is asked for, so that soft-404s, redirects home and parked domains are told from live pages.
+    soft: bool = True
 
     @property
     def budget(self) -> float:
@@ -347,6 +351,7 @@ class CheckSettings:
             "config": self.config_file,
             "hosts": {host: rule.as_dict() for host, rule in sorted(self.host_rules.items())},
             "exclude_notes": dict(sorted(self.exclude_notes.items())),
+            "soft": self.soft,
         }
 
 

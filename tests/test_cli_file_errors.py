@@ -44,7 +44,7 @@ def test_unreadable_files_fail_the_run_by_default(articles: Path) -> None:
     code, report, summary = _check(articles)
     assert code == 1
     assert [error["file"] for error in report["errors"]] == ["big.md", "binary.md", "gone.md"]
-    assert report["settings"]["fail_on"] == ["dead", "file-error"]
+    assert report["settings"]["fail_on"] == ["dead", "file-error", "soft-dead", "usurped"]
     assert "Files that could not be read" in summary
 
 

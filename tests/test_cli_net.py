@@ -81,7 +81,12 @@ def test_the_proxy_option_carries_every_request(tmp_path: Path, web: SimWeb) -> 
     assert done.returncode == 0, done.stderr
     data = report(tmp_path)
     assert set(verdicts(data).values()) == {"live"}
-    assert sorted(set(proxy.targets("HEAD"))) == ["http://direct.example/", "http://news.example/live"]
+    # Pages are read with GET, and the random sibling (soft rot) goes through the proxy like the rest.
+    siblings = [url for url in proxy.targets("GET") if len(url.rsplit("/", 1)[-1]) == 25]
+    assert [url.rsplit("/", 1)[0] for url in siblings] == ["http://news.example"]
+    cited = set(proxy.targets("GET")) - set(siblings)
+    assert sorted(cited) == ["http://direct.example/", "http://news.example/live"]
+    assert proxy.targets("HEAD") == []
     settings = data["settings"]
     assert isinstance(settings, dict)
     assert settings["proxy"] == {"http": f"{proxy.url}", "https": f"{proxy.url}"}
@@ -92,12 +97,17 @@ def test_environment_proxies_and_no_proxy(tmp_path: Path, web: SimWeb) -> None:
     article(tmp_path)
     with ForwardProxy(web.resolve) as proxy:
         env = {"HTTP_PROXY": proxy.url, "NO_PROXY": "direct.example"}
-        done = run_linkaudit("check", "a.md", *resolve_args(web, "direct.example"), cwd=tmp_path, env=env)
+        no_soft = "--no-soft"  # the cited URLs only: no random sibling
+        done = run_linkaudit(
+            "check", "a.md", no_soft, *resolve_args(web, "direct.example"), cwd=tmp_path, env=env
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         assert proxy.targets() == ["http://news.example/live"]  # direct.example went direct
         assert f"Checked through a proxy: {proxy.url} for http (not for direct.example)." in done.stdout
         # --no-proxy '*' overrides NO_PROXY: nothing through the proxy, names resolved by linkaudit.
-        done = run_linkaudit("check", "a.md", "--no-proxy", "*", *resolve_args(web), cwd=tmp_path, env=env)
+        done = run_linkaudit(
+            "check", "a.md", no_soft, "--no-proxy", "*", *resolve_args(web), cwd=tmp_path, env=env
+        )
         assert done.returncode == 0, done.stdout + done.stderr
         assert proxy.targets() == ["http://news.example/live"]
 

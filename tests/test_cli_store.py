@@ -165,7 +165,7 @@ def test_history_shows_a_urls_checks_over_time(tmp_path: Path, web: SimWeb) -> N
     assert [(c["checked_at"], c["verdict"], c["http_status"]) for c in document["checks"]] == [
         (day(n), "dead", 404) for n in range(3)
     ]
-    assert document["checks"][0]["attempts"][0]["method"] == "HEAD"
+    assert document["checks"][0]["attempts"][0]["method"] == "GET"  # pages are read (soft rot)
     unknown = run_linkaudit("history", "http://news.example/never", cwd=tmp_path)
     assert (unknown.returncode, unknown.stdout) == (1, "")
     assert "no checks of http://news.example/never" in unknown.stderr

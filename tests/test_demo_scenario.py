@@ -148,7 +148,24 @@ def reference_verdict(resolve: dict[str, str | None], url: str, *, image: bool) 
     if image and not answer.headers.get("Content-Type", "").startswith("image/"):
         return "dead"
     moved = statuses and not _same_page(chain[0], chain[-1])
-    return "redirected" if moved else "live"
+    return _soft_verdict(resolve, chain, answer) or ("redirected" if moved else "live")
+
+
+def _soft_verdict(resolve: Resolve, chain: list[str], answer: httpx.Response) -> str | None:
+    """Soft rot by the issue's rules, the plain way: a parking script, a deep link sent to `/`, or a
+    random sibling in the same directory answering 200 with the same heading."""
+    if "parkingcrew.net" in answer.text:
+        return "usurped"
+    if len(chain) > 1 and urlsplit(chain[-1]).path == "/" and urlsplit(chain[0]).path.strip("/"):
+        return "soft-dead"
+    sibling = chain[0].rsplit("/", 1)[0] + "/qwertyuiopasdfghjklzxcvbn.html"
+    with httpx.Client(trust_env=False, timeout=10) as client:
+        other = _fetch(client, resolve, sibling, "GET")
+    heading = re.search(r"<h1>(.*?)</h1>", answer.text)
+    same = isinstance(other, httpx.Response) and other.status_code == 200 and heading is not None
+    if same and heading is not None and isinstance(other, httpx.Response) and heading.group(0) in other.text:
+        return "soft-dead"
+    return None
 
 
 def test_demo_web_behaves_as_expected(demo_web: SimWeb, occurrences: list[Occurrence]) -> None:

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from linkaudit.check import judge_local
 from linkaudit.classify import judge
-from linkaudit.models import ErrorKind, Evidence, Hop, Target, TargetStatus
+from linkaudit.models import ErrorKind, Evidence, Hop, SoftEvidence, Target, TargetStatus
 from linkaudit.urls import KNOWN_SCHEMES, normalize
 
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -86,13 +86,33 @@ def _evidences() -> list[tuple[Evidence, bool, frozenset[int]]]:
         (Evidence(url, status=200, redirects=hops, final_url="https://b.example/"), False, frozenset()),
         (Evidence(url, status=200, redirects=hops[:1], final_url=url + "/"), False, frozenset()),
     ]
+    # Soft rot: the three reasons it gives, and what it leaves alone.
+    sibling = SoftEvidence(words=300, sibling_url=url + "z", sibling_status=200, similarity=1.0)
+    cases += [
+        (Evidence(url, status=200, soft=sibling), False, frozenset()),
+        (
+            Evidence(url, status=200, redirects=hops[:1], final_url="https://a.example/", soft=sibling),
+            False,
+            frozenset(),
+        ),
+        (
+            Evidence(url, status=200, redirects=hops, final_url="http://sedo.com/x", soft=sibling),
+            False,
+            frozenset(),
+        ),
+        (Evidence(url, status=200, soft=SoftEvidence(markers=("resource:bodis.com",))), False, frozenset()),
+        (Evidence(url, status=404, soft=sibling), False, frozenset()),
+    ]
     return cases
 
 
 def test_every_reason_judge_gives_is_a_slug() -> None:
+    reasons = set()
     for evidence, wants_image, accept in _evidences():
         reason = judge(evidence, wants_image=wants_image, accept=accept).reason
         assert SLUG.match(reason), (evidence, reason)
+        reasons.add(reason)
+    assert {"soft-404", "redirect-to-home", "parked-domain"} <= reasons
 
 
 def test_local_file_reasons_are_slugs(tmp_path: Path) -> None:

@@ -524,4 +524,5 @@ def test_importing_the_simulated_web_pulls_in_only_the_standard_library() -> Non
         "linkaudit.demo",
         "linkaudit.demo.replies",
         "linkaudit.demo.simweb",
+        "linkaudit.demo.soft_scene",  # the demo's soft-rot scene: standard library only, like the web
     }

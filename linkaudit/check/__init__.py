@@ -29,6 +29,7 @@ from linkaudit.check.location import too_long
 from linkaudit.check.probe import Prober
 from linkaudit.check.resolve import Resolver
 from linkaudit.check.schedule import PriorityLimiter
+from linkaudit.check.soft import SoftExaminer
 from linkaudit.check.transport import build_client
 from linkaudit.classify import judge
 from linkaudit.models import (
@@ -175,6 +176,7 @@ async def check_targets(
         prober = Prober(
             client, settings, gate_for=gate_for, limiter=limiter, on_backoff=observer.host_backoff
         )
+        soft = SoftExaminer(prober) if settings.soft else None
 
         async def run_item(item: CheckItem, gate: HostGate) -> None:
             target = item.target
@@ -197,7 +199,14 @@ async def check_targets(
             else:
                 try:
                     anchors = settings.check_fragments and wants_anchors(item.occurrences)
-                    evidence = await prober.probe(target.url, item.wants_image, wants_anchors=anchors)
+                    evidence, body = await prober.probe_page(
+                        target.url,
+                        item.wants_image,
+                        wants_anchors=anchors,
+                        wants_body=soft is not None and not item.wants_image,
+                    )
+                    if soft is not None:
+                        evidence = await soft.examine(evidence, body, wants_image=item.wants_image)
                 except Exception as exc:  # never let one link end the run: whatever went wrong is data
                     detail = clip(f"{type(exc).__name__}: {exc}")
                     evidence = Evidence(

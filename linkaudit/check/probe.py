@@ -482,6 +482,18 @@ class Prober:
 
         `wants_anchors`: the page's anchors are evidence too (`#fragment` citations), so it is read with GET.
         """
+        evidence, _ = await self.probe_page(url, wants_image, wants_anchors=wants_anchors)
+        return evidence
+
+    async def probe_page(
+        self, url: str, wants_image: bool = False, *, wants_anchors: bool = False, wants_body: bool = False
+    ) -> tuple[Evidence, bytes | None]:
+        """`probe`, and the final answer's body prefix when it was read (None after a HEAD).
+
+        `wants_body`: read the page with GET from the start (the soft-rot rules read it), so a page costs
+        the same one request as with HEAD.
+        """
+        read_with_get = wants_anchors or wants_body
         attempts: Kept[Attempt] = Kept()
         budget = Budget(self.settings.budget_for(_host_of(url)))
         chain = _Chain(url, self.headers.chain(url))
@@ -513,7 +525,7 @@ class Prober:
                 if should_stop():  # the host was given up on, or the budget spent, during the wait
                     return last[-1]
                 chain.commit(last[-1].walk)  # resume at the hop that failed: hops count across tries
-            if wants_anchors:
+            if read_with_get:
                 outcome = await self._follow("GET", chain, attempts, budget)
             else:
                 outcome = await self._try(chain, wants_image, attempts, budget)
@@ -527,7 +539,8 @@ class Prober:
         # it takes over only once a try has to be repeated, with the same stop and wait rules.
         outcome = await once()
         if outcome.retry_class() is None or should_stop():
-            return self._with_anchors(self._evidence(url, chain, outcome, attempts), outcome, wants_anchors)
+            evidence = self._evidence(url, chain, outcome, attempts)
+            return self._with_anchors(evidence, outcome, wants_anchors), outcome.answer.body
         await budget.sleep(delay())
         retrying = AsyncRetrying(
             stop=stop,
@@ -537,7 +550,8 @@ class Prober:
             retry_error_callback=lambda state: state.outcome.result() if state.outcome else None,
         )
         outcome = await retrying(once)
-        return self._with_anchors(self._evidence(url, chain, outcome, attempts), outcome, wants_anchors)
+        evidence = self._evidence(url, chain, outcome, attempts)
+        return self._with_anchors(evidence, outcome, wants_anchors), outcome.answer.body
 
     def _with_anchors(self, evidence: Evidence, outcome: _Outcome, wants_anchors: bool) -> Evidence:
         if not wants_anchors:

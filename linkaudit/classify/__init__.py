@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from linkaudit.classify.soft import refine
 from linkaudit.models import ErrorKind, Evidence, Judgement, Verdict
 
 __all__ = ["BLOCKED_STATUSES", "is_benign_redirect", "judge"]
@@ -64,7 +65,12 @@ def is_benign_redirect(source: str, target: str) -> bool:
 def judge(
     evidence: Evidence, *, wants_image: bool = False, accept: frozenset[int] = frozenset()
 ) -> Judgement:
-    """The verdict on one URL from what its probe observed."""
+    """The verdict on one URL from what its probe observed (soft rot included: `classify.soft`)."""
+    return refine(evidence, _plain(evidence, wants_image=wants_image, accept=accept))
+
+
+def _plain(evidence: Evidence, *, wants_image: bool, accept: frozenset[int]) -> Judgement:
+    """The verdict from the answer alone: status, error, redirects."""
     if evidence.error is not None:
         verdict = _ERROR_VERDICTS.get(evidence.error, Verdict.UNREACHABLE)
         reason = (

@@ -142,7 +142,11 @@ def _captive_portal(by_site: dict[str, list[tuple[int, Evidence]]]) -> tuple[Run
             carriers[mark].add(site)
     if not carriers:
         return None
-    mark, sites = max(carriers.items(), key=lambda entry: len(entry[1]))
+    # On a tie (pages read with GET carry both the portal's page and the redirect to it), the redirect:
+    # it names the portal, and the choice must not follow set order.
+    mark, sites = max(
+        carriers.items(), key=lambda entry: (len(entry[1]), entry[0][0] == "a redirect to", entry[0])
+    )
     if len(sites) < MIN_HOSTS or len(sites) < SHARE * len(answering):
         return None
     indexes = [index for site in sites for index, evidence in by_site[site] if mark in _marks(site, evidence)]

@@ -200,7 +200,7 @@ def check(
             help="Comma-separated verdicts that make the run fail (exit 1), and file-error: an article"
             " that could not be read.",
         ),
-    ] = f"dead,{FILE_ERROR}",
+    ] = f"dead,soft-dead,usurped,{FILE_ERROR}",
     resolve: Annotated[
         list[str] | None,
         typer.Option(
@@ -276,6 +276,14 @@ def check(
     shard: ShardOpt = None,
     config: ConfigOpt = None,
     no_config: NoConfigOpt = False,
+    soft: Annotated[
+        bool,
+        typer.Option(
+            "--soft/--no-soft",
+            help="Tell soft 404s, deep links sent home and parked domains from live pages: pages are read"
+            " with GET and one random sibling is asked per host and directory. --no-soft: plain checking.",
+        ),
+    ] = True,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""
     from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
@@ -345,6 +353,7 @@ def check(
         host_rules=rules.hosts,
         exclude_notes=rules.exclude_notes,
         config_file=rules.shown,
+        soft=soft,
     )
     pages = [path for path in paths or [] if is_web_address(path)]
     local = [path for path in paths or [] if not is_web_address(path)]

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from linkaudit.demo.simweb import Reply, SimWeb
+from linkaudit.demo.soft_scene import SOFT_EXPECTED, script_soft
 
 if TYPE_CHECKING:  # only for types: importing the demo's web must not pull in the checker
     from linkaudit.models import AuditReport
@@ -82,6 +83,9 @@ DEMO_EXPECTED: dict[str, str] = {
     # The host is there and refuses to talk.
     f"{RADIO}/archive/2023/flood-call-in": "unreachable",
 }
+
+
+DEMO_EXPECTED.update(SOFT_EXPECTED)  # soft rot: a soft 404, a deep link sent home, a parked domain
 
 
 def _page(title: str, lede: str) -> Reply:
@@ -192,6 +196,7 @@ def _script(web: SimWeb) -> None:
 
     web.missing_host("linjiang-observer.example")
     web.dead_host("citizen-radio.example")
+    script_soft(web)
 
 
 def demo_articles() -> Path:

@@ -32,6 +32,7 @@ import time
 import traceback
 from collections import Counter, deque
 from dataclasses import dataclass, replace
+from html import escape
 from types import TracebackType
 from urllib.parse import quote
 
@@ -148,6 +149,7 @@ class SimHost:
         self._lock = threading.Lock()
         self._routes: dict[str, tuple[Reply, ...]] = {}
         self._next_step: dict[str, int] = {}
+        self._otherwise: dict[str, tuple[Reply, ...]] = {}  # path prefix -> replies for paths not routed
         self._requests = 0
         self._in_flight = 0
         self._max_in_flight = 0
@@ -177,6 +179,18 @@ class SimHost:
         with self._lock:
             self._routes[key] = replies
             self._next_step[key] = 0
+        return self
+
+    def otherwise(self, *replies: Reply, under: str = "/") -> SimHost:
+        """Answer every path under `under` that has no route of its own (the longest prefix wins; without
+        one, 404): a site whose unknown pages answer 200 (a soft 404), or redirect home. Successive
+        requests get successive replies, round and round (a page whose widgets change at each visit);
+        `{path}` in a body becomes the path asked for, HTML-escaped (a page that says what it lacks)."""
+        if not replies:
+            raise ValueError("otherwise() needs at least one reply")
+        with self._lock:
+            self._otherwise[_route_key(under)] = replies
+            self._next_step[f"otherwise:{_route_key(under)}"] = 0
         return self
 
     def stats(self) -> HostStats:
@@ -223,7 +237,16 @@ class SimHost:
                 return _RATE_LIMITED, True
             script = self._routes.get(path)
             if script is None:
-                return _NOT_FOUND, False
+                prefixes = [prefix for prefix in self._otherwise if path.startswith(prefix)]
+                if not prefixes:
+                    return _NOT_FOUND, False
+                prefix = max(prefixes, key=len)
+                cycle, key = self._otherwise[prefix], f"otherwise:{prefix}"
+                reply = cycle[self._next_step[key] % len(cycle)]
+                self._next_step[key] += 1
+                if b"{path}" in reply.body:
+                    reply = replace(reply, body=reply.body.replace(b"{path}", escape(path).encode("latin-1")))
+                return (reply.head if method == "HEAD" and reply.head is not None else reply), False
             step = self._next_step[path]
             reply = script[min(step, len(script) - 1)]
             if method != "HEAD" or reply.head_advances:

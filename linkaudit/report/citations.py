@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date
 
+from linkaudit.classify.soft import explain
 from linkaudit.models import ArchiveDirection, AuditReport, BaselineMark, Finding, UrlResult, Verdict
 from linkaudit.report.digest import Citation, describe_reason
 
@@ -43,11 +44,12 @@ __all__ = [
 FILE_ERROR = "file-error"
 """The `--fail-on` word for an article that could not be read."""
 _WEB = re.compile(r"https?://[^\s]+", re.IGNORECASE)
-_DEFAULT_FAIL_ON = frozenset({Verdict.DEAD})
+_DEFAULT_FAIL_ON = frozenset({Verdict.DEAD, Verdict.SOFT_DEAD, Verdict.USURPED})
 
 
 def failing_verdicts(report: AuditReport) -> frozenset[Verdict]:
-    """The verdicts that fail the run (exit 1): its `--fail-on` as recorded in its settings, else `dead`."""
+    """The verdicts that fail the run (exit 1): its `--fail-on` as recorded in its settings, else the
+    default (`dead`, `soft-dead`, `usurped`)."""
     recorded = report.settings.get("fail_on")
     if not isinstance(recorded, (list, tuple, set, frozenset)):
         return _DEFAULT_FAIL_ON
@@ -259,6 +261,9 @@ def evidence_summary(result: UrlResult) -> str:
         parts.append(f"{counted(len(evidence.attempts), 'request')}, {elapsed:,} ms")
     if evidence.detail:
         parts.append(evidence.detail)
+    why = explain(evidence, result.judgement)
+    if why:
+        parts.append(why)
     return " · ".join(parts)
 
 

@@ -73,6 +73,9 @@ _REASON_TEXT = {
     "local-not-checked": "local, not checked",
     "file-exists": "file exists",
     "benign-redirect": "same page",
+    "soft-404": "soft 404",
+    "redirect-to-home": "deep link sent home",
+    "parked-domain": "parked domain",
 }
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
+from linkaudit.classify.soft import explain
 from linkaudit.models import AuditReport, Verdict
 from linkaudit.report.citations import (
     archive_link,
@@ -83,6 +84,9 @@ def write_github_report(
             if note is not None:
                 archived = archive_link(result)
                 message += f" — {note}" + (f": {archived}" if archived else "")
+
+            why = explain(result.evidence, result.judgement) if result.evidence is not None else None
+            message += f" ({why})" if why else ""
             title = f"linkaudit: {verdict.value} ({describe_reason(result.judgement.reason)})"
             out.write(
                 _command(level(verdict), message, file=file, line=occ.line, col=occ.column, title=title)

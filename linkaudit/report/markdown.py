@@ -20,6 +20,7 @@ import re
 from typing import TextIO
 
 from linkaudit.classify.severity import is_problem
+from linkaudit.classify.soft import explain
 from linkaudit.models import AuditReport
 from linkaudit.report.citations import (
     archive_link,
@@ -142,6 +143,9 @@ class _Writer:
         line += (
             f" — {md_text(text)} → {md_code(target)}" if text and text != target else f" — {md_code(target)}"
         )
+        why = explain(result.evidence, result.judgement) if result.evidence is not None else None
+        if why:
+            line += f" · {md_text(why)}"
         archived = archive_link(result)
         note = archive_note(result, self.dates.get(occ.file))
         if archived is not None:

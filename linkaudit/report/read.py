@@ -47,6 +47,7 @@ from linkaudit.models import (
     Judgement,
     LinkKind,
     Occurrence,
+    SoftEvidence,
     Target,
     TargetStatus,
     UrlResult,
@@ -227,6 +228,29 @@ def _occurrence(value: object, path: str, target: Target) -> Occurrence:
     )
 
 
+def _soft(value: object, path: str) -> SoftEvidence:
+    fields = _Fields(value, path)
+    similarity = fields.values.get("similarity")
+    if similarity is not None:
+        similarity = fields.number("similarity")
+    return SoftEvidence(
+        title=fields.opt_text("title"),
+        wording=fields.opt_text("wording"),
+        markers=tuple(str(item) for item, _ in fields.items("markers")),
+        words=fields.integer("words"),
+        login_form=fields.flag("login_form"),
+        sibling_url=fields.opt_text("sibling_url"),
+        sibling_status=fields.opt_integer("sibling_status"),
+        sibling_final_url=fields.opt_text("sibling_final_url"),
+        sibling_error=fields.opt_enum("sibling_error", ErrorKind, "error kind"),
+        sibling_wording=fields.opt_text("sibling_wording"),
+        similarity=similarity,
+        sibling_requests=fields.integer("sibling_requests"),
+        sibling_shared=fields.flag("sibling_shared"),
+        sibling_title=fields.opt_text("sibling_title"),
+    )
+
+
 def _url_result(value: object, path: str) -> UrlResult:
     fields = _Fields(value, path)
     url = fields.text("url")
@@ -258,6 +282,9 @@ def _url_result(value: object, path: str) -> UrlResult:
             checked_at=checked_at or "",
             attempts_omitted=omitted[0],
             redirects_omitted=omitted[1],
+            soft=_soft(fields.values["soft"], f"{path}.soft")
+            if fields.values.get("soft") is not None
+            else None,
         )
     # A fragment its page lacks is an entry of its own, its target carrying the fragment.
     fragment = fields.later_text("fragment")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from linkaudit.classify.soft import explain
 from linkaudit.models import (
     ArticleFile,
     Attempt,
@@ -17,6 +18,7 @@ from linkaudit.models import (
     HistoryNote,
     Hop,
     Occurrence,
+    SoftEvidence,
     TargetStatus,
     UrlResult,
 )
@@ -30,6 +32,7 @@ __all__ = [
     "history_dict",
     "hop_dict",
     "occurrence_dict",
+    "soft_dict",
     "url_result_dict",
     "warning_dict",
 ]
@@ -171,6 +174,7 @@ def _url_entry(result: UrlResult) -> dict[str, Any]:
             "fragment": result.target.fragment,
             "attempts_omitted": 0,
             "redirects_omitted": 0,
+            "soft": None,
             **history_dict(result.history),
             **archive_fields(result),
         }
@@ -193,8 +197,33 @@ def _url_entry(result: UrlResult) -> dict[str, Any]:
         # A hostile URL's thousands of attempts or hops: the first and last few are listed, these counted.
         "attempts_omitted": evidence.attempts_omitted,
         "redirects_omitted": evidence.redirects_omitted,
+        "soft": soft_dict(evidence.soft, explain(evidence, judgement)),
         **history_dict(result.history),
         **archive_fields(result),
+    }
+
+
+def soft_dict(soft: SoftEvidence | None, why: str | None = None) -> dict[str, Any] | None:
+    """What the soft-rot examination saw (null when the URL was not examined), and `why` a soft verdict
+    was given, in words (null for other verdicts)."""
+    if soft is None:
+        return None
+    return {
+        "why": why,
+        "title": soft.title,
+        "wording": soft.wording,
+        "markers": list(soft.markers),
+        "words": soft.words,
+        "login_form": soft.login_form,
+        "sibling_url": soft.sibling_url,
+        "sibling_status": soft.sibling_status,
+        "sibling_final_url": soft.sibling_final_url,
+        "sibling_error": soft.sibling_error.value if soft.sibling_error is not None else None,
+        "sibling_title": soft.sibling_title,
+        "sibling_wording": soft.sibling_wording,
+        "similarity": soft.similarity,
+        "sibling_requests": soft.sibling_requests,
+        "sibling_shared": soft.sibling_shared,
     }
 
 

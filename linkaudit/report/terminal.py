@@ -25,6 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from linkaudit.classify.severity import is_problem, severity
+from linkaudit.classify.soft import explain
 from linkaudit.models import AuditReport, Finding, Occurrence, UrlResult, Verdict
 from linkaudit.report.citations import archive_link, archive_note, article_dates, result_tags, run_notes
 from linkaudit.report.digest import FOLD_HOST_AT, describe_reason, digest_report
@@ -109,11 +110,13 @@ def _shown_target(result: UrlResult, occ: Occurrence) -> str:
 
 
 def _note(result: UrlResult) -> str:
-    """What the verdict alone does not say: for a missing fragment, the closest anchor; whether the baseline
-    knew the failure, whether it is confirmed, whether the result was reused from the history store."""
+    """What the verdict alone does not say: for a missing fragment, the closest anchor; for soft rot, why;
+    whether the baseline knew the failure, whether it is confirmed, whether the result was reused."""
     notes = result_tags(result)
     if result.judgement.reason == "fragment-missing" and result.evidence is not None:
         notes.insert(0, _clean(result.evidence.detail or ""))
+    elif result.evidence is not None:
+        notes.insert(0, _clean(explain(result.evidence, result.judgement) or ""))
     return "; ".join(note for note in notes if note)
 
 

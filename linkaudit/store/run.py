@@ -76,11 +76,12 @@ class RunHistory:
             # Evidence gathered without reading the body cannot tell whether an image is still one.
             if check is None or (item.wants_image and not check.wants_image):
                 continue
-            accept = settings.accept_for(check.evidence.url, check.evidence.final_url)
-            judgement = judge(check.evidence, wants_image=item.wants_image, accept=accept)
-            reused.append(
-                UrlResult(item.target, judgement, check.evidence, item.occurrences, history=_REUSED)
-            )
+            evidence = _as_soft_as(check.evidence, settings.soft, wants_image=item.wants_image)
+            if evidence is None:
+                continue
+            accept = settings.accept_for(evidence.url, evidence.final_url)
+            judgement = judge(evidence, wants_image=item.wants_image, accept=accept)
+            reused.append(UrlResult(item.target, judgement, evidence, item.occurrences, history=_REUSED))
             usable.add(item.target.url)
         self.reused = len(reused)
         return [item for item in items if item.target.url not in usable], reused
@@ -171,6 +172,17 @@ class RunHistory:
     def settings_dict(self) -> dict[str, object]:
         """What the JSON report's settings add: the store and the policy."""
         return {"store": str(self.store.path) if self.store is not None else None, **self.policy.as_dict()}
+
+
+def _as_soft_as(evidence: Evidence, soft: bool, *, wants_image: bool) -> Evidence | None:
+    """Stored evidence fit for a run with soft rot on or off: without it, its soft part is dropped (no
+    soft verdicts); with it, a page that answered but was never examined cannot stand in (None)."""
+    if not soft:
+        return dataclasses.replace(evidence, soft=None) if evidence.soft is not None else evidence
+    answered = evidence.status is not None and 200 <= evidence.status < 300
+    if evidence.soft is None and not wants_image and (answered or evidence.redirects):
+        return None
+    return evidence
 
 
 def _verdict_for(

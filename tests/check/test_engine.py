@@ -33,6 +33,8 @@ FAST = CheckSettings(
     host=HostPolicy(concurrency=4, interval=0.0),
     timeout=5.0,
     allow_private_nets=LOOPBACK,
+    # These tests count the checker's own requests (HEAD first); soft rot is tested in test_soft.py.
+    soft=False,
 )
 
 

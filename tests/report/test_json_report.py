@@ -58,6 +58,7 @@ URL_KEYS = {
     "fragment",
     "attempts_omitted",
     "redirects_omitted",
+    "soft",
     "reused",
     "confirmed",
     "failures",

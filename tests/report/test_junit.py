@@ -50,7 +50,9 @@ def test_one_case_per_citation_and_the_counts_match() -> None:
 
 def test_failures_are_the_run_s_fail_on() -> None:
     assert read(report_of(*every_verdict(), settings={"fail_on": ["blocked"]})).failures == 1
-    assert read(report_of(*every_verdict(), settings={})).failures == 2  # the default: dead
+    assert (
+        read(report_of(*every_verdict(), settings={})).failures == 4
+    )  # the default: dead, soft-dead, usurped
 
 
 def test_hostile_text_still_gives_well_formed_xml() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from linkaudit.check import CheckItem
 from linkaudit.classify import judge
-from linkaudit.models import ErrorKind, Evidence, LinkKind, Occurrence, UrlResult, Verdict
+from linkaudit.models import ErrorKind, Evidence, LinkKind, Occurrence, SoftEvidence, UrlResult, Verdict
 from linkaudit.settings import CheckSettings
 from linkaudit.store import HistoryPolicy, RunHistory, Store
 from linkaudit.urls import normalize
@@ -67,7 +67,8 @@ B = "https://b.example/pic.png"
 
 
 def test_fresh_results_are_reused_failing_ones_too(store: Store) -> None:
-    answers = {A: Evidence(A, status=404), B: Evidence(B, status=200, is_image=True)}
+    # B was read for soft rot (its `soft` part), as a page answering 200 is by default.
+    answers = {A: Evidence(A, status=404), B: Evidence(B, status=200, is_image=True, soft=SoftEvidence())}
     policy = HistoryPolicy(max_age=DAY)
     _, _, probed = run_once(store, answers, day=0, policy=policy)
     assert sorted(probed) == [A, B]
@@ -160,3 +161,27 @@ def test_what_says_nothing_about_the_url_is_not_kept(store: Store) -> None:
         policy=HistoryPolicy(max_age=DAY),
     )
     assert sorted(probed) == [A, B]
+
+
+def test_a_page_never_read_for_soft_rot_is_probed_again_when_soft_rot_is_on(store: Store) -> None:
+    plain = dataclasses.replace(SETTINGS, soft=False)
+    answers = {B: Evidence(B, status=200)}
+    policy = HistoryPolicy(max_age=DAY)
+    run_once(store, answers, day=0, policy=policy, settings=plain)
+    _, _, probed = run_once(store, answers, day=0.1, policy=policy, settings=plain)
+    assert probed == []  # plain checking reuses plain evidence
+    _, _, probed = run_once(store, answers, day=0.2, policy=policy)
+    assert probed == [B]  # it cannot tell a soft 404: probed again, and read
+    soft = {
+        B: Evidence(
+            B,
+            status=200,
+            soft=SoftEvidence(sibling_url=B + "x", sibling_status=200, similarity=1.0, words=99),
+        )
+    }
+    run_once(store, soft, day=0.3, policy=policy)
+    again, _, probed = run_once(store, soft, day=0.4, policy=policy, settings=plain)
+    assert probed == []
+    assert again[0].judgement.verdict is Verdict.LIVE  # --no-soft: no soft verdict, even from the store
+    again, _, probed = run_once(store, soft, day=0.5, policy=policy)
+    assert probed == [] and again[0].judgement.verdict is Verdict.SOFT_DEAD
