@@ -45,4 +45,4 @@ def test_with_all_the_demo_finds_a_drifted_page(tmp_path: Path) -> None:
         assert by_url[url]["verdict"] == verdict
         assert by_url[url]["reason"] == "content-drift"
         assert by_url[url]["drift"]["similarity"] < 0.2
-    assert "26 of 26 web URLs" in done.stderr
+    assert "30 of 30 web URLs" in done.stderr

@@ -199,13 +199,17 @@ async def check_targets(
             else:
                 try:
                     anchors = settings.check_fragments and wants_anchors(item.occurrences)
+                    # A host configured `method = "HEAD"` is asked HEAD only: no page read, no soft rules.
+                    soft_here = (
+                        soft is not None and not item.wants_image and settings.method_for(gate.host) != "HEAD"
+                    )
                     evidence, body = await prober.probe_page(
                         target.url,
                         item.wants_image,
                         wants_anchors=anchors,
-                        wants_body=soft is not None and not item.wants_image,
+                        wants_body=soft_here,
                     )
-                    if soft is not None:
+                    if soft is not None and settings.method_for(gate.host) != "HEAD":
                         evidence = await soft.examine(evidence, body, wants_image=item.wants_image)
                 except Exception as exc:  # never let one link end the run: whatever went wrong is data
                     detail = clip(f"{type(exc).__name__}: {exc}")

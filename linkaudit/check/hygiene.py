@@ -74,8 +74,9 @@ def https_probes(results: Sequence[UrlResult]) -> HttpsProbes:
 
 
 def probe_settings(settings: CheckSettings) -> CheckSettings:
-    """The check's settings for the https probes: one request each (a HEAD; a GET where HEAD is refused)."""
-    return dataclasses.replace(settings, retries=0, rate_limit_retries=0, check_fragments=False)
+    """The check's settings for the https probes: one request each (a HEAD; a GET where HEAD is refused),
+    and no soft-rot reading (no page body, no random sibling): whether https answers is all it asks."""
+    return dataclasses.replace(settings, retries=0, rate_limit_retries=0, check_fragments=False, soft=False)
 
 
 def _answers_https(result: UrlResult | None) -> bool:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,14 @@ __all__ = ["FAST", "build_demo_web", "copy_demo_articles", "network_args", "with
 FAST = ["--max-retry-wait", "2", "--timeout", "5", "--quiet"]
 
 # What differs between two runs of the same checks: when, and how long things took.
-_CLOCKS = frozenset({"generated_at", "elapsed_s", "checked_at", "elapsed_ms", "first_failed_at"})
+_CLOCKS = frozenset(
+    {
+        *("generated_at", "elapsed_s", "checked_at", "elapsed_ms", "first_failed_at"),
+        # Soft rot: which URL of a directory asked its random sibling (and so its name, and the words
+        # saying who paid) depends on the order the answers came in, as a clock does.
+        *("sibling_url", "sibling_final_url", "sibling_requests", "sibling_shared", "why"),
+    }
+)
 
 
 def copy_demo_articles(folder: Path) -> Path:
@@ -30,10 +38,17 @@ def network_args(web: SimWeb) -> list[str]:
     return [*resolve_args(web), *FAST]
 
 
+# Soft rot's random sibling (25 letters in place of the last segment) is drawn afresh by every run.
+_SIBLING = re.compile(r"/[a-z]{25}\b")
+
+
 def without_clocks(value: Any) -> Any:
-    """A parsed report with every time and duration removed, for comparing two runs."""
+    """A parsed report with every time and duration removed, and soft rot's random sibling names made
+    one, for comparing two runs."""
     if isinstance(value, dict):
         return {key: without_clocks(item) for key, item in value.items() if key not in _CLOCKS}
     if isinstance(value, list):
         return [without_clocks(item) for item in value]
+    if isinstance(value, str):
+        return _SIBLING.sub("/<sibling>", value)
     return value

@@ -42,7 +42,8 @@ def web() -> Iterator[SimWeb]:
     with SimWeb() as simulated:
         for name in HOSTS:
             host = simulated.host(name)
-            host.route("/live", Reply.html("live"))
+            # Each site its own page: identical pages on five hosts or more read as a captive portal.
+            host.route("/live", Reply.html(f"live, on {name}"))
             host.route("/gone", Reply.html("gone", status=404))
         yield simulated
 
