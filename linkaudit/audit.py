@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import trio
 
-from linkaudit.check import CheckItem, check_targets, group_occurrences
+from linkaudit.check import CheckItem, Timeline, check_targets, group_occurrences
 from linkaudit.check.fragments import split_by_fragment
 from linkaudit.check.pages import Page, fetch_pages
 from linkaudit.check.proxy import require_reachable_proxies
@@ -89,6 +89,7 @@ def audit_extracted(
     max_page_size: int = DEFAULT_MAX_FILE_SIZE,
     history: RunHistory | None = None,
     articles: Sequence[ArticleFile] = (),
+    timeline: Timeline | None = None,
 ) -> AuditOutcome:
     """Check what extraction found, and the links of the web `pages` (fetched first, one level).
 
@@ -132,6 +133,7 @@ def audit_extracted(
             on_result=lambda result: results.append(history.record(result)),
             observer=observer,
             resolver=resolver,
+            timeline=timeline,
         )
 
     try:

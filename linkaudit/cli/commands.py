@@ -240,6 +240,14 @@ def check(
     confirm: ConfirmOpt = "1/0",
     now: NowOpt = None,
     store_wait: StoreWaitOpt = DEFAULT_STORE_WAIT,
+    timeline: Annotated[
+        str | None,
+        typer.Option(
+            "--timeline",
+            hidden=True,
+            help="Write every request's start, end and waits per host here (JSON), to see where time goes.",
+        ),
+    ] = None,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""
     from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
@@ -329,6 +337,7 @@ def check(
         listed=listed,
         store=_open_store(store, no_store, store_wait),
         policy=policy,
+        timeline=Path(timeline) if timeline is not None else None,
     )
     raise typer.Exit(_exit_code(outcome, delivered, settings))
 
