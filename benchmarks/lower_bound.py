@@ -85,16 +85,15 @@ class Bound:
     def describe(self) -> str:
         limiting = self.limiting
         return (
-            f"lower bound: {self.seconds:.2f} s, set by {limiting.host} ({limiting.term}: {limiting.urls} URLs, "
-            f"{limiting.requests} requests, W/K {limiting.by_concurrency:.2f} s, n/R {limiting.by_interval:.2f} s, "
+            f"lower bound: {self.seconds:.2f} s, set by {limiting.host} ({limiting.term}: "
+            f"{limiting.urls} URLs, {limiting.requests} requests, W/K {limiting.by_concurrency:.2f} s, "
+            f"n/R {limiting.by_interval:.2f} s, "
             f"chain {limiting.by_chain:.2f} s); global {self.by_global:.2f} s; "
             f"{self.requests / max(1, self.urls):.3f} requests per URL at least"
         )
 
 
-def lower_bound(
-    needs: Iterable[Need], *, host_concurrency: int, interval: float, concurrency: int
-) -> Bound:
+def lower_bound(needs: Iterable[Need], *, host_concurrency: int, interval: float, concurrency: int) -> Bound:
     """The bound for `needs` under K = `host_concurrency`, 1/R = `interval`, global limit `concurrency`."""
     requests: dict[str, list[float]] = defaultdict(list)
     chains: dict[str, float] = defaultdict(float)

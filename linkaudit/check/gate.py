@@ -33,18 +33,22 @@ _RESTORE_AFTER = 8  # successes in a row before one more request may be in fligh
 _RESTORE_HEEDED = 2  # good answers in a row that give a place back after a cut made by `heed`
 _URGENT = 1.0  # host-limit priority of a URL under way (fresh URLs: 0)
 _LATENCY_WEIGHT = 0.2  # of each new answer's time in the host's running latency estimate
+_LAG_WEIGHT = 0.2  # of each request's time from admission to the wire, in its running estimate
 
 
 @dataclass(frozen=True, slots=True)
 class Admission:
     """How a request's admission went: seconds waited for a place at the host (`host_slot`), for the
     host's spacing (`spacing`) and for a pause the host asked for (`pause`), and how many of the host's
-    requests were in flight with it (`load`, itself included)."""
+    requests were in flight with it (`load`, itself included). `seq` and `admitted` let `trace` tell
+    the host's latest admission and how long it took to reach the wire."""
 
     host_slot: float
     spacing: float
     pause: float
     load: int
+    seq: int = 0
+    admitted: float = 0.0
 
     @property
     def excused(self) -> float:
@@ -122,6 +126,9 @@ class HostGate:
         # may not go below: the host showed it copes with that many).
         self.proven = 0
         self.timeline: Timeline | None = None
+        self._admissions = 0
+        self._sleepers: set[trio.CancelScope] = set()  # requests waiting for `next_start`
+        self._lag = 0.0  # running estimate of the time from admission to the wire
 
     @asynccontextmanager
     async def slot(self, *, urgent: bool = False) -> AsyncIterator[Admission]:
@@ -137,14 +144,27 @@ class HostGate:
                 ready = max(self.next_start, self.backoff_until)
                 if trio.current_time() >= ready:
                     break
-                await trio.sleep_until(ready)
+                with trio.move_on_at(ready) as wait:  # `trace` may move the time sooner
+                    self._sleepers.add(wait)
+                    try:
+                        await trio.sleep_forever()
+                    finally:
+                        self._sleepers.discard(wait)
             admitted = trio.current_time()
             self.next_start = admitted + self.policy.interval
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+            self._admissions += 1
             paused = max(0.0, min(self.backoff_until, admitted) - slotted)
             try:
-                yield Admission(slotted - asked, admitted - slotted - paused, paused, self.in_flight)
+                yield Admission(
+                    slotted - asked,
+                    admitted - slotted - paused,
+                    paused,
+                    self.in_flight,
+                    self._admissions,
+                    admitted,
+                )
             finally:
                 self.in_flight -= 1
 
@@ -175,22 +195,38 @@ class HostGate:
         if self.timeline is not None and seconds > 0:
             self.timeline.host_event(self.host, "pause", seconds, why)
 
-    async def trace(self, event: str, info: Mapping[str, object]) -> None:
+    async def trace(
+        self, event: str, info: Mapping[str, object], *, admission: Admission | None = None
+    ) -> None:
         """httpcore's `trace` hook for this host's requests: space them on the wire, not only at admission.
 
         `slot` spaces the moments requests are admitted, but a new connection's set-up or a busy event loop
         can delay one request's first byte by milliseconds (tens under load) while the next goes out at once:
         the server would see them closer than the interval. So the interval is kept once more right before
         a request's headers are written; when admission already spaced them, this waits for nothing.
+
+        With the request's `admission`, the wire sets the next admission too: the host's latest admitted
+        request reaching the wire late would otherwise make every later one late as well (each waits here
+        for the one before, holding its place at the host all the while: at 4 places and 150 ms answers,
+        a lag of 50 ms makes a host allowed 20 requests a second get 16). So the next admission is due one
+        interval after this send, less the usual lag.
         """
         if not event.endswith(".send_request_headers.started"):
             return
+        arrived = trio.current_time()
         while True:
             now = trio.current_time()
             if now >= self.next_send:
                 break
             await trio.sleep_until(self.next_send)
-        self.next_send = now + self.policy.interval
+        interval = self.policy.interval
+        self.next_send = now + interval
+        if admission is not None:
+            self._lag += _LAG_WEIGHT * (arrived - admission.admitted - self._lag)
+            if admission.seq == self._admissions:
+                self.next_start = now + interval - min(self._lag, interval / 2)
+                for wait in self._sleepers:
+                    wait.deadline = max(self.next_start, self.backoff_until)
 
     def slow_down(self, retry_after: float | None, *, sent_at: float | None = None) -> float:
         """The host said 429/503: pause it and halve its concurrency. Returns the pause in seconds.

@@ -28,7 +28,7 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_result
 
 from linkaudit.check.bounds import Budget, Kept, clip
 from linkaudit.check.fragments import page_anchors
-from linkaudit.check.gate import HostGate, parse_retry_after, rate_limit_wait
+from linkaudit.check.gate import Admission, HostGate, parse_retry_after, rate_limit_wait
 from linkaudit.check.headers import HeaderChain, HeaderPolicy
 from linkaudit.check.headtrust import HeadTrust
 from linkaudit.check.location import LOCATION_KEY, redirect_target
@@ -284,12 +284,13 @@ class Prober:
         gate = self.gate_for(host)
         answer = _Answer()
         wire_wait = [0.0]
+        admitted: list[Admission] = []
 
         async def trace(event: str, info: Mapping[str, object]) -> None:
             if event == "connection.connect_tcp.complete" or event.startswith("http11."):
                 answer.connected = True
             before = trio.current_time()
-            await gate.trace(event, info)
+            await gate.trace(event, info, admission=admitted[0] if admitted else None)
             wire_wait[0] += trio.current_time() - before
 
         try:
@@ -299,6 +300,7 @@ class Prober:
         asked = trio.current_time()
         # A URL already under way (retry, hop, GET after HEAD) goes first at its host: see HostGate.slot.
         async with gate.slot(urgent=len(attempts) > 0) as admission:
+            admitted.append(admission)
             if gate.dead is not None:  # given up on while this request waited for its turn: never sent
                 return _Answer(
                     error=gate.dead, detail=f"host unreachable: {gate.dead_detail or gate.dead.value}"
