@@ -2,14 +2,19 @@
 
 A `HostGate` bounds requests in flight to its host (a URL already under way goes before fresh ones),
 spaces request starts by a minimum interval, and adapts to what the host says. The checker follows the
-server's word (`heed`): a `Retry-After` pauses the host exactly that long; without one, a lone 429/503
-among good answers pauses nothing (that URL waits its own backoff) and only consecutive ones pause the
-host, exponentially; its concurrency is cut only below the load it was refused at, never below the load
-it has answered well, and is given back as soon as it answers well again. (`slow_down`, the older rule
-the archive client keeps: every slow-down pauses the host and halves its concurrency.) It also remembers
-connection-level failures, so a vanished host is given up on after a few tries instead of being asked
-45,000 times, and requests that got no answer at all in their deadline, so a host that swallows requests
-is given up on after a few of them rather than after every URL's retries.
+server's word (`heed`): the URL answered 429/503 waits exactly its `Retry-After` (or its own backoff when
+the server names no time). The whole host is paused only when the answer speaks for the host: a second
+slow-down with no good answer between (then for the Retry-After, else exponentially), or a refusal at a
+load the host never coped with. A lone slow-down among good answers (one page rate-limited, a flaky
+backend) pauses nothing else: at a host allowed a request every 50 ms, a 1 s pause per such URL cost the
+run 20 requests' time, where the host's next answers said all was well. Concurrency is cut to one below
+the load it was refused at, never below the load it has answered well, and a place comes back after 16
+good answers in a row (under a second at 20 requests a second); refused again at that load, the next try
+waits twice as long, so a host that limits requests in flight is not asked one too many over and over.
+(`slow_down`, the older rule the archive client keeps: every slow-down pauses the host and halves its
+concurrency.) It also remembers connection-level failures, so a vanished host is given up on after a few
+tries instead of being asked 45,000 times, and requests that got no answer at all in their deadline, so a
+host that swallows requests is given up on after a few of them rather than after every URL's retries.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from linkaudit.settings import HostPolicy
 __all__ = ["Admission", "HostGate", "parse_retry_after", "rate_limit_wait"]
 
 _RESTORE_AFTER = 8  # successes in a row before one more request may be in flight again (`slow_down`)
-_RESTORE_HEEDED = 2  # good answers in a row that give a place back after a cut made by `heed`
+_PROBE_AFTER = 16  # good answers in a row before trying again a load the host refused (doubles)
 _URGENT = 1.0  # host-limit priority of a URL under way (fresh URLs: 0)
 _LATENCY_WEIGHT = 0.2  # of each new answer's time in the host's running latency estimate
 _LAG_WEIGHT = 0.2  # of each request's time from admission to the wire, in its running estimate
@@ -125,6 +130,8 @@ class HostGate:
         # The most requests in flight that the host has answered well since its latest cut (what a cut
         # may not go below: the host showed it copes with that many).
         self.proven = 0
+        self._probe_after = _PROBE_AFTER
+        self._trying = False  # a place was given back, and the host has not refused since
         self.timeline: Timeline | None = None
         self._admissions = 0
         self._sleepers: set[trio.CancelScope] = set()  # requests waiting for `next_start`
@@ -258,17 +265,16 @@ class HostGate:
     def heed(self, retry_after: float | None, *, sent_at: float, load: int) -> float | None:
         """The host answered 429/503 to a request sent at `sent_at` with `load` requests in flight.
 
-        Returns how long that URL waits before asking again: `Retry-After` exactly (the whole host is
-        paused that long too), or, when the server named no time, the host's pause if it is paused, else
-        None (the URL waits its own backoff). See the module docstring for the rules.
+        Returns how long that URL waits before asking again: `Retry-After` exactly, or, when the server
+        named no time, the host's pause if it is paused, else None (the URL waits its own backoff). See the
+        module docstring for when the whole host is paused.
         """
         self.silences = 0  # it answered
         now = trio.current_time()
         wait = None if retry_after is None else min(retry_after, self.max_wait)
-        if wait is not None and now + wait > self.backoff_until:
-            self.backoff_until = now + wait
-            self._paused(wait, "Retry-After")
         if sent_at < self.slowed_at:  # sent before the current slow-down began: it belongs to that one
+            if wait is not None and self.backoff_until > now:
+                self._pause_until(now + wait, "Retry-After")  # the host is paused: as long as it says
             return wait if wait is not None else self._pause_left(now)
         self.slowed_at = now
         self.slowdowns += 1
@@ -277,10 +283,16 @@ class HostGate:
             self.rate_limited = True
         if self.slowdowns >= 2:
             self.proven = 0  # no good answer since the last slow-down: what it coped with before is stale
-        if load > self.proven:  # refused at a load it never coped with: that load was too much
+        overloaded = load > self.proven  # refused at a load it never coped with: that load was too much
+        if overloaded:
             tokens = min(int(self.limiter.total_tokens), max(self.proven, load - 1))
+            if self._trying:
+                self._probe_after *= 2  # a place given back was refused: wait longer before the next try
+                self._trying = False
             self._resize(tokens, f"refused with {load} in flight")
         if wait is not None:
+            if overloaded or self.slowdowns >= 2:
+                self._pause_until(now + wait, "Retry-After")
             return wait
         if self.slowdowns >= 2:  # no good answer since the last one: the host is struggling, pause it
             backoff = min(self.backoff_base * 2 ** (self.slowdowns - 2), self.max_wait)
@@ -288,6 +300,11 @@ class HostGate:
                 self.backoff_until = now + backoff
                 self._paused(backoff, f"{self.slowdowns} slow-downs in a row")
         return self._pause_left(now)
+
+    def _pause_until(self, until: float, why: str) -> None:
+        if until > self.backoff_until:
+            self._paused(until - trio.current_time(), why)
+            self.backoff_until = until
 
     def _pause_left(self, now: float) -> float | None:
         left = self.backoff_until - now
@@ -302,7 +319,8 @@ class HostGate:
 
         With `load` (requests in flight when it was sent) the answer counts for `heed`'s rules: it proves
         the host copes with that load, and, when sent after the latest slow-down, a couple in a row give a
-        place back. Without, the `slow_down` rule: one place back per eight answers in a row.
+        place back (see the module docstring). Without, the `slow_down` rule: one place back per eight
+        answers in a row.
         """
         self.connection_failures = 0
         self.silences = 0
@@ -318,8 +336,9 @@ class HostGate:
         if sent_at is not None and sent_at < self.slowed_at:
             return  # on its way before the slow-down: says nothing of how the host is now
         self.successes += 1
-        if self.successes >= _RESTORE_HEEDED and tokens < self.policy.concurrency:
+        if tokens < self.policy.concurrency and self.successes >= self._probe_after:
             self._resize(tokens + 1, f"{self.successes} good answers")
+            self._trying = True
             self.successes = 0
 
     def silent(self, detail: str | None, *, dead_after: int) -> None:

@@ -312,7 +312,9 @@ class Prober:
                 budget.excuse(admission.excused + started - queued)
                 await self._exchange(method, request, answer, budget)
                 elapsed = trio.current_time() - started
-        self._feedback(gate, answer, started, admission.load)
+        # Its host's requests in flight when it was answered count too: they left before it did, but
+        # perhaps reached the server first.
+        self._feedback(gate, answer, started, max(admission.load, gate.in_flight + 1))
         if answer.status is not None:
             gate.took(elapsed)
         attempt = Attempt(
@@ -526,8 +528,9 @@ class Prober:
         def delay() -> float:
             outcome = last[-1]
             if outcome.retry_class() == "slow":
-                if outcome.answer.retry_in is not None:
-                    return 0.0  # the host is paused (Retry-After, or its slow-downs): its gate holds us
+                if outcome.answer.retry_in is not None:  # the server's word, or its host's pause
+                    budget.excuse(outcome.answer.retry_in)  # politeness, not this URL's cost
+                    return outcome.answer.retry_in
                 return float(min(settings.max_retry_wait, settings.retry_base * 2 ** (tries["slow"] - 1)))
             if outcome.error is ErrorKind.TIMEOUT:
                 return 0.0  # the whole timeout went by since this URL's last request: it has waited

@@ -244,7 +244,7 @@ _RATE_LIMITED = replace(Reply.html("Too Many Requests", status=429), headers={"R
 # A reply slower than this notices a client that hangs up meanwhile (checked every `_WATCH_EVERY` s), so a
 # request the client timed out does not count against the host's limit on requests in flight.
 _WATCHED_DELAY = 1.0
-_WATCH_EVERY = 0.05
+_WATCH_EVERY = 0.005
 
 
 async def _sleep_unless_gone(reader: asyncio.StreamReader, delay: float) -> bool:

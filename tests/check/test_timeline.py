@@ -65,12 +65,10 @@ async def test_the_timeline_records_requests_waits_and_pauses(web: SimWeb) -> No
     assert by_url[urls[2]] == [("first", "HEAD", None, "429"), ("retry", "HEAD", "429", "200")]
     # One place, 50 ms apart: every request after the first waited for the spacing or its place.
     assert sum(1 for r in requests if r["waits"]) >= len(requests) - 1
-    retry = next(r for r in requests if r["of"] == urls[2] and r["role"] == "retry")
-    assert retry["waits"].get("pause", 0) > 0.5  # the Retry-After pause, as the host asked
-    events = data["hosts"][address]["events"]
-    assert {"kind": "pause", "value": 1.0, "why": "Retry-After"} in [
-        {k: e[k] for k in ("kind", "value", "why")} for e in events
-    ]
+    first, retry = (r for r in requests if r["of"] == urls[2])
+    assert retry["asked"] - first["ended"] >= 1 - 0.01  # the URL waited its Retry-After
+    # A lone 429 at a load the host had coped with: the host was not paused.
+    assert [e for e in data["hosts"][address]["events"] if e["kind"] == "pause"] == []
     assert set(data["urls"]) == set(urls)
     assert all(span["started"] <= span["ended"] for span in data["urls"].values())
 
