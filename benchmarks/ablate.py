@@ -11,8 +11,10 @@ the piece that holds it, and only in this process.
   HEAD is always asked first (check/headtrust.py learns nothing);
 - `backoff`: every 429/503 pauses its host (Retry-After, else exponential) and halves its concurrency,
   one place back per 8 good answers (`HostGate.slow_down`, the older rule);
-- `schedule`: one worker per place, no priority for URLs under way, the global limit ordered by URLs
-  left instead of seconds left.
+- `spare`: one worker per place at each host (no spare workers for URLs waiting to be retried);
+- `urgent`: no priority at its host for a URL under way (retry, hop, GET after HEAD) over fresh ones;
+- `seconds`: the global limit ordered by URLs left instead of seconds of work left;
+- `schedule`: the last three together.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-LEVERS = ("headtrust", "backoff", "schedule")
+LEVERS = ("headtrust", "backoff", "spare", "urgent", "seconds", "schedule")
 
 
 def _without_headtrust() -> None:
@@ -46,24 +48,53 @@ def _without_backoff() -> None:
     HostGate.answered = old_answered  # type: ignore[method-assign]
 
 
-def _without_schedule() -> None:
+def _without_spare() -> None:
     from linkaudit import check  # noqa: PLC0415
-    from linkaudit.check import gate  # noqa: PLC0415
 
     check._SPARE_WORKERS = 0
+
+
+def _without_urgent() -> None:
+    from linkaudit.check import gate  # noqa: PLC0415
+
     gate._URGENT = 0.0
-    gate.HostGate.remaining = lambda self: float(self.backlog)  # type: ignore[method-assign]
+
+
+def _without_seconds() -> None:
+    from linkaudit.check.gate import HostGate  # noqa: PLC0415
+
+    HostGate.remaining = lambda self: float(self.backlog)  # type: ignore[method-assign]
+
+
+def _without_schedule() -> None:
+    _without_spare()
+    _without_urgent()
+    _without_seconds()
+
+
+_TAKE_OUT = {
+    "headtrust": _without_headtrust,
+    "backoff": _without_backoff,
+    "spare": _without_spare,
+    "urgent": _without_urgent,
+    "seconds": _without_seconds,
+    "schedule": _without_schedule,
+}
+
+
+def without(levers: Sequence[str]) -> None:
+    """Take `levers` out of linkaudit in this process."""
+    for lever in levers:
+        if lever not in LEVERS:
+            raise SystemExit(f"unknown lever {lever!r}: {', '.join(LEVERS)}")
+        _TAKE_OUT[lever]()
 
 
 def main(argv: Sequence[str]) -> None:
     if "--" not in argv:
         raise SystemExit("usage: ablate.py LEVER[,LEVER...] -- LINKAUDIT-ARGUMENTS")
     split = list(argv).index("--")
-    levers = [lever for lever in ",".join(argv[:split]).split(",") if lever]
-    for lever in levers:
-        if lever not in LEVERS:
-            raise SystemExit(f"unknown lever {lever!r}: {', '.join(LEVERS)}")
-        {"headtrust": _without_headtrust, "backoff": _without_backoff, "schedule": _without_schedule}[lever]()
+    without([lever for lever in ",".join(argv[:split]).split(",") if lever])
     from linkaudit.cli import main as linkaudit  # noqa: PLC0415
 
     sys.argv = ["linkaudit", *argv[split + 1 :]]

@@ -20,6 +20,7 @@ import resource
 import time
 from pathlib import Path
 
+from ablate import LEVERS, without
 from simulated_web import plan_web, start_web, write_articles
 
 from linkaudit.cli import main as linkaudit
@@ -35,7 +36,9 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=30)
     parser.add_argument("--sort", default="cumulative", help="pstats sort key: cumulative, tottime ...")
     parser.add_argument("--no-profile", action="store_true", help="only the CPU time, without cProfile")
+    parser.add_argument("--without", default="", help=f"levers taken out (ablate.py): {', '.join(LEVERS)}")
     args = parser.parse_args()
+    without([lever for lever in args.without.split(",") if lever])
     plan = plan_web(args.urls, varied=args.web == "varied")
     web, addresses = start_web(plan)
     try:
