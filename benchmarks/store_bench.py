@@ -1,6 +1,6 @@
 """What the history store saves and costs: a second run with `--max-age`, the store's size per 100k checks.
 
-    python benchmarks/store_bench.py [--urls 3000] [--checks 100000] [--scale 1.0]
+    python benchmarks/store_bench.py [--urls 3000] [--checks 100000] [--scale 1.0] [--days 7]
 
 1. **Reuse.** `linkaudit check --max-age 1d` twice on the check benchmark's simulated web (`simulated_web.py`,
    `--urls` distinct URLs on 50 hosts with real latencies, loopback only): the second run should send no
@@ -12,6 +12,8 @@
    evidence is made its own where it would be in reality (a body's fingerprint, a redirect's target), so
    only what is truly the same from URL to URL (a HEAD answered 200 by the same server) is kept once.
    Reported: the file's size per 100k first checks and per 100k repeated checks, and the CPU per record.
+3. **Pruning.** The same URLs checked every night for `--days` nights, then `linkaudit store prune --keep
+   3d` (what `linkaudit.store.prune` does): the checks and the file's size before and after.
 
 Nothing is fetched; when `unshare -rn` works, part 1 runs with loopback as the only network.
 """
@@ -37,6 +39,7 @@ from tools import tool_path
 from linkaudit.extract import collect_inputs, extract_files
 from linkaudit.models import Evidence, Judgement, TargetStatus, Verdict
 from linkaudit.store import CheckLog, Store
+from linkaudit.store.prune import prune
 
 HERE = Path(__file__).resolve().parent
 WORK = HERE / "work" / "store"
@@ -151,6 +154,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--checks", type=int, default=100_000, help="checks recorded per run (part 2)")
     parser.add_argument("--scale", type=float, default=1.0, help="size of the archive the URLs come from")
     parser.add_argument("--sample", type=Path, default=None, help=f"real sample [default: {DEFAULT_SAMPLE}]")
+    parser.add_argument("--days", type=int, default=7, help="nightly runs recorded before pruning (part 3)")
     args = parser.parse_args(args_list)
     prefix = _no_network()
     if prefix:  # part 1 talks to loopback only: run everything inside a namespace without other networks
@@ -203,6 +207,27 @@ def main(argv: Sequence[str] | None = None) -> None:
             f"   {name}: {grown * per / MB:.1f} MB per 100k ({grown / len(urls):.0f} B each); "
             f"recording {cpu / len(urls) * 1e6:.0f} µs CPU each (one transaction per check)"
         )
+
+    # 3. A week of nightly runs, then `linkaudit store prune --keep 3d`: the checks of the last three days
+    # and each URL's latest stay.
+    day = 86_400
+    start = 1_740_787_200
+    for night in range(2, args.days):
+        record_all(path, urls, samples, start + night * day)
+    with Store.open(path) as store:
+        store.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        kept_before = store.connection.execute("SELECT COUNT(*) FROM checks").fetchone()[0]
+        before = path.stat().st_size
+        started = time.perf_counter()
+        done = prune(store, older_than=start + (args.days - 1) * day - 3 * day)
+        took = time.perf_counter() - started
+        kept_after = store.connection.execute("SELECT COUNT(*) FROM checks").fetchone()[0]
+    print(f"\n3. {args.days} nightly runs of those URLs, then store prune --keep 3d:")
+    print(
+        f"   {kept_before:,} checks, {before / MB:.1f} MB -> {kept_after:,} checks, "
+        f"{done.bytes_after / MB:.1f} MB ({done.checks:,} checks and {done.evidence:,} evidence bodies "
+        f"removed) in {took:.1f} s"
+    )
 
 
 if __name__ == "__main__":

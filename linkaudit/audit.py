@@ -12,14 +12,18 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import trio
 
+from linkaudit.archive.select import ArchiveMode
+from linkaudit.archive.stage import ArchiveOptions, ArchiveStage
 from linkaudit.check import CheckItem, Timeline, check_targets, group_occurrences
 from linkaudit.check.fragments import split_by_fragment
+from linkaudit.check.gate import HostGate
+from linkaudit.check.hygiene import HttpsProbes, https_probes, probe_settings, with_network_findings
 from linkaudit.check.pages import Page, fetch_pages
 from linkaudit.check.proxy import require_reachable_proxies
 from linkaudit.check.resolve import Resolver
@@ -41,9 +45,35 @@ from linkaudit.models import (
 )
 from linkaudit.observer import NullObserver, Observer
 from linkaudit.settings import CheckSettings
+from linkaudit.store.archive import ArchiveMemory
 from linkaudit.store.run import RunHistory
 
 __all__ = ["AuditOutcome", "audit_extracted", "severity"]
+
+
+def _archive_stage(
+    options: ArchiveOptions | None,
+    settings: CheckSettings,
+    *,
+    resolver: Resolver,
+    observer: Observer,
+    history: RunHistory,
+    articles: Sequence[ArticleFile],
+) -> ArchiveStage | None:
+    """The run's archive stage, with the store's kept lookups when there is a store."""
+    if options is None or options.mode is ArchiveMode.NONE:
+        return None
+    memory = None
+    if history.store is not None:
+        memory = ArchiveMemory(
+            history.store,
+            options.archive_url,
+            now=history.started,
+            max_age=history.policy.max_age,
+            run_id=history.run_id,
+        )
+    dates = {article.path: article.cited for article in articles if article.cited is not None}
+    return ArchiveStage(options, settings, resolver, observer, dates, memory)
 
 
 @dataclass(slots=True)
@@ -88,13 +118,19 @@ def audit_extracted(
     pages: Sequence[str] = (),
     max_page_size: int = DEFAULT_MAX_FILE_SIZE,
     history: RunHistory | None = None,
+    keep: Callable[[Occurrence], bool] | None = None,
     articles: Sequence[ArticleFile] = (),
+    archive: ArchiveOptions | None = None,
     timeline: Timeline | None = None,
 ) -> AuditOutcome:
     """Check what extraction found, and the links of the web `pages` (fetched first, one level).
 
+    `keep`: the citations this run checks and reports (`--shard`, `lint`); the others are left out, and not
+    counted among the run's links.
+
     `articles` (see `linkaudit.articles.list_articles`) are listed in the report as they are given, with the
-    working directory as its `root`, which their paths and the occurrences' files are relative to.
+    working directory as its `root`, which their paths and the occurrences' files are relative to; their
+    citation dates choose the archived copies `archive` asks for (None: no archive stage).
     KeyboardInterrupt stops the run and returns a partial report. A proxy that cannot be reached raises
     `ProxyUnreachableError` before any URL is checked.
     """
@@ -104,13 +140,23 @@ def audit_extracted(
     found = _Found(extracted.files, extracted.occurrences, [*extra_errors, *extracted.errors])
     results: list[UrlResult] = []
     items: list[CheckItem] = []
+    # Hygiene: one https:// request per host cited over http://, after the check, through its gates.
+    probes = HttpsProbes({}, ())
+    probed: list[UrlResult] = []
+    gates: dict[str, HostGate] = {}
     started = time.monotonic()
     interrupted = False
+    stage = _archive_stage(
+        archive, settings, resolver=resolver, observer=observer, history=history, articles=articles
+    )
 
     async def run() -> None:
+        nonlocal probes
         if pages:
             await require_reachable_proxies(settings, resolver, pages)
             found.add_pages(await fetch_pages(pages, settings, resolver, max_size=max_page_size))
+        if keep is not None:
+            found.occurrences = [occ for occ in found.occurrences if keep(occ)]
         items.extend(group_occurrences(add_findings(found.occurrences)))
         items.extend(suggestion_items(items))
         observer.extracted(found.files, len(found.occurrences), len(items))
@@ -133,8 +179,21 @@ def audit_extracted(
             on_result=lambda result: results.append(history.record(result)),
             observer=observer,
             resolver=resolver,
+            gates=gates,
             timeline=timeline,
         )
+        probes = https_probes(results)
+        if probes.items:
+            await check_targets(
+                probes.items,
+                probe_settings(settings),
+                on_result=probed.append,
+                resolver=resolver,
+                gates=gates,
+            )
+        # A run whose network failed has nothing to look up: the archive is behind the same network.
+        if stage is not None and reconsider(results)[1] is None:
+            await stage.run(results)
 
     try:
         trio.run(run, strict_exception_groups=True)
@@ -154,7 +213,10 @@ def audit_extracted(
     if doubt is not None:
         observer.warning(doubt.message)
         history.discard(doubt.doubt.value)
-    cited = history.annotate(with_suggestion_checks(revised))
+    if stage is not None:
+        revised = stage.attach(revised)
+    found_too = with_network_findings(revised, probes, probed)
+    cited = history.annotate(with_suggestion_checks([*found_too, *probed]))
     ordered = sorted(
         cited, key=lambda r: (severity(r.judgement.verdict), r.target.url, r.target.fragment or "")
     )
@@ -164,7 +226,9 @@ def audit_extracted(
         links=len(found.occurrences),
         results=tuple(ordered),
         errors=tuple(p for p in found.errors if not isinstance(p, FileWarning)),
-        settings=settings.as_dict() | history.settings_dict(),
+        settings=settings.as_dict()
+        | history.settings_dict()
+        | (archive.as_dict() if archive is not None else {"archives": "none"}),
         partial=interrupted,
         elapsed_s=round(time.monotonic() - started, 3),
         warnings=tuple(p for p in found.errors if isinstance(p, FileWarning)),

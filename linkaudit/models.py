@@ -20,6 +20,7 @@ __all__ = [
     "Anchors",
     "Attempt",
     "AuditReport",
+    "BaselineMark",
     "ErrorKind",
     "Evidence",
     "FileError",
@@ -168,6 +169,8 @@ class Verdict(StrEnum):
     # Reserved for the soft-404 / redirect-to-home and parked-domain issues.
     SOFT_DEAD = "soft-dead"
     USURPED = "usurped"
+    #: Live, but its main text has drifted from the archived copy nearest the citation date.
+    DEVIATED = "deviated"
 
 
 class ErrorKind(StrEnum):
@@ -276,6 +279,16 @@ class FindingKind(StrEnum):
     """What a hygiene finding is about. Strings are stable; new kinds are added, never renamed."""
 
     ESCAPED_BARE_URL = "escaped-bare-url"
+    #: The link text is a URL, and not the one the link goes to (scheme, `www.` and a final `/` aside).
+    TEXT_URL_MISMATCH = "text-url-mismatch"
+    #: An http:// citation whose host answers the same path over https (one probe per host).
+    HTTPS_AVAILABLE = "https-available"
+    #: A link shortener (bit.ly, t.co, t.cn, …): the suggestion is where it leads, once resolved.
+    SHORTENER = "shortener"
+    #: Tracking parameters (utm_*, fbclid, gclid, spm, …): the suggestion is the URL without them.
+    TRACKING_PARAMS = "tracking-params"
+    #: The same URL cited again in one article (a reference definition used twice counts once).
+    DUPLICATE_IN_ARTICLE = "duplicate-in-article"
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,6 +334,13 @@ class HistoryNote:
     confirmed: bool | None = None
 
 
+class BaselineMark(StrEnum):
+    """Whether a failing URL was failing in the `--baseline` report already (`known`) or is `new`."""
+
+    NEW = "new"
+    KNOWN = "known"
+
+
 @dataclass(frozen=True, slots=True)
 class UrlResult:
     """A distinct target, what was found about it and everywhere it is cited.
@@ -337,6 +357,15 @@ class UrlResult:
     #: newer linkaudit): kept, so that `linkaudit report` writes them back as they were.
     extra_fields: Mapping[str, object] = field(default_factory=lambda: NO_EXTRA_FIELDS)
     history: HistoryNote | None = None
+    #: What the archive stage found: the copy nearest the citation date or why there is none (None: not
+    #: looked up), a citation that already is an archived copy, and the live page against its copy.
+    archive: ArchiveLookup | None = None
+    cited_snapshot: CitedSnapshot | None = None
+    drift: Drift | None = None
+
+    #: For a failing URL of a run with `--baseline`: whether the baseline had it failing (None: no baseline,
+    #: or not failing).
+    baseline: BaselineMark | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -374,6 +403,8 @@ __all__ += [
     "ArticleFile",
     "CitationDate",
     "CitedAtSource",
+    "CitedSnapshot",
+    "Drift",
 ]
 
 
@@ -452,3 +483,31 @@ class ArchiveLookup:
     error: ArchiveError | None = None
     detail: str | None = None
     requests: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CitedSnapshot:
+    """A citation that already is an archived copy (`web.archive.org/web/<ts>/<url>`, archive.today): the
+    archive (`service`), the URL captured and when (None when the citation does not say), and how far the
+    capture is from the citation date (None when either is unknown)."""
+
+    service: str
+    original: str | None
+    timestamp: str | None
+    distance_days: int | None = None
+    direction: ArchiveDirection | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Drift:
+    """The live page's main text against the archived copy nearest the citation date (`--archives all`).
+
+    `similarity` (0..1) compares the two main texts; None when it could not be measured, `error` saying
+    why (the live page or the snapshot could not be had, or held no main text). `snapshot` is the raw
+    snapshot compared (`{archive}/web/{timestamp}id_/{url}`).
+    """
+
+    snapshot: str
+    timestamp: str
+    similarity: float | None
+    error: str | None = None

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from linkaudit.defaults import DEFAULT_USER_AGENT
@@ -16,8 +18,13 @@ __all__ = [
     "CheckSettings",
     "HeaderRule",
     "HostPolicy",
+    "HostRule",
     "SettingsError",
+    "ValueProblem",
+    "host_key",
+    "out_of_range",
     "parse_network",
+    "parse_statuses",
 ]
 
 DEFAULT_ACCEPT_HEADER = (
@@ -33,12 +40,52 @@ class SettingsError(ValueError):
     """A bad option or configuration value; the message says which and why (exit 2)."""
 
 
+class ValueProblem(SettingsError):
+    """A value an option or configuration key cannot take: what was `expected` (words) and the offending
+    `value` (or part of it; None: the whole value as given). `secret`: never show the value (a header's).
+    The caller names where the value came from."""
+
+    def __init__(self, expected: str, value: str | None = None, *, secret: bool = False) -> None:
+        super().__init__(f"expected {expected}" if value is None else f"{value!r}: expected {expected}")
+        self.expected = expected
+        self.value = value
+        self.secret = secret
+
+
 @dataclass(frozen=True, slots=True)
 class HostPolicy:
     """Politeness toward one host: requests in flight and the minimum gap between request starts."""
 
     concurrency: int = 4
     interval: float = 0.1
+
+
+@dataclass(frozen=True, slots=True)
+class HostRule:
+    """Rules for one host and its subdomains, from a configuration file's `[hosts."name"]` table.
+
+    None (or no statuses) leaves the run's own setting. `method`: "GET" sends only GETs (for hosts that
+    answer HEAD wrongly); "HEAD" trusts a HEAD answer as final (no GET after an error status or to see
+    whether an image is one), except where the page itself is needed (`--check-fragments`).
+    """
+
+    concurrency: int | None = None
+    interval: float | None = None
+    accept: frozenset[int] = frozenset()
+    method: str | None = None
+    timeout: float | None = None
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "concurrency": self.concurrency,
+            "interval": self.interval,
+            "accept": sorted(self.accept),
+            "method": self.method,
+            "timeout": self.timeout,
+        }
+
+
+_NO_RULE = HostRule()
 
 
 _TOKEN = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
@@ -97,6 +144,11 @@ class HeaderRule:
         return bare == self.host or bare.endswith("." + self.host)
 
 
+def host_key(host: str) -> str:
+    """A host as request URLs spell it: lower case, IDNA-encoded, no trailing dot."""
+    return _host_key(host)
+
+
 def _host_key(host: str) -> str:
     """A host as request URLs spell it: lower case, IDNA-encoded, no trailing dot."""
     host = host.strip().lower().rstrip(".")
@@ -114,6 +166,34 @@ def parse_network(spec: str) -> ipaddress.IPv4Network | ipaddress.IPv6Network:
         return ipaddress.ip_network(spec.strip().strip("[]"))
     except ValueError as exc:
         raise SettingsError(f"--allow-private-net {spec!r}: {exc}") from None
+
+
+def parse_statuses(values: Iterable[str]) -> frozenset[int]:
+    """Statuses as `--accept` takes them: `403`, `400-499` (or `400..499`), comma-separated or one per value.
+
+    Raises ValueProblem saying what was expected, with the offending part."""
+    codes: set[int] = set()
+    for value in values:
+        for raw in value.split(","):
+            part = raw.strip()
+            if not part:
+                continue
+            low, sep, high = part.partition("-") if "-" in part else part.partition("..")
+            try:
+                first, last = int(low), int(high) if sep else int(low)
+            except ValueError:
+                raise ValueProblem("a status like 403 or a range like 400-499", part) from None
+            if not (100 <= first <= last <= 999):
+                raise ValueProblem("statuses within 100-999", part)
+            codes.update(range(first, last + 1))
+    return frozenset(codes)
+
+
+def out_of_range(value: float, minimum: float, *, above: bool = False, what: str) -> str | None:
+    """None when `value` is finite and >= (> if `above`) `minimum`; else what it must be, in words."""
+    if math.isfinite(value) and (value > minimum if above else value >= minimum):
+        return None
+    return f"{what} {'>' if above else '>='} {minimum:g}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,20 +235,87 @@ class CheckSettings:
     #: Most seconds one URL may take, all tries and hops included (waiting for a polite host's turn is not
     #: counted). None: `BUDGET_PER_TIMEOUT` times `timeout`.
     url_budget: float | None = None
+    #: Per-host rules from a configuration file, by host name: each applies to its host and subdomains.
+    host_rules: Mapping[str, HostRule] = field(default_factory=dict)
+    #: Why an `exclude` pattern is there (a configuration file's reason), as a skipped URL's detail says it.
+    exclude_notes: Mapping[str, str] = field(default_factory=dict)
+    #: The configuration file the run used, as messages name it (None: none).
+    config_file: str | None = None
 
     @property
     def budget(self) -> float:
         return self.url_budget if self.url_budget is not None else BUDGET_PER_TIMEOUT * self.timeout
 
+    def budget_for(self, host: str) -> float:
+        """A URL's time budget: `--url-budget`, else a few times its host's deadline per attempt."""
+        return self.url_budget if self.url_budget is not None else BUDGET_PER_TIMEOUT * self.timeout_for(host)
+
     def policy_for(self, host: str) -> HostPolicy:
+        """Politeness toward `host`: `--host-concurrency`/`--host-interval HOST=N` for it, else its
+        configuration table's (for it or a parent domain), else the run's."""
         bare = host.rsplit(":", 1)[0] if not host.endswith("]") else host
-        return self.host_overrides.get(host) or self.host_overrides.get(bare) or self.host
+        exact = self.host_overrides.get(host) or self.host_overrides.get(bare)
+        if exact is not None:
+            return exact
+        rule = self.rule_for(host)
+        if rule.concurrency is None and rule.interval is None:
+            return self.host
+        return HostPolicy(
+            concurrency=rule.concurrency if rule.concurrency is not None else self.host.concurrency,
+            interval=rule.interval if rule.interval is not None else self.host.interval,
+        )
+
+    def rule_for(self, host: str) -> HostRule:
+        """The configuration's rule for `host` (with or without its port): its own table, else its nearest
+        parent domain's."""
+        if not self.host_rules:
+            return _NO_RULE
+        bare = (host.rsplit(":", 1)[0] if not host.endswith("]") else host).lower().rstrip(".")
+        if bare.startswith("["):
+            return self.host_rules.get(bare, _NO_RULE)
+        name = bare
+        while True:
+            rule = self.host_rules.get(name)
+            if rule is not None:
+                return rule
+            _, dot, name = name.partition(".")
+            if not dot:
+                return _NO_RULE
+
+    def timeout_for(self, host: str) -> float:
+        """The deadline per attempt for a request to `host`."""
+        timeout = self.rule_for(host).timeout
+        return timeout if timeout is not None else self.timeout
+
+    def method_for(self, host: str) -> str | None:
+        """The request method the configuration sets for `host` ("GET", "HEAD"), or None: HEAD, then GET."""
+        return self.rule_for(host).method
+
+    def accept_for(self, *urls: str | None) -> frozenset[int]:
+        """Statuses counted live for a URL that was requested at, or answered from, these URLs' hosts."""
+        if not self.host_rules:
+            return self.accept
+        accept = self.accept
+        for url in urls:
+            if url:
+                extra = self.rule_for(_url_host(url)).accept
+                if extra:
+                    accept = accept | extra
+        return accept
 
     def is_excluded(self, url: str) -> bool:
         """`--include` wins over `--exclude`, as in lychee."""
+        return self.excluded_by(url) is not None
+
+    def excluded_by(self, url: str) -> str | None:
+        """The `exclude` pattern that skips `url`, or None (none matches, or an `include` does)."""
         if any(re.search(pattern, url) for pattern in self.include):
-            return False
-        return any(re.search(pattern, url) for pattern in self.exclude)
+            return None
+        return next((pattern for pattern in self.exclude if re.search(pattern, url)), None)
+
+    def exclusion_detail(self, pattern: str) -> str:
+        """A skipped URL's detail: which exclude skipped it, and why."""
+        return self.exclude_notes.get(pattern) or f"exclude {pattern!r}"
 
     def as_dict(self) -> dict[str, object]:
         """The settings as reported in JSON (no secrets: header values are masked)."""
@@ -197,7 +344,17 @@ class CheckSettings:
             "proxy": {scheme: _without_password(url) for scheme, url in sorted(self.proxies.items())},
             "no_proxy": self.no_proxy,
             "url_budget": self.budget,
+            "config": self.config_file,
+            "hosts": {host: rule.as_dict() for host, rule in sorted(self.host_rules.items())},
+            "exclude_notes": dict(sorted(self.exclude_notes.items())),
         }
+
+
+def _url_host(url: str) -> str:
+    rest = url.split("://", 1)[-1]
+    for stop in "/?#":
+        rest = rest.split(stop, 1)[0]
+    return rest.rsplit("@", 1)[-1].lower()
 
 
 def _without_password(url: str) -> str:

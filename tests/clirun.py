@@ -41,13 +41,17 @@ def run_linkaudit(
     )
 
 
-def resolve_args(web: SimWeb) -> list[str]:
-    """`--resolve` for every host of the simulated web, every other name not found, loopback allowed."""
+def resolve_args(web: SimWeb, *, archives: str = "none") -> list[str]:
+    """`--resolve` for every host of the simulated web, every other name not found, loopback allowed.
+
+    No archive is looked up unless `archives` says so: the simulated web has none (tests of the archive
+    stage run a `SimArchive` and map its name), and an archive whose name is not found is said on stderr.
+    """
     args: list[str] = []
     for name, address in web.resolve.items():
         args += ["--resolve", f"{name}:{address if address is not None else 'nxdomain'}"]
     # The simulated web is on loopback, which the private-network guard refuses unless allowed.
-    return [*args, "--resolve", "*:nxdomain", "--allow-private-net", "127.0.0.0/8"]
+    return [*args, "--resolve", "*:nxdomain", "--allow-private-net", "127.0.0.0/8", "--archives", archives]
 
 
 @contextlib.contextmanager

@@ -15,6 +15,7 @@ from jsonschema import Draft202012Validator, FormatChecker
 from linkaudit.schemas import load_schema
 
 __all__ = [
+    "assert_valid_diff",
     "assert_valid_extract",
     "assert_valid_extract_line",
     "assert_valid_history",
@@ -47,6 +48,11 @@ def assert_valid_report(document: Any) -> None:
 def assert_valid_history(document: Any) -> None:
     """`document` is a valid `linkaudit.history/1` (`history URL --format json`)."""
     _assert_valid(_validator("linkaudit.history/1"), document)
+
+
+def assert_valid_diff(document: Any) -> None:
+    """`document` is a valid `linkaudit.diff/1` (`diff OLD NEW --format json`)."""
+    _assert_valid(_validator("linkaudit.diff/1"), document)
 
 
 def assert_valid_extract(document: Any) -> None:

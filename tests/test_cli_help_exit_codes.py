@@ -10,7 +10,7 @@ from clirun import run_linkaudit
 
 
 def test_every_command_lists_its_exit_codes_in_help(tmp_path: Path) -> None:
-    for command in ("extract", "demo"):
-        done = run_linkaudit(command, "--help", cwd=tmp_path)
+    for command in ("extract", "demo", "report", "diff", "merge", "lint", "store prune"):
+        done = run_linkaudit(*command.split(), "--help", cwd=tmp_path)
         text = " ".join(done.stdout.replace("│", " ").split())
         assert "Exit codes:" in text, command

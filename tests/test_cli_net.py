@@ -22,7 +22,8 @@ from linkaudit import __version__
 from linkaudit.demo.simweb import Reply, SimWeb
 
 # linkaudit itself resolves no name at all; the simulated web's loopback addresses are allowed.
-NOTHING_RESOLVES = ("--resolve", "*:nxdomain", "--allow-private-net", "127.0.0.0/8")
+# No archive lookups either: the simulated web has no archive (tests/archive test the archive stage).
+NOTHING_RESOLVES = ("--resolve", "*:nxdomain", "--allow-private-net", "127.0.0.0/8", "--archives", "none")
 
 
 @pytest.fixture

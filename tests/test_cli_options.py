@@ -41,8 +41,8 @@ CHECK_CASES = [
     ),
     (
         ["--format", "nonsense"],
-        "--format 'nonsense': choose one of terminal, json, markdown, html, junit, sarif, github, csv "
-        "(see: linkaudit check --help)",
+        "--format 'nonsense': choose one of terminal, json, markdown, html, junit, sarif, github, csv, "
+        "pr-comment (see: linkaudit check --help)",
     ),
     (["--retries", "abc"], "--retries: must be a whole number (see: linkaudit check --help)"),
     (["--timeout", "soon"], "--timeout: must be a number (see: linkaudit check --help)"),

@@ -214,7 +214,10 @@ def stored_checks(path: Path) -> int:
     if not path.exists():
         return 0
     with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-        count: int = db.execute("SELECT count(*) FROM checks").fetchone()[0]
+        try:
+            count: int = db.execute("SELECT count(*) FROM checks").fetchone()[0]
+        except sqlite3.OperationalError:  # the run has made the file but not yet its tables
+            return 0
         return count
 
 

@@ -9,7 +9,19 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-COMMANDS = ("", "extract", "check", "demo", "report", "history")
+COMMANDS = (
+    "",
+    "extract",
+    "check",
+    "demo",
+    "report",
+    "history",
+    "fix",
+    "diff",
+    "merge",
+    "lint",
+    "store prune",
+)
 
 
 def render_help() -> str:
@@ -18,7 +30,7 @@ def render_help() -> str:
     env.pop("FORCE_COLOR", None)
     parts = []
     for command in COMMANDS:
-        args = [sys.executable, "-m", "linkaudit", *([command] if command else []), "--help"]
+        args = [sys.executable, "-m", "linkaudit", *command.split(), "--help"]
         out = subprocess.run(args, capture_output=True, text=True, env=env, check=True).stdout
         title = f"linkaudit {command}".strip()
         lines = "\n".join(line.rstrip() for line in out.strip("\n").splitlines())

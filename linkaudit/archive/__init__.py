@@ -7,27 +7,24 @@ each with the earliest date it was cited; `await find_archived(wanted, settings,
 reason there is none. `recognize(url)` tells a citation that already is an archived copy.
 
 Inside: `dates` (citation dates), `recognize` (archive URLs), `choose` (which capture, pure), `cdx` (the
-CDX client), `select` (which URLs), and `simarchive`, an archive on loopback for tests and the demo.
+CDX client), `select` (which URLs), `lookup` (`find_archived`), `stage` (the stage of a check run, with
+the store and drift), `drift` (main-text similarity), and `simarchive`, an archive on loopback for tests
+and the demo. Each name below is imported when first used: extraction dates articles (`dates`) without
+the network stack the CDX client needs.
 """
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Mapping
-from datetime import date
+import importlib
+from typing import TYPE_CHECKING
 
-import trio
-
-from linkaudit.archive.cdx import DEFAULT_ARCHIVE_URL, ArchiveSettings, CdxClient, RawSnapshot
-from linkaudit.archive.choose import Capture, choose_capture
-from linkaudit.archive.dates import citation_dates, earliest, parse_cited_at, url_citation_dates
-from linkaudit.archive.recognize import ArchiveCitation, recognize
-from linkaudit.archive.select import ArchiveMode, archive_wanted
-from linkaudit.check import build_client
-from linkaudit.check.resolve import Resolver
-from linkaudit.models import ArchiveLookup
-from linkaudit.observer import NullObserver, Observer
-from linkaudit.settings import CheckSettings
+if TYPE_CHECKING:
+    from linkaudit.archive.cdx import DEFAULT_ARCHIVE_URL, ArchiveSettings, CdxClient, RawSnapshot
+    from linkaudit.archive.choose import Capture, choose_capture
+    from linkaudit.archive.dates import citation_dates, earliest, parse_cited_at, url_citation_dates
+    from linkaudit.archive.lookup import find_archived
+    from linkaudit.archive.recognize import ArchiveCitation, recognize
+    from linkaudit.archive.select import ArchiveMode, archive_wanted
 
 __all__ = [
     "DEFAULT_ARCHIVE_URL",
@@ -47,43 +44,27 @@ __all__ = [
     "url_citation_dates",
 ]
 
+_HOME = {
+    "DEFAULT_ARCHIVE_URL": "cdx",
+    "ArchiveSettings": "cdx",
+    "CdxClient": "cdx",
+    "RawSnapshot": "cdx",
+    "Capture": "choose",
+    "choose_capture": "choose",
+    "citation_dates": "dates",
+    "earliest": "dates",
+    "parse_cited_at": "dates",
+    "url_citation_dates": "dates",
+    "find_archived": "lookup",
+    "ArchiveCitation": "recognize",
+    "recognize": "recognize",
+    "ArchiveMode": "select",
+    "archive_wanted": "select",
+}
 
-async def find_archived(
-    wanted: Mapping[str, date],
-    settings: ArchiveSettings | None = None,
-    *,
-    check: CheckSettings | None = None,
-    resolver: Resolver | None = None,
-    observer: Observer | None = None,
-    on_result: Callable[[ArchiveLookup], None] | None = None,
-) -> dict[str, ArchiveLookup]:
-    """Look up every URL of `wanted` (URL -> citation date) in the archive; one `ArchiveLookup` each.
 
-    `check` gives the run's client settings (TLS, user agent, per-host options, `--resolve`), `resolver`
-    the run's name resolution (the same seam as the checker's: nothing is resolved that it does not
-    allow). As many lookups run at once as the archive's policy lets requests be in flight. Never raises
-    for the archive's failures; once it is given up on, the remaining lookups return at once.
-    """
-    check = check or CheckSettings()
-    settings = settings or ArchiveSettings.from_check(check)
-    resolver = resolver or Resolver(check.resolve)
-    observer = observer or NullObserver()
-    found: dict[str, ArchiveLookup] = {}
-    queue = iter(list(wanted.items()))
-
-    # The archive is the user's setting (--archive-url), as a proxy is: a mirror on the intranet or on
-    # loopback is theirs to choose, so the private-network guard (for what articles cite) stays out.
-    async with build_client(dataclasses.replace(check, deny_private=False), resolver) as http:
-        client = CdxClient(http, settings, observer=observer)
-
-        async def worker() -> None:
-            for url, cited_at in queue:  # shared: each URL goes to whichever worker is free
-                lookup = await client.lookup(url, cited_at)
-                found[url] = lookup
-                if on_result is not None:
-                    on_result(lookup)
-
-        async with trio.open_nursery() as nursery:
-            for _ in range(max(1, min(settings.policy.concurrency, len(wanted)))):
-                nursery.start_soon(worker)
-    return {url: found[url] for url in wanted}
+def __getattr__(name: str) -> object:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)

@@ -4,7 +4,8 @@ Every request goes through one `HostGate` for the archive: by default one reques
 starts at least a second apart (per-host options for the archive's host apply); a 429 or 503 pauses it
 for the Retry-After asked (or, when none is given, a doubling backoff). The archive is someone else's
 free service and the audit does not depend on it, so after a few failed requests in a row (refused,
-timed out, 5xx, rate-limited, not CDX) it is given up on for the run: every later lookup is answered at
+timed out, 5xx, rate-limited, not CDX) it is given up on for the run, and at once when it cannot be
+reached at all (no such name, connection refused): every later lookup is answered at
 once with the reason (`archive-unreachable`, `archive-rate-limited`, `archive-bad-answer`). A Retry-After
 longer than `max_retry_wait` gives up at once rather than stall the run. Nothing here raises for a
 failure: it comes back as an `ArchiveLookup` with an `ArchiveError`.
@@ -26,10 +27,11 @@ import trio
 
 from linkaudit.archive.choose import Capture, after_query, before_query, choose_capture, snapshot_url
 from linkaudit.check.gate import HostGate, parse_retry_after
+from linkaudit.check.headers import CREDENTIAL_HEADERS
 from linkaudit.check.probe import error_kind
-from linkaudit.models import ArchivedCopy, ArchiveDirection, ArchiveError, ArchiveLookup
+from linkaudit.models import ArchivedCopy, ArchiveDirection, ArchiveError, ArchiveLookup, ErrorKind
 from linkaudit.observer import NullObserver, Observer
-from linkaudit.settings import DEFAULT_USER_AGENT, CheckSettings, HostPolicy
+from linkaudit.settings import DEFAULT_USER_AGENT, CheckSettings, HeaderRule, HostPolicy
 
 __all__ = [
     "DEFAULT_ARCHIVE_URL",
@@ -42,7 +44,18 @@ __all__ = [
 
 DEFAULT_ARCHIVE_URL = "https://web.archive.org"
 _MAX_CDX_BODY = 1 << 20  # a CDX answer to limit=±1 is a few hundred bytes
-_MAX_REDIRECTS = 3  # a raw snapshot may redirect to the capture nearest the timestamp asked
+_MAX_REDIRECTS = 3
+# Failures that say the archive cannot be reached at all from here, not that it is busy.
+_OFFLINE = frozenset(
+    {
+        ErrorKind.DNS_NOT_FOUND,
+        ErrorKind.DNS_FAILURE,
+        ErrorKind.CONNECTION_REFUSED,
+        ErrorKind.HOST_UNREACHABLE,
+        ErrorKind.BLOCKED_ADDRESS,
+        ErrorKind.PROXY_ERROR,
+    }
+)  # a raw snapshot may redirect to the capture nearest the timestamp asked
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +74,8 @@ class ArchiveSettings:
     #: The first pause after a failure the archive gave no Retry-After for; it doubles each time.
     backoff_base: float = 2.0
     user_agent: str = DEFAULT_USER_AGENT
+    #: The run's `--header` rules: those for every host, or for the archive's, go with each request.
+    headers: tuple[HeaderRule, ...] = ()
 
     @property
     def host(self) -> str:
@@ -80,6 +95,7 @@ class ArchiveSettings:
             policy=policy,
             max_retry_wait=check.max_retry_wait,
             user_agent=check.user_agent,
+            headers=check.headers,
         )
 
 
@@ -112,6 +128,7 @@ class _Answer:
     body: bytes = b""
     detail: str | None = None
     sent: bool = True  # False: the archive was given up on while this request waited its turn
+    kind: ErrorKind | None = None  # why there was no answer
 
 
 def parse_cdx_json(body: bytes) -> list[Capture] | None:
@@ -179,6 +196,15 @@ class CdxClient:
             "Accept": "application/json" if params is not None else "*/*",
             "Accept-Encoding": "gzip, deflate",
         }
+        archive_host = self.settings.host.rsplit(":", 1)[0]
+        for rule in self.settings.headers:
+            # A global credential (Authorization, Cookie) is for the sites cited, as the checker sends it
+            # only to the origin a chain starts at; one meant for the archive names its host.
+            if rule.host is None and rule.name.lower() in CREDENTIAL_HEADERS:
+                continue
+            if rule.applies_to(archive_host):
+                headers = {k: v for k, v in headers.items() if k.lower() != rule.name.lower()}
+                headers[rule.name] = rule.value
         async with self.gate.slot():
             if self.given_up is not None:
                 return _Answer(sent=False)
@@ -205,10 +231,10 @@ class CdxClient:
                         await response.aclose()
                 except httpx.HTTPError as exc:
                     answer.status = None
-                    answer.detail = error_kind(exc)[1]
+                    answer.kind, answer.detail = error_kind(exc)
                 except (OSError, ssl.SSLError, ValueError, UnicodeError) as exc:  # a failure is data
                     answer.status = None
-                    answer.detail = error_kind(exc)[1]
+                    answer.kind, answer.detail = error_kind(exc)
             if scope.cancelled_caught:
                 answer.status = None
                 answer.detail = f"no answer within {self.settings.timeout:g} s"
@@ -263,6 +289,11 @@ class CdxClient:
                 kind, detail = ArchiveError.UNREACHABLE, f"HTTP {status}"
             else:
                 kind, detail = ArchiveError.UNREACHABLE, answer.detail or "no answer"
+                if answer.kind in _OFFLINE:
+                    # No archive at that name or address from here (offline, a typo): asking again is
+                    # only waiting. Said once, and every lookup answered at once.
+                    self._give_up(kind, detail)
+                    return None, kind, detail, made
             self._failed(kind, detail)
         if self.given_up is not None:
             return None, self.given_up, self.given_up_detail, made

@@ -98,7 +98,10 @@ def _static_result(item: CheckItem, settings: CheckSettings, local: LocalAnchors
         return UrlResult(
             target, Judgement(Verdict.INVALID, target.reason or "invalid"), None, item.occurrences
         )
-    if settings.is_excluded(target.url):
+    excluded_by = settings.excluded_by(target.url)
+    if excluded_by is not None:
+        # Which exclude skipped it, and why (a configuration file's reason): the entry's detail.
+        target = dataclasses.replace(target, detail=settings.exclusion_detail(excluded_by))
         return UrlResult(target, Judgement(Verdict.SKIPPED, "excluded"), None, item.occurrences)
     if target.is_http and too_long(target.url):
         return UrlResult(target, Judgement(Verdict.INVALID, "url-too-long"), None, item.occurrences)
@@ -153,11 +156,14 @@ async def check_targets(
     observer: Observer | None = None,
     resolver: Resolver | None = None,
     network: httpcore.AsyncNetworkBackend | None = None,
+    gates: dict[str, HostGate] | None = None,
     timeline: Timeline | None = None,
 ) -> None:
     """Judge every item, calling `on_result` as each verdict is known (so an interrupted run keeps them).
 
-    `timeline`, when given, records every request and change of pace (see `linkaudit.check.timeline`).
+    `gates` (host -> `HostGate`), when given, is shared with a later call: its requests are spaced from
+    this one's, and a host given up on here stays given up on there. `timeline`, when given, records every
+    request and change of pace (see `linkaudit.check.timeline`).
     """
     observer = observer or NullObserver()
     resolver = resolver or Resolver(settings.resolve)
@@ -177,7 +183,7 @@ async def check_targets(
         else:
             by_host[item.target.host].append(item)
 
-    gates: dict[str, HostGate] = {}
+    gates = {} if gates is None else gates
 
     def gate_for(host: str) -> HostGate:
         gate = gates.get(host)
@@ -235,7 +241,8 @@ async def check_targets(
                     observer.host_dead(gate.host, gate.dead_detail or gate.dead.value)
                 if timeline is not None:
                     timeline.url_done(target.url)
-            judgement = judge(evidence, wants_image=item.wants_image, accept=settings.accept)
+            accept = settings.accept_for(target.url, evidence.final_url)
+            judgement = judge(evidence, wants_image=item.wants_image, accept=accept)
             deliver(UrlResult(target, judgement, evidence, item.occurrences))
 
         async def host_worker(host_items: list[CheckItem], cursor: list[int], gate: HostGate) -> None:

@@ -180,6 +180,7 @@ class _Answer:
     location: bytes | None = None  # as the server sent it: headers are decoded, this is not
     body: bytes | None = None
     connected: bool = False
+    method: str = ""  # the request's ("" when none was sent)
     retry_in: float | None = None  # a slow-down: what its host says this URL waits (None: it said nothing)
 
 
@@ -282,7 +283,8 @@ class Prober:
             return _Answer(error=ErrorKind.URL_BUDGET, detail=_budget_spent(budget))
         host = _host_of(url)
         gate = self.gate_for(host)
-        answer = _Answer()
+        answer = _Answer(method=method)
+        timeout = self.settings.timeout_for(host)
         wire_wait = [0.0]
         admitted: list[Admission] = []
 
@@ -294,7 +296,16 @@ class Prober:
             wire_wait[0] += trio.current_time() - before
 
         try:
-            request = self.client.build_request(method, url, headers=headers, extensions={"trace": trace})
+            request = self.client.build_request(
+                method,
+                url,
+                headers=headers,
+                extensions={"trace": trace},
+                # A host's own deadline (a configuration file's) replaces the client's.
+                timeout=httpx.Timeout(timeout)
+                if timeout != self.settings.timeout
+                else httpx.USE_CLIENT_DEFAULT,
+            )
         except (httpx.InvalidURL, ValueError, UnicodeError) as exc:  # never sent, so no attempt
             return _Answer(error=ErrorKind.INVALID_URL, detail=clip(f"not a URL httpx can request: {exc}"))
         asked = trio.current_time()
@@ -310,7 +321,7 @@ class Prober:
                 started = trio.current_time()
                 # Other requests' turn, or a pause the host asked for: politeness, not this URL's cost.
                 budget.excuse(admission.excused + started - queued)
-                await self._exchange(method, request, answer, budget)
+                await self._exchange(method, request, answer, budget, timeout)
                 elapsed = trio.current_time() - started
         # Its host's requests in flight when it was answered count too: they left before it did, but
         # perhaps reached the server first.
@@ -341,9 +352,11 @@ class Prober:
         attempts.append(attempt)
         return answer
 
-    async def _exchange(self, method: str, request: httpx.Request, answer: _Answer, budget: Budget) -> None:
-        """Send `request` and read its answer into `answer`, all within one deadline."""
-        deadline = max(0.0, min(self.settings.timeout, budget.remaining()))
+    async def _exchange(
+        self, method: str, request: httpx.Request, answer: _Answer, budget: Budget, limit: float
+    ) -> None:
+        """Send `request` and read its answer into `answer`, all within one deadline (`limit` s at most)."""
+        deadline = max(0.0, min(limit, budget.remaining()))
         complete = False  # the answer is all in, and only a body we do not need is left
         with trio.move_on_after(deadline) as scope:
             try:
@@ -366,11 +379,11 @@ class Prober:
             except (OSError, ssl.SSLError, ValueError, UnicodeError) as exc:  # defensive: failure is data
                 answer.error, answer.detail = error_kind(exc)
         if scope.cancelled_caught and not complete:
-            if deadline < self.settings.timeout:
+            if deadline < limit:
                 answer.error, answer.detail = ErrorKind.URL_BUDGET, _budget_spent(budget)
             else:
                 answer.error = ErrorKind.TIMEOUT
-                answer.detail = f"no complete answer within {self.settings.timeout:g} s"
+                answer.detail = f"no complete answer within {limit:g} s"
 
     def _feedback(self, gate: HostGate, answer: _Answer, sent_at: float, load: int) -> None:
         if answer.status is None:
@@ -449,7 +462,11 @@ class Prober:
         before = len(chain.hops)
         while True:
             current = walk.start
-            answer = await self._send(method, current, attempts, budget, walk.headers.headers_for(current))
+            # A host configured for GET gets a GET even in a HEAD walk.
+            hop_method = "GET" if self.settings.method_for(_host_of(current)) == "GET" else method
+            answer = await self._send(
+                hop_method, current, attempts, budget, walk.headers.headers_for(current)
+            )
             if answer.error is not None:
                 error = answer.error
                 if error is ErrorKind.INVALID_URL and (before or walk.hops):
@@ -474,9 +491,12 @@ class Prober:
         self, chain: _Chain, wants_image: bool, attempts: Kept[Attempt], budget: Budget
     ) -> _Outcome:
         trust = self.trust  # what HEAD is worth on each host, learnt as the run goes (check.headtrust)
-        if trust.get_first(_host_of(chain.start)):
+        method = self.settings.method_for(_host_of(chain.start))
+        if method == "GET" or trust.get_first(_host_of(chain.start)):
             return await self._follow("GET", chain, attempts, budget)
         outcome = await self._follow("HEAD", chain, attempts, budget)
+        if outcome.answer.method == "GET" or self.settings.method_for(_host_of(outcome.url)) == "HEAD":
+            return outcome  # a GET answered already; or the host's HEAD answer is trusted as final
         if outcome.error in (ErrorKind.PROTOCOL, ErrorKind.CONNECTION_RESET):
             return await self._follow("GET", chain, attempts, budget)  # some servers mishandle HEAD itself
         status = outcome.status
@@ -508,7 +528,7 @@ class Prober:
         `wants_anchors`: the page's anchors are evidence too (`#fragment` citations), so it is read with GET.
         """
         attempts: Kept[Attempt] = Kept()
-        budget = Budget(self.settings.budget)
+        budget = Budget(self.settings.budget_for(_host_of(url)))
         chain = _Chain(url, self.headers.chain(url))
         chain.visit(url)
         tries = {"again": 0, "slow": 0}

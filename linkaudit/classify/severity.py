@@ -30,12 +30,14 @@ def severity(verdict: Verdict) -> int:
             return 5
         case Verdict.RATE_LIMITED:
             return 6
-        case Verdict.REDIRECTED:
+        case Verdict.DEVIATED:
             return 7
-        case Verdict.SKIPPED:
+        case Verdict.REDIRECTED:
             return 8
-        case Verdict.LIVE:
+        case Verdict.SKIPPED:
             return 9
+        case Verdict.LIVE:
+            return 10
         case _:
             assert_never(verdict)
 

@@ -15,7 +15,7 @@ import typer
 from typer.exceptions import TyperException
 
 from linkaudit._typer_compat import usage_problem
-from linkaudit.cli import commands  # noqa: F401  (registers the commands on `app`)
+from linkaudit.cli import ci, commands, fix, lint, storecmd  # noqa: F401  (registers the commands on `app`)
 from linkaudit.cli.app import _STOP, VERSION_LINE, _file_of, _same_file, _stdout_gone, app
 
 # Starting, the CLI imports typer and the option defaults only: each command imports the stages it runs

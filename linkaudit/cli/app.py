@@ -62,6 +62,20 @@ _WHOLE = "a whole number"
 _SECONDS = "a finite number of seconds"
 
 
+#: Each number option's valid range: (minimum, whether the value must be above it, the value in words).
+NUMBER_RANGES: dict[str, tuple[float, bool, str]] = {
+    "--timeout": (0, True, _SECONDS),
+    "--retries": (0, False, _WHOLE),
+    "--concurrency": (1, False, _WHOLE),
+    "--max-redirects": (0, False, _WHOLE),
+    "--max-retry-wait": (0, False, _SECONDS),
+    "--url-budget": (0, True, _SECONDS),
+    "--max-file-size": (1, False, "a number of bytes"),
+    "--jobs": (1, False, _WHOLE),
+    "--store-wait": (0, False, _SECONDS),
+}
+
+
 def _require(
     option: str, value: float | None, minimum: float, *, above: bool = False, what: str = _WHOLE
 ) -> None:
@@ -71,9 +85,15 @@ def _require(
     raise fail_usage(f"{option} {value:g}: must be {what} {'>' if above else '>='} {minimum:g}")
 
 
+def _require_range(option: str, value: float | None) -> None:
+    """`_require` with the option's range from `NUMBER_RANGES`."""
+    minimum, above, what = NUMBER_RANGES[option]
+    _require(option, value, minimum, above=above, what=what)
+
+
 def _require_extraction(max_file_size: int, jobs: int | None) -> None:
-    _require("--max-file-size", max_file_size, 1, what="a number of bytes")
-    _require("--jobs", jobs, 1)
+    _require_range("--max-file-size", max_file_size)
+    _require_range("--jobs", jobs)
 
 
 class _Stop:

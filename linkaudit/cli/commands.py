@@ -23,25 +23,45 @@ from linkaudit.report import ExtractFormat, HistoryFormat, ReportFormat
 if TYPE_CHECKING:
     pass
 from linkaudit.cli.app import (
-    _SECONDS,
-    _WHOLE,
     EXIT_CODES,
     _require,
     _require_extraction,
+    _require_range,
     _stdout_gone,
     app,
     fail_usage,
 )
+from linkaudit.cli.archives import (
+    DEFAULT_ARCHIVE_URL,
+    ArchivesOpt,
+    ArchiveUrlOpt,
+    CitedAtOpt,
+    archive_options,
+)
+from linkaudit.cli.cioptions import (
+    BaselineOpt,
+    ChangedSinceOpt,
+    ShardOpt,
+    ci_finish,
+    note_known,
+    only_changed,
+    open_baseline,
+    parse_shard_option,
+    reapply,
+)
+from linkaudit.cli.configure import configurable, file_rules
 from linkaudit.cli.options import (
     FILE_ERROR,
     AllowPrivateNetOpt,
     CheckPathsArg,
+    ConfigOpt,
     ConfirmOpt,
     DenyPrivateOpt,
     ExcludePathOpt,
     ExtensionsOpt,
     MaxAgeOpt,
     MaxSizeOpt,
+    NoConfigOpt,
     NoStoreOpt,
     NowOpt,
     PathsArg,
@@ -75,7 +95,9 @@ from linkaudit.cli.run import (
 @app.command(
     epilog="Exit codes: 0 done (unreadable files are listed on stderr), 2 usage error, 130 interrupted."
 )
+@configurable
 def extract(
+    ctx: typer.Context,
     paths: PathsArg,
     fmt: Annotated[ExtractFormat, typer.Option("--format", "-f", help="Output format.")] = ExtractFormat.TEXT,
     extensions: ExtensionsOpt = ",".join(DEFAULT_EXTENSIONS),
@@ -88,6 +110,9 @@ def extract(
     store: StoreOpt = DEFAULT_STORE,
     no_store: NoStoreOpt = False,
     store_wait: StoreWaitOpt = DEFAULT_STORE_WAIT,
+    changed_since: ChangedSinceOpt = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
 ) -> None:
     """List every cited URL and image, with file, line and column. Touches no network."""
     from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
@@ -98,6 +123,7 @@ def extract(
         if is_web_address(path):
             raise fail_usage(f"{path}: extract reads files (the links of a web page: linkaudit check {path})")
     files, walk_errors = _collect(paths, extensions, exclude_path, root)
+    files = only_changed(files, changed_since, paths)
     cache = None if all(file.display == "-" for file in files) else _open_store(store, no_store, store_wait)
     try:
         result = _extract(files, cache, max_file_size, jobs)
@@ -117,7 +143,9 @@ def extract(
     help="Extract every link, probe each distinct URL once, and report verdicts with their evidence."
     f"\n\n{EXIT_CODES}"
 )
+@configurable
 def check(
+    ctx: typer.Context,
     paths: CheckPathsArg = None,
     fmt: ReportFormatOpt = ReportFormat.TERMINAL,
     output: Annotated[
@@ -240,6 +268,14 @@ def check(
     confirm: ConfirmOpt = "1/0",
     now: NowOpt = None,
     store_wait: StoreWaitOpt = DEFAULT_STORE_WAIT,
+    archives: ArchivesOpt = "failing",
+    archive_url: ArchiveUrlOpt = DEFAULT_ARCHIVE_URL,
+    cited_at: CitedAtOpt = None,
+    changed_since: ChangedSinceOpt = None,
+    baseline: BaselineOpt = None,
+    shard: ShardOpt = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
     timeline: Annotated[
         str | None,
         typer.Option(
@@ -254,15 +290,15 @@ def check(
     from linkaudit.settings import CheckSettings, HeaderRule, HostPolicy, SettingsError  # noqa: PLC0415
 
     # Every number option's valid range, before any work: a nonsense value is one line and exit 2.
-    for option, value, minimum, above, what in (
-        ("--timeout", timeout, 0, True, _SECONDS),
-        ("--retries", retries, 0, False, _WHOLE),
-        ("--concurrency", concurrency, 1, False, _WHOLE),
-        ("--max-redirects", max_redirects, 0, False, _WHOLE),
-        ("--max-retry-wait", max_retry_wait, 0, False, _SECONDS),
-        ("--url-budget", url_budget, 0, True, _SECONDS),
+    for option, value in (
+        ("--timeout", timeout),
+        ("--retries", retries),
+        ("--concurrency", concurrency),
+        ("--max-redirects", max_redirects),
+        ("--max-retry-wait", max_retry_wait),
+        ("--url-budget", url_budget),
     ):
-        _require(option, value, minimum, above=above, what=what)
+        _require_range(option, value)
     _require_extraction(max_file_size, jobs)
     conc_default, conc_hosts = _parse_host_values("--host-concurrency", host_concurrency or [], int)
     gap_default, gap_hosts = _parse_host_values("--host-interval", host_interval or [], float)
@@ -270,10 +306,12 @@ def check(
         concurrency=int(conc_default) if conc_default is not None else 4,
         interval=gap_default if gap_default is not None else 0.1,
     )
+    rules = file_rules(ctx)
+    tables = CheckSettings(host=base, host_rules=rules.hosts)  # what HOST=N leaves to the host's table
     overrides = {
         host: HostPolicy(
-            concurrency=int(conc_hosts.get(host, base.concurrency)),
-            interval=gap_hosts.get(host, base.interval),
+            concurrency=int(conc_hosts.get(host, tables.policy_for(host).concurrency)),
+            interval=gap_hosts.get(host, tables.policy_for(host).interval),
         )
         for host in set(conc_hosts) | set(gap_hosts)
     }
@@ -297,7 +335,7 @@ def check(
         max_retry_wait=max_retry_wait,
         max_redirects=max_redirects,
         user_agent=user_agent,
-        headers=_parse_headers(header or []),
+        headers=rules.headers + _parse_headers(header or []),
         accept=_parse_statuses(accept or []),
         include=tuple(include or ()),
         exclude=tuple(exclude or ()),
@@ -312,6 +350,9 @@ def check(
         verify_tls=not insecure,
         ca_bundle=bundle,
         url_budget=url_budget,
+        host_rules=rules.hosts,
+        exclude_notes=rules.exclude_notes,
+        config_file=rules.shown,
     )
     pages = [path for path in paths or [] if is_web_address(path)]
     local = [path for path in paths or [] if not is_web_address(path)]
@@ -320,8 +361,13 @@ def check(
     if urls == "-" and "-" in local:
         raise fail_usage("--urls - and the path - cannot both read standard input")
     policy = _history_policy(max_age, confirm, now, no_store=no_store)
+    archive = archive_options(archives, archive_url, cited_at)
+
+    chosen_shard = parse_shard_option(shard)
+    known = open_baseline(baseline)
     _prepare_output(output)
     files, walk_errors = _collect(local, extensions, exclude_path, root) if local else ([], [])
+    files = only_changed(files, changed_since, local)
     listed = _read_url_list(urls, max_file_size) if urls is not None else None
     outcome, delivered = _run_audit(
         files,
@@ -337,9 +383,14 @@ def check(
         listed=listed,
         store=_open_store(store, no_store, store_wait),
         policy=policy,
+        archive=archive,
+        keep=chosen_shard.keeps if chosen_shard is not None else None,
+        finish=ci_finish(fail_verdicts, baseline=known, shard=chosen_shard, changed_since=changed_since),
         timeline=Path(timeline) if timeline is not None else None,
     )
-    raise typer.Exit(_exit_code(outcome, delivered, settings))
+    note_known(outcome.report, known, quiet=quiet)
+    known_files = known.error_files if known is not None else frozenset()
+    raise typer.Exit(_exit_code(outcome, delivered, settings, known_files))
 
 
 @app.command(
@@ -353,9 +404,11 @@ def demo(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show live links too.")] = False,
+    archives: ArchivesOpt = "failing",
 ) -> None:
     """Audit bundled articles against a small simulated web on loopback: every verdict, no internet needed."""
-    from linkaudit.check.resolve import Resolver  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.archive.cdx import ArchiveSettings  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.check.resolve import Resolver  # noqa: PLC0415
     from linkaudit.demo import (  # noqa: PLC0415
         DEMO_EXPECTED,
         build_demo_web,
@@ -363,13 +416,20 @@ def demo(
         demo_articles,
         demo_name,
     )
-    from linkaudit.settings import CheckSettings  # noqa: PLC0415
+    from linkaudit.demo.archive import DEMO_DRIFTED, build_demo_archive  # noqa: PLC0415
+    from linkaudit.settings import CheckSettings, HostPolicy  # noqa: PLC0415
 
     _prepare_output(output)
     web = build_demo_web()
-    with web:
+    simulated_archive = build_demo_archive()
+    with web, simulated_archive:
         # Every name the articles cite is mapped here; any other is "name not found", never the system DNS.
-        resolver = Resolver({**web.resolve, "*": None}, system=False)
+        resolver = Resolver({**web.resolve, **simulated_archive.resolve, "*": None}, system=False)
+        # The simulated archive on loopback, asked without the real one's second between requests.
+        archive = replace(
+            archive_options(archives, simulated_archive.archive_url, None),
+            settings=ArchiveSettings(simulated_archive.archive_url, HostPolicy(concurrency=2, interval=0.0)),
+        )
         # The simulated web is on loopback; every other non-public address stays refused.
         settings = CheckSettings(
             retry_base=0.2,
@@ -391,20 +451,26 @@ def demo(
             max_file_size=DEFAULT_MAX_FILE_SIZE,
             jobs=1,
             resolver=resolver,
+            archive=archive,
         )
     if outcome.interrupted or not delivered:
         raise typer.Exit(_exit_code(outcome, delivered, settings))
     got = {r.target.url: r.judgement.verdict.value for r in outcome.report.results if r.target.is_http}
-    wrong = {url: (want, got.get(url)) for url, want in DEMO_EXPECTED.items() if got.get(url) != want}
+    expected = {**DEMO_EXPECTED, **(DEMO_DRIFTED if archives == "all" else {})}
+    wrong = {url: (want, got.get(url)) for url, want in expected.items() if got.get(url) != want}
     for url, (want, seen) in sorted(wrong.items()):
         typer.echo(f"linkaudit demo: {url}: expected {want}, got {seen}", err=True)
     # examples/ is in a checkout of the project, not beside an install from a package index.
     target = "examples/articles" if Path("examples/articles").is_dir() else "YOUR-ARTICLES-FOLDER"
-    typer.echo(f"{closing_line(outcome.report)} — now try: linkaudit check {target}", err=True)
+    typer.echo(f"{closing_line(outcome.report, expected)} — now try: linkaudit check {target}", err=True)
     raise typer.Exit(1 if wrong else 0)
 
 
-@app.command(name="report")
+@app.command(
+    name="report",
+    epilog="Exit codes: 0 drawn (with --fail-on or --baseline: and no new failure), 1 a failure those count, "
+    "2 the report cannot be read or written.",
+)
 def report_command(
     path: Annotated[
         str,
@@ -417,6 +483,16 @@ def report_command(
         str | None, typer.Option("--output", "-o", help="Write the report here (- for stdout), atomically.")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show live links too.")] = False,
+    fail_on: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-on",
+            help="Exit 1 when the report has failures of these verdicts (as check's --fail-on; default: the "
+            "run's own, once --baseline is given).",
+            show_default=False,
+        ),
+    ] = None,
+    baseline: BaselineOpt = None,
 ) -> None:
     """Draw a saved JSON report in any format, without checking anything again."""
     from rich.console import Console  # noqa: PLC0415 - lazy: see the imports
@@ -428,8 +504,12 @@ def report_command(
         saved = read_report(path)
     except ReportReadError as exc:
         raise fail_usage(str(exc)) from None
+    code = 0
+    if fail_on is not None or baseline is not None:
+        saved, code = reapply(saved, fail_on, baseline)
     if not _deliver(saved, fmt, output if output is not None else "-", verbose=verbose, console=Console()):
         raise typer.Exit(2)
+    raise typer.Exit(code)
 
 
 @app.command()
@@ -439,6 +519,12 @@ def history(
         HistoryFormat, typer.Option("--format", "-f", help="Output format.")
     ] = HistoryFormat.TERMINAL,
     store: Annotated[str, typer.Option("--store", help="History store to read.")] = DEFAULT_STORE,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit", "-n", help="Show only the latest N checks (still oldest first).", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Show every check of one URL kept in the history store, oldest first (exit 1: none kept)."""
     from linkaudit.models import TargetStatus  # noqa: PLC0415 - lazy: see the imports
@@ -446,6 +532,7 @@ def history(
     from linkaudit.store import CheckLog, Store, StoreError  # noqa: PLC0415
     from linkaudit.urls import normalize  # noqa: PLC0415
 
+    _require("--limit", limit, 1)
     target = normalize(url)
     wanted = target.url if target.status is TargetStatus.OK else url
     try:
@@ -453,6 +540,8 @@ def history(
             checks = CheckLog(opened).history(wanted) or CheckLog(opened).history(url)
     except StoreError as exc:
         raise fail_usage(str(exc)) from None
+    if limit is not None:
+        checks = checks[-limit:]
     write_history(wanted, checks, fmt, sys.stdout)
     if not checks:
         typer.echo(f"linkaudit: no checks of {wanted} in {store}", err=True)

@@ -99,24 +99,25 @@ _NOW = "Treat this time as now (ISO-8601, UTC unless given): for reuse, confirma
 NowOpt = Annotated[str | None, typer.Option("--now", help=_NOW, show_default=False)]
 
 
+ConfigOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--config",
+        help="Read options from this file: linkaudit.toml, or pyproject.toml's \\[tool.linkaudit] (default: "
+        "the first found upward from the first path, up to the git root).",
+        show_default=False,
+    ),
+]
+NoConfigOpt = Annotated[bool, typer.Option("--no-config", help="Read no configuration file.")]
+
+
 def _parse_statuses(values: list[str]) -> frozenset[int]:
-    codes: set[int] = set()
-    for value in values:
-        for raw in value.split(","):
-            part = raw.strip()
-            if not part:
-                continue
-            low, sep, high = part.partition("-") if "-" in part else part.partition("..")
-            try:
-                first, last = int(low), int(high) if sep else int(low)
-            except ValueError:
-                raise fail_usage(
-                    f"--accept {part!r}: expected a status like 403 or a range like 400-499"
-                ) from None
-            if not (100 <= first <= last <= 999):
-                raise fail_usage(f"--accept {part!r}: statuses are 100-999")
-            codes.update(range(first, last + 1))
-    return frozenset(codes)
+    from linkaudit.settings import SettingsError, parse_statuses  # noqa: PLC0415 - lazy: see the imports
+
+    try:
+        return parse_statuses(values)
+    except SettingsError as exc:
+        raise fail_usage(f"--accept {exc}") from None
 
 
 FILE_ERROR = "file-error"
@@ -125,7 +126,18 @@ FILE_ERROR = "file-error"
 
 def _parse_fail_on(value: str) -> tuple[frozenset[Verdict], bool]:
     """The verdicts that fail the run, and whether unreadable files do (`file-error`)."""
+    from linkaudit.settings import ValueProblem  # noqa: PLC0415 - lazy: see the imports
+
+    try:
+        return parse_fail_on(value)
+    except ValueProblem as exc:
+        raise fail_usage(f"--fail-on {exc.value!r}: not {exc.expected}") from None
+
+
+def parse_fail_on(value: str) -> tuple[frozenset[Verdict], bool]:
+    """`--fail-on`'s comma-separated verdicts, and whether `file-error` is among them (or ValueProblem)."""
     from linkaudit.models import Verdict  # noqa: PLC0415 - lazy: see the imports
+    from linkaudit.settings import ValueProblem  # noqa: PLC0415
 
     verdicts: set[Verdict] = set()
     file_error = False
@@ -140,9 +152,7 @@ def _parse_fail_on(value: str) -> tuple[frozenset[Verdict], bool]:
             verdicts.add(Verdict(part))
         except ValueError:
             choices = ", ".join([v.value for v in Verdict] + [FILE_ERROR])
-            raise fail_usage(
-                f"--fail-on {part!r}: not a verdict or {FILE_ERROR} (one of {choices})"
-            ) from None
+            raise ValueProblem(f"a verdict or {FILE_ERROR} (one of {choices})", part) from None
     return frozenset(verdicts), file_error
 
 
@@ -172,6 +182,21 @@ def _parse_host_values(
     option: str, values: list[str], cast: type[int] | type[float]
 ) -> tuple[float | None, dict[str, float]]:
     """`N` sets the default; `HOST=N` sets it for one host. Whole numbers >= 1, or seconds >= 0."""
+    from linkaudit.settings import ValueProblem  # noqa: PLC0415 - lazy: see the imports
+
+    try:
+        return parse_host_values(values, cast)
+    except ValueProblem as exc:
+        raise fail_usage(f"{option} {exc.value}: must be {exc.expected}") from None
+
+
+def parse_host_values(
+    values: list[str], cast: type[int] | type[float]
+) -> tuple[float | None, dict[str, float]]:
+    """`--host-concurrency` (`cast` int) or `--host-interval` (float) values: the default and per host
+    (or ValueProblem)."""
+    from linkaudit.settings import ValueProblem  # noqa: PLC0415 - lazy: see the imports
+
     what, minimum = (_WHOLE, 1) if cast is int else (_SECONDS, 0)
     default: float | None = None
     per_host: dict[str, float] = {}
@@ -182,7 +207,7 @@ def _parse_host_values(
         except ValueError:
             parsed = math.nan
         if not math.isfinite(parsed) or parsed < minimum:
-            raise fail_usage(f"{option} {value}: must be N or HOST=N, N {what} >= {minimum}")
+            raise ValueProblem(f"N or HOST=N, N {what} >= {minimum}", value)
         if sep:
             per_host[host.strip().lower()] = parsed
         else:

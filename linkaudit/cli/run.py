@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,6 +15,7 @@ from linkaudit.report import ReportFormat, write_report, write_report_file
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from linkaudit.archive.stage import ArchiveOptions
     from linkaudit.audit import AuditOutcome
     from linkaudit.check.resolve import Resolver
     from linkaudit.check.timeline import Timeline
@@ -20,7 +23,7 @@ if TYPE_CHECKING:
     from linkaudit.models import AuditReport, FileError, Occurrence, Verdict
     from linkaudit.settings import CheckSettings
     from linkaudit.store import HistoryPolicy, Store
-from linkaudit.cli.app import _SECONDS, _STOP, _require, _stdout_gone, fail_usage
+from linkaudit.cli.app import _STOP, _require_range, _stdout_gone, fail_usage
 
 
 def _echo_problems(problems: tuple[FileError, ...]) -> None:
@@ -63,12 +66,16 @@ def _run_audit(
     listed: list[Occurrence] | None = None,
     store: Store | None = None,
     policy: HistoryPolicy | None = None,
+    archive: ArchiveOptions | None = None,
+    keep: Callable[[Occurrence], bool] | None = None,
+    finish: Callable[[AuditReport], AuditReport] | None = None,
     timeline: Path | None = None,
 ) -> tuple[AuditOutcome, bool]:
     """Extract, check and write the report: the outcome, and whether the report went where it was asked.
 
-    The history `store`, if any, is closed here once the check is done. `timeline`: where to write the
-    check's timeline (`linkaudit.check.timeline`)."""
+    The history `store`, if any, is closed here once the check is done. `keep` chooses the citations checked
+    (`audit_extracted`); `finish` completes the report before it is written (`--baseline`, `--shard`).
+    `timeline`: where to write the check's timeline (`linkaudit.check.timeline`)."""
     from rich.console import Console  # noqa: PLC0415 - lazy: see the imports
 
     from linkaudit.articles import list_articles  # noqa: PLC0415
@@ -97,7 +104,9 @@ def _run_audit(
             raise typer.Exit(_STOP.exit_code) from None
         if listed is not None:
             extracted = with_url_list(extracted, listed)
-        articles = list_articles(files)
+        articles = list_articles(
+            files, cited_at=archive.cited_at if archive is not None else None, known=extracted.file_facts
+        )
         outcome = audit_extracted(
             extracted,
             settings,
@@ -107,7 +116,9 @@ def _run_audit(
             pages=pages or (),
             max_page_size=max_file_size,
             history=history,
+            keep=keep,
             articles=articles,
+            archive=archive,
             timeline=recorder,
         )
     except SettingsError as exc:  # e.g. a proxy that cannot be reached
@@ -117,6 +128,8 @@ def _run_audit(
         _close_store(store)
     if timeline is not None and recorder is not None:
         _write_timeline(timeline, recorder)
+    if finish is not None:
+        outcome = dataclasses.replace(outcome, report=finish(outcome.report))
     report = outcome.report
     target = output if output is not None else "-"
     delivered = _deliver(report, fmt, target, verbose=verbose, console=Console())
@@ -214,21 +227,30 @@ def _append_job_summary(report: AuditReport) -> None:
         )
 
 
-def _exit_code(outcome: AuditOutcome, delivered: bool, settings: CheckSettings) -> int:
+def _exit_code(
+    outcome: AuditOutcome,
+    delivered: bool,
+    settings: CheckSettings,
+    known_error_files: frozenset[str] = frozenset(),
+) -> int:
+    """0, 1 (see `linkaudit.ci.baseline.run_fails`), 2 (no report, or a doubtful run), or the stop's code.
+
+    `known_error_files`: unreadable articles a `--baseline` already listed (they do not fail the run)."""
+    from linkaudit.ci.baseline import run_fails  # noqa: PLC0415 - lazy: see the imports
+
     if outcome.interrupted:
         return _STOP.exit_code
     if not delivered:
         return 2
     if outcome.doubt is not None:  # no network or a captive portal: the verdicts prove nothing
         return 2
-    report = outcome.report
-    # A failure --confirm has not confirmed yet is reported but does not fail the run.
-    failing = any(
-        result.judgement.verdict in settings.fail_on
-        and (result.history is None or result.history.confirmed is not False)
-        for result in report.results
+    failing = run_fails(
+        outcome.report,
+        settings.fail_on,
+        file_errors=settings.fail_on_file_error,
+        known_error_files=known_error_files,
     )
-    return 1 if failing or (settings.fail_on_file_error and report.errors) else 0
+    return 1 if failing else 0
 
 
 def _open_store(path: str, no_store: bool, wait: float) -> Store | None:
@@ -237,7 +259,7 @@ def _open_store(path: str, no_store: bool, wait: float) -> Store | None:
         return None
     from linkaudit.store import Store, StoreError  # noqa: PLC0415 - lazy: see the imports
 
-    _require("--store-wait", wait, 0, what=_SECONDS)
+    _require_range("--store-wait", wait)
     try:
         return Store.open(path, wait=wait)
     except StoreError as exc:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -205,13 +206,11 @@ def demo_name(path: str | os.PathLike[str]) -> str:
     return Path(relative).as_posix()
 
 
-def closing_line(report: AuditReport) -> str:
+def closing_line(report: AuditReport, expected: Mapping[str, str] = DEMO_EXPECTED) -> str:
     """What the demo checked its verdicts against: the web URLs it expects, out of all distinct URLs."""
     got = {r.target.url: r.judgement.verdict.value for r in report.results if r.target.is_http}
-    right = sum(got.get(url) == verdict for url, verdict in DEMO_EXPECTED.items())
-    line = (
-        f"demo: {right} of {len(DEMO_EXPECTED)} web URLs got their verdicts as the simulated web knows them"
-    )
+    right = sum(got.get(url) == verdict for url, verdict in expected.items())
+    line = f"demo: {right} of {len(expected)} web URLs got their verdicts as the simulated web knows them"
     others = Counter(r.judgement.verdict.value for r in report.results if not r.target.is_http)
     if others:
         kinds = ", ".join(f"{count} {verdict}" for verdict, count in sorted(others.items()))

@@ -14,19 +14,20 @@ from __future__ import annotations
 import dataclasses
 import os
 from collections import Counter
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, NamedTuple
 
 from linkaudit.extract.article import _extract_one, extract_document
 from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE
 from linkaudit.extract.inputs import DEFAULT_EXTENSIONS, InputFile, SourceFormat, UsageError, collect_inputs
 from linkaudit.extract.pool import PackedLines, extract_in_pool
-from linkaudit.models import FileError, Occurrence, TargetStatus
+from linkaudit.models import CitationDate, FileError, Occurrence, TargetStatus
 
 __all__ = [
     "DEFAULT_EXTENSIONS",
     "ExtractResult",
+    "FileFacts",
     "InputFile",
     "SourceFormat",
     "UsageError",
@@ -41,6 +42,13 @@ _PARALLEL_MIN_BYTES = 4 * 1024 * 1024
 TEMPLATE_SHARE, TEMPLATE_MIN_FILES = 0.2, 20
 
 
+class FileFacts(NamedTuple):
+    """One file as extraction read it: the hex sha256 of its bytes and the citation date it states."""
+
+    sha256: str
+    stated: CitationDate | None
+
+
 @dataclass(frozen=True)
 class ExtractResult:
     """What `extract_files` found.
@@ -53,6 +61,9 @@ class ExtractResult:
     files: int
     occurrences: tuple[Occurrence, ...]
     errors: tuple[FileError, ...]
+    #: What extraction learnt of each file besides its links, by display name (the cache knows it for
+    #: the files it served or parsed): the report's file list is made without reading them again.
+    file_facts: Mapping[str, FileFacts] = field(default_factory=dict)
 
     if not TYPE_CHECKING:
 
@@ -121,6 +132,7 @@ def packed_result(files: int, errors: list[FileError], packed: PackedLines) -> E
     result = ExtractResult.__new__(ExtractResult)
     object.__setattr__(result, "files", files)
     object.__setattr__(result, "errors", tuple(errors))
+    object.__setattr__(result, "file_facts", {})
     object.__setattr__(result, "_packed", packed)
     return result
 

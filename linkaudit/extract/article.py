@@ -26,6 +26,7 @@ from linkaudit.extract.document import (
 from linkaudit.extract.html import extract_html
 from linkaudit.extract.inputs import InputFile, SourceFormat
 from linkaudit.extract.markdown import extract_markdown, with_scheme
+from linkaudit.extract.markers import HINT, disabled_spans
 from linkaudit.models import FileError, LinkKind, Occurrence
 
 __all__ = ["extract_document"]
@@ -63,7 +64,12 @@ def extract_document(
         # against it here; the root (or https:) then anchors the result.
         raws = [raw._replace(value=_joined(base_url, raw.value)) for raw in raws]
         base_url = None
-    return finish(doc, raws, root=root, base_url=base_url, sink=sink)
+    disabled = (
+        disabled_spans(doc, markdown=fmt is SourceFormat.MARKDOWN)
+        if fmt is not SourceFormat.TEXT and raws and HINT in doc.text
+        else None
+    )
+    return finish(doc, raws, root=root, base_url=base_url, sink=sink, disabled=disabled)
 
 
 def _joined(base: str, value: str) -> str:

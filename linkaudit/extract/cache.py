@@ -37,11 +37,13 @@ from typing import NamedTuple, Protocol
 import pyromark
 
 from linkaudit import __version__
+from linkaudit.archive.dates import decode_stated, encode_stated, stated_date
 from linkaudit.extract import (
     _PARALLEL_MIN_BYTES,
     TEMPLATE_MIN_FILES,
     TEMPLATE_SHARE,
     ExtractResult,
+    FileFacts,
     extract_files,
     file_sizes,
     mark_templates,
@@ -81,7 +83,9 @@ class CachedFile(NamedTuple):
     for each line, the index of its target URL in `keys` (an `array("I")` as bytes). `warning` is the
     file's `FileWarning` (message, line, column as JSON; "" for none): read with a flaw, its links are
     kept, and the warning said each run. `lines` are all `"template":false`: which lines are template
-    links depends on the whole run, and is kept with the run (`FileCache.remember`).
+    links depends on the whole run, and is kept with the run (`FileCache.remember`). `stated` is the
+    citation date the file states (`archive.dates.encode_stated`: `-` for none, "" when not read), so a
+    warm run lists its articles without reading them again.
     """
 
     key: str
@@ -91,6 +95,7 @@ class CachedFile(NamedTuple):
     line_keys: bytes
     warning: str
     lines: bytes
+    stated: str = ""
 
 
 class FileCache(Protocol):
@@ -141,7 +146,12 @@ def extractor_fingerprint() -> str:
     """What the cached lines depend on besides the file: this code, the parser, the charset detector."""
     digest = hashlib.sha256(f"{__version__} {pyromark.__version__} {sys.version_info[:2]}".encode())
     package = Path(__file__).resolve().parent.parent
-    sources = [*sorted((package / "extract").glob("*.py")), package / "urls.py", package / "models.py"]
+    sources = [
+        *sorted((package / "extract").glob("*.py")),
+        package / "urls.py",
+        package / "models.py",
+        package / "archive" / "dates.py",  # the stated citation dates
+    ]
     # charset-normalizer decodes legacy encodings; its version file, found without importing it.
     detector = importlib.util.find_spec("charset_normalizer")
     if detector is not None and detector.origin is not None:
@@ -223,12 +233,15 @@ def _extract_for_cache(items: list[InputFile], max_size: int) -> list[_Extracted
             done.append(_Extracted(None, objects, problem, False))
             continue
         stamp = b""
+        stated = ""
         if read is not None:
             data, info, read_ns = read
             stamp = _stat_bytes(info, read_ns) + hashlib.sha256(data).digest()
+            # The date the article states, from the bytes in hand: the report's file list needs it.
+            stated = encode_stated(stated_date(data, item.path))
         keys, n_ok, line_keys, lines = packed
         warning = _warning_text(problem) if isinstance(problem, FileWarning) else ""
-        entry = CachedFile("", stamp, keys, n_ok, line_keys, warning, lines)
+        entry = CachedFile("", stamp, keys, n_ok, line_keys, warning, lines, stated)
         done.append(_Extracted(entry, [], problem, read is not None))
     return done
 
@@ -350,6 +363,7 @@ def extract_cached(
         cache.save(extractor, to_save)
     del to_save
     errors = [problems[i] for i in sorted(problems)]  # in input order, as extract_files lists them
+    facts = _file_facts(files, entries)
     if any(isinstance(entry, list) and entry for entry in entries):
         restored = [
             entry._replace(lines=spill.read(*spilled[i]))
@@ -357,7 +371,9 @@ def extract_cached(
             else entry
             for i, entry in enumerate(entries)
         ]
-        return _with_objects(restored, len(files), errors, template_share, template_min_files)
+        return _with_facts(
+            _with_objects(restored, len(files), errors, template_share, template_min_files), facts
+        )
     parts = [(entry, spilled.get(i)) for i, entry in enumerate(entries) if isinstance(entry, CachedFile)]
     manifest = _manifest(extractor, keys, template_share, template_min_files)
     known_run = None if counting else cache.templates(manifest)
@@ -371,7 +387,23 @@ def extract_cached(
             for entry, where in parts
         ]
         cache.remember(manifest, templates, _join_marks(marks))
-    return packed_result(len(files), errors, CachedLines(parts, marks, spill, templates))
+    return _with_facts(packed_result(len(files), errors, CachedLines(parts, marks, spill, templates)), facts)
+
+
+def _file_facts(
+    files: list[InputFile], entries: Sequence[CachedFile | list[Occurrence] | None]
+) -> dict[str, FileFacts]:
+    """What the cache knows of each file it holds: the sha256 of its bytes and the date it states."""
+    facts: dict[str, FileFacts] = {}
+    for item, entry in zip(files, entries, strict=True):
+        if isinstance(entry, CachedFile) and len(entry.stamp) > _STAT.size and entry.stated:
+            facts[item.display] = FileFacts(entry.stamp[_STAT.size :].hex(), decode_stated(entry.stated))
+    return facts
+
+
+def _with_facts(result: ExtractResult, facts: dict[str, FileFacts]) -> ExtractResult:
+    object.__setattr__(result, "file_facts", facts)
+    return result
 
 
 def _storable(key: str) -> bool:

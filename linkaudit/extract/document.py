@@ -15,11 +15,14 @@ import stat
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple, TypeAlias
+from typing import TYPE_CHECKING, NamedTuple, TypeAlias
 
 from linkaudit.defaults import DEFAULT_MAX_FILE_SIZE
 from linkaudit.models import FileWarning, LinkKind, Occurrence, Target
 from linkaudit.urls import normalize
+
+if TYPE_CHECKING:
+    from linkaudit.extract.markers import DisabledSpans
 
 __all__ = [
     "DEFAULT_MAX_FILE_SIZE",
@@ -310,10 +313,12 @@ def finish(
     root: Path | None,
     base_url: str | None = None,
     sink: OccurrenceSink | None = None,
+    disabled: DisabledSpans | None = None,
 ) -> list[Occurrence]:
     """Turn character offsets into Occurrences with lines, columns, byte spans and normalized targets.
 
-    With a `sink`, each occurrence's fields go to it instead, and the list returned is empty.
+    With a `sink`, each occurrence's fields go to it instead, and the list returned is empty. A citation
+    that starts in a `disabled` range (inline markers) gets a skipped target (see `extract.markers`).
     """
     if not raws:
         return []
@@ -351,6 +356,8 @@ def finish(
     # `raw` is the destination as the parsers saw it: an undecodable byte in it is U+FFFD (one per byte, as
     # in `text`), never a lone surrogate, which no UTF-8 report could hold.
     shown = doc.text
+    if disabled:
+        from linkaudit.extract.markers import disabled_target  # noqa: PLC0415 - it imports this module
     occurrences: list[Occurrence] = []
     targets = _TARGETS
     if len(targets) > _TARGETS_MAX:
@@ -375,6 +382,10 @@ def finish(
         if target is None:
             target = normalize(value, source=path, root=root, base_url=base_url)
             targets[key] = target
+        if disabled:
+            marker = disabled.marker_at(raw.at)  # only documents holding a marker get here
+            if marker is not None:
+                target = disabled_target(target, shown[raw.start : raw.end], marker)
         ln, cl = line_col[raw.at]
         if by_char:
             start, end = bom + raw.start, bom + raw.end

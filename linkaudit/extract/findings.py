@@ -2,9 +2,9 @@
 
 `add_findings` attaches them to the occurrences they concern (most have none), like `mark_templates`
 marks templates. Each kind is one function of an occurrence, listed in `_FINDERS` with the link kinds it
-looks at (an archive has 333,000 citations: the others are passed over at the cost of a set lookup). A
-finding that names the URL the citation should have (`suggestion`) has that URL checked too
-(`linkaudit.check.suggestions`).
+looks at (an archive has 333,000 citations: the others are passed over at the cost of a set lookup); a
+URL cited again in one article is found per article (`linkaudit.extract.hygiene`). A finding that names
+the URL the citation should have (`suggestion`) has that URL checked too (`linkaudit.check.suggestions`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,9 @@ from collections.abc import Callable, Sequence
 
 from linkaudit.extract import SourceFormat
 from linkaudit.extract.bare import intended_url
+from linkaudit.extract.hygiene import duplicates_in_article, shortener, text_url_mismatch, tracking_params
 from linkaudit.extract.markdown import with_scheme
+from linkaudit.extract.markers import DISABLED_INLINE
 from linkaudit.models import Finding, FindingKind, LinkKind, Occurrence
 
 __all__ = ["add_findings", "findings_of"]
@@ -42,8 +44,12 @@ def _escaped_bare_url(occ: Occurrence) -> Finding | None:
     return Finding(FindingKind.ESCAPED_BARE_URL, " and ".join(fixes), with_scheme(intended))
 
 
+_CITED = frozenset(LinkKind) - {LinkKind.TEXT_URL}
 _FINDERS: tuple[tuple[frozenset[LinkKind], Callable[[Occurrence], Finding | None]], ...] = (
     (frozenset({LinkKind.BARE}), _escaped_bare_url),
+    (frozenset({LinkKind.LINK, LinkKind.REFERENCE, LinkKind.HTML_LINK}), text_url_mismatch),
+    (_CITED, shortener),
+    (_CITED, tracking_params),
 )
 _LOOKED_AT = frozenset(kind for kinds, _ in _FINDERS for kind in kinds)
 
@@ -57,7 +63,19 @@ def findings_of(occ: Occurrence) -> tuple[Finding, ...]:
 def add_findings(occurrences: Sequence[Occurrence]) -> tuple[Occurrence, ...]:
     """The occurrences, each with its findings (the same objects where there are none)."""
     out: list[Occurrence] = []
-    for occ in occurrences:
-        findings = findings_of(occ) if occ.kind in _LOOKED_AT else ()
+    by_file: dict[str, list[int]] = {}
+    for i, occ in enumerate(occurrences):
+        # A citation an inline marker disabled is left alone: no finding, no suggested URL to check.
+        looked_at = occ.kind in _LOOKED_AT and occ.target.reason != DISABLED_INLINE
+        findings = findings_of(occ) if looked_at else ()
         out.append(dataclasses.replace(occ, findings=findings) if findings else occ)
+        if occ.target.reason != DISABLED_INLINE:
+            by_file.setdefault(occ.file, []).append(i)
+    for indexes in by_file.values():
+        if len(indexes) < 2:
+            continue
+        article = [occurrences[i] for i in indexes]
+        for at, finding in duplicates_in_article(article).items():
+            i = indexes[at]
+            out[i] = dataclasses.replace(out[i], findings=(*out[i].findings, finding))
     return tuple(out)

@@ -37,7 +37,14 @@ from linkaudit.fix.apply import apply_fixes, rewrite
 from linkaudit.fix.diff import render_diff
 from linkaudit.fix.model import Edit, FileFix, FilePlan, FixMessage, FixOutcome, FixPlan
 from linkaudit.fix.plan import DocumentPlan, FileSkipped, plan_document, plan_fixes
-from linkaudit.fix.report import DEFAULT_VERDICTS, ReportError, fixes_from_report, plan_from_report
+from linkaudit.fix.report import (
+    DEFAULT_VERDICTS,
+    ReportError,
+    ReportFixes,
+    fixes_from_report,
+    plan_from_fixes,
+    plan_from_report,
+)
 
 __all__ = [
     "DEFAULT_VERDICTS",
@@ -50,10 +57,12 @@ __all__ = [
     "FixOutcome",
     "FixPlan",
     "ReportError",
+    "ReportFixes",
     "apply_fixes",
     "fixes_from_report",
     "plan_document",
     "plan_fixes",
+    "plan_from_fixes",
     "plan_from_report",
     "render_diff",
     "rewrite",

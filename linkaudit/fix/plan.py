@@ -383,13 +383,15 @@ def plan_fixes(
     base: Path | None = None,
     expected_sha256: Mapping[Path, str] | None = None,
     max_size: int = DEFAULT_MAX_FILE_SIZE,
+    only_expected: bool = False,
 ) -> FixPlan:
     """Plan the edits that point every occurrence whose target URL is in `replacements` at its replacement.
 
     Occurrences name their file as extraction showed it: relative names resolve against `base` (default:
     the working directory). Only files whose real path is inside one of `roots` are read or planned.
     `expected_sha256` maps a file's path to the sha256 it had when audited: a file that differs is
-    skipped. Files are read here; nothing is written.
+    skipped, and with `only_expected` so is a file it does not name. Files are read here; nothing is
+    written.
     """
     if not roots:
         raise ValueError("plan_fixes needs at least one root folder")
@@ -408,9 +410,14 @@ def plan_fixes(
                 skipped["-"] = FixMessage("-", "read from standard input: nothing to rewrite")
                 continue
             try:
-                where[occ.file] = locate(folder / occ.file, real_roots)
+                found_at = locate(folder / occ.file, real_roots)
             except FileAccessError as exc:
                 skipped[occ.file] = FixMessage(occ.file, str(exc))
+                continue
+            if only_expected and os.fspath(found_at.path) not in expected:
+                skipped[occ.file] = FixMessage(occ.file, "not among the files the report audited: left alone")
+                continue
+            where[occ.file] = found_at
         located = where[occ.file]
         if located is not None:
             groups.setdefault(located.path, (occ.file, located, []))[2].append(occ)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "REPORT_SCHEMA",
     "DestinationError",
+    "DiffFormat",
     "ExtractFormat",
     "HistoryFormat",
     "ReportFormat",
@@ -62,6 +63,8 @@ class ReportFormat(StrEnum):
     SARIF = "sarif"
     GITHUB = "github"
     CSV = "csv"
+    #: The Markdown report within GitHub's limit for a pull-request comment (65,536 characters).
+    PR_COMMENT = "pr-comment"
 
 
 class ExtractFormat(StrEnum):
@@ -70,6 +73,14 @@ class ExtractFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
     JSONL = "jsonl"
+
+
+class DiffFormat(StrEnum):
+    """`--format` of `linkaudit diff` (written by `linkaudit.ci.diff_report`)."""
+
+    TERMINAL = "terminal"
+    JSON = "json"
+    MARKDOWN = "markdown"
 
 
 class HistoryFormat(StrEnum):
@@ -121,6 +132,10 @@ def write_report(
         from linkaudit.report.csv import write_csv_report  # noqa: PLC0415 - see the imports
 
         write_csv_report(report, out)
+    elif fmt is ReportFormat.PR_COMMENT:
+        from linkaudit.report.markdown import COMMENT_MAX_BYTES, write_markdown_report  # noqa: PLC0415
+
+        write_markdown_report(report, out, verbose=verbose, max_bytes=COMMENT_MAX_BYTES)
     else:
         assert_never(fmt)
 

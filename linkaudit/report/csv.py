@@ -10,10 +10,18 @@ from __future__ import annotations
 
 import csv
 import re
+from datetime import date
 from typing import TextIO
 
-from linkaudit.models import AuditReport
-from linkaudit.report.citations import archive_link, every_citation, evidence_summary
+from linkaudit.models import AuditReport, UrlResult
+from linkaudit.report.citations import (
+    archive_distance,
+    archive_link,
+    article_dates,
+    every_citation,
+    evidence_summary,
+    finding_line,
+)
 
 __all__ = ["COLUMNS", "safe_cell", "write_csv_report"]
 
@@ -34,8 +42,15 @@ COLUMNS = (
     "evidence",
     "archive_url",
     "template",
+    "archive_timestamp",
+    "archive_days",
+    "archive_direction",
+    "archive_error",
+    "similarity",
+    "findings",
 )
-"""The header row; later versions add columns at the end, never rename or move one."""
+"""The header row; later versions add columns at the end, never rename or move one. `findings`: the
+citation's hygiene findings, `kind: detail → suggestion (its verdict)`, separated by ` | `."""
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -48,10 +63,26 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(_FORMULA_STARTS) else value
 
 
+def _archive_cells(result: UrlResult, cited_at: date | None) -> list[str | int]:
+    """The archived copy's capture time and days from this article's citation date, why there is none,
+    and the live page's similarity to it."""
+    lookup, drift = result.archive, result.drift
+    copy = lookup.archived if lookup is not None else None
+    distance = archive_distance(result, cited_at)
+    return [
+        copy.timestamp if copy is not None else "",
+        distance[0] if distance is not None else "",
+        distance[1].value if distance is not None else "",
+        lookup.error.value if lookup is not None and lookup.error is not None else "",
+        f"{drift.similarity:.3f}" if drift is not None and drift.similarity is not None else "",
+    ]
+
+
 def write_csv_report(report: AuditReport, out: TextIO) -> None:
     """Write the header and one row per citation."""
     writer = csv.writer(out, dialect="excel", lineterminator="\r\n")
     writer.writerow(COLUMNS)
+    dates = article_dates(report)
     for citation in every_citation(report):
         result, occ = citation.result, citation.occurrence
         evidence = result.evidence
@@ -73,5 +104,7 @@ def write_csv_report(report: AuditReport, out: TextIO) -> None:
             safe_cell(evidence_summary(result)),
             safe_cell(archive_link(result) or ""),
             "true" if occ.template else "false",
+            *_archive_cells(result, dates.get(occ.file)),
+            safe_cell(" | ".join(finding_line(finding) for finding in occ.findings)),
         ]
         writer.writerow(row)

@@ -5,8 +5,9 @@
 an unreachable host or a template link is one annotation without a file, not one per citation.
 
 GitHub shows only the first annotations of a step, so at most `MAX_PER_FILE` go to one article, then one
-notice says how many more it has. Values are escaped as GitHub's toolkit does (`%`, CR and LF in the
-message; also `:` and `,` in properties), so no article text can end a command or start another.
+notice says how many more it has. Hygiene findings are `::notice`s at their citations, bounded alike.
+Values are escaped as GitHub's toolkit does (`%`, CR and LF in the message; also `:` and `,` in
+properties), so no article text can end a command or start another.
 """
 
 from __future__ import annotations
@@ -16,7 +17,11 @@ from typing import TextIO
 
 from linkaudit.models import AuditReport, Verdict
 from linkaudit.report.citations import (
+    archive_link,
+    archive_note,
+    article_dates,
     counted,
+    every_finding,
     failing_verdicts,
     fails_on_file_errors,
     run_totals,
@@ -60,6 +65,7 @@ def write_github_report(
     """Write one annotation per listed problem, then a plain summary line for the log."""
     digest = digest_report(report, verbose=False, fold_host_at=fold_host_at)
     failing = failing_verdicts(report)
+    dates = article_dates(report)
 
     def level(verdict: Verdict) -> str:
         return "error" if verdict in failing else "warning"
@@ -73,6 +79,10 @@ def write_github_report(
             message = f"{text} → {target}" if text and text != target else target
             if verbose and result.target.detail:
                 message += f" ({result.target.detail})"
+            note = archive_note(result, dates.get(file))
+            if note is not None:
+                archived = archive_link(result)
+                message += f" — {note}" + (f": {archived}" if archived else "")
             title = f"linkaudit: {verdict.value} ({describe_reason(result.judgement.reason)})"
             out.write(
                 _command(level(verdict), message, file=file, line=occ.line, col=occ.column, title=title)
@@ -92,6 +102,20 @@ def write_github_report(
         reason = describe_reason(result.judgement.reason)
         message = f"{result.target.url} — {reason}, in {counted(folded.files, 'file')}"
         out.write(_command(level(verdict), message, title=f"linkaudit: {verdict.value} template link"))
+    notices: dict[str, int] = {}
+    for citation, finding in every_finding(report):
+        occ = citation.occurrence
+        notices[occ.file] = shown = notices.get(occ.file, 0) + 1
+        if shown <= max_per_file:
+            message = f"{citation.result.target.url or occ.raw} — {finding.detail}"
+            if finding.suggestion is not None:
+                message += f" → {finding.suggestion}"
+            title = f"linkaudit: {finding.kind.value}"
+            out.write(_command("notice", message, file=occ.file, line=occ.line, col=occ.column, title=title))
+    for file, count in notices.items():
+        if count > max_per_file:
+            more = counted(count - max_per_file, "more hygiene finding")
+            out.write(_command("notice", f"{more} in this file: see the full report", file=file))
     error_level = "error" if fails_on_file_errors(report) else "warning"
     for error in sorted(report.errors, key=lambda e: (e.file, e.message)):
         out.write(_command(error_level, error.message, file=error.file, title="linkaudit: file not read"))

@@ -24,7 +24,8 @@ import html
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from datetime import date
 from typing import Any, TextIO
 
 from linkaudit import __version__
@@ -33,16 +34,23 @@ from linkaudit.jsontext import escape_invisible
 from linkaudit.models import AuditReport, Verdict
 from linkaudit.report.citations import (
     archive_link,
+    archive_note,
+    article_dates,
     counted,
+    every_finding,
     evidence_summary,
     failing_verdicts,
+    finding_counts,
     run_totals,
     shown_target,
     web_url,
 )
 from linkaudit.report.digest import FOLD_HOST_AT, ReportDigest, describe_reason, digest_report
 
-__all__ = ["CONTENT_SECURITY_POLICY", "ROW_COLUMNS", "embed_json", "write_html_report"]
+__all__ = ["CONTENT_SECURITY_POLICY", "MAX_FINDINGS", "ROW_COLUMNS", "embed_json", "write_html_report"]
+
+MAX_FINDINGS = 1_000
+"""Hygiene findings listed in the page's table (counted all the same); the JSON report has every one."""
 
 ROW_COLUMNS = (
     "file",
@@ -57,6 +65,7 @@ ROW_COLUMNS = (
     "evidence",
     "archive",
     "host",
+    "archive_note",
 )
 """The fields of each table row in the embedded data, in order."""
 
@@ -72,6 +81,7 @@ _COLORS = {
     Verdict.REDIRECTED: "#0288d1",
     Verdict.SKIPPED: "#9e9e9e",
     Verdict.LIVE: "#2e7d32",
+    Verdict.DEVIATED: "#6d4c41",
 }
 
 _STYLE = """
@@ -98,7 +108,7 @@ th[aria-sort=descending] button::after{content:" \\25BC"}
 .filters label{display:flex;flex-direction:column;font-size:12px;color:var(--muted)}
 .filters input,.filters select{font:inherit;padding:.2rem .3rem;min-width:12rem}
 .v{display:inline-block;padding:0 .4rem;border-radius:3px;color:#fff;font-size:12px;white-space:nowrap}
-.loc{white-space:nowrap}.num{text-align:right}
+.loc{white-space:nowrap}.num{text-align:right}.note{font-size:12px;color:var(--muted)}
 #more{margin:.6rem 0;font:inherit;padding:.3rem .8rem}
 """ + "".join(
     f".v-{verdict.value}{{background:{color}}}.c-{verdict.value}{{fill:{color}}}"
@@ -213,7 +223,14 @@ _SCRIPT = """
       cell(tr, "").appendChild(badge);
       cell(tr, r[C.reason]).title = r[C.slug];
       cell(tr, r[C.evidence]);
-      link(cell(tr, ""), r[C.archive], r[C.archive] ? "archived copy" : "");
+      var archived = cell(tr, "");
+      link(archived, r[C.archive], r[C.archive] ? "archived copy" : "");
+      if (r[C.archive_note]) {
+        var note = document.createElement("div");
+        note.className = "note";
+        note.textContent = r[C.archive_note];
+        archived.appendChild(note);
+      }
       fragment.appendChild(tr);
     });
     tbody.appendChild(fragment);
@@ -289,7 +306,7 @@ def embed_json(value: Any) -> str:
     )
 
 
-def _rows(digest: ReportDigest) -> list[list[object]]:
+def _rows(digest: ReportDigest, dates: Mapping[str, date]) -> list[list[object]]:
     rows: list[list[object]] = []
     for file, citations in digest.by_file:
         for citation in citations:
@@ -310,6 +327,7 @@ def _rows(digest: ReportDigest) -> list[list[object]]:
                     _clean(evidence_summary(result)),
                     archive_link(result),
                     result.target.host,
+                    _clean(archive_note(result, dates.get(occ.file)) or ""),
                 ]
             )
     return rows
@@ -425,6 +443,45 @@ def _summary(report: AuditReport, digest: ReportDigest, failing: frozenset[Verdi
     return parts
 
 
+def _findings(report: AuditReport, limit: int = MAX_FINDINGS) -> list[str]:
+    """The hygiene findings: counts by kind, then a table of the first `limit` in reading order."""
+    counts = finding_counts(report)
+    if not counts:
+        return []
+    kinds = " · ".join(f"{_e(kind)} {count:,}" for kind, count in counts)
+    parts = [
+        '<section id="findings"><h2>Hygiene findings</h2>',
+        f'<p class="muted">How citations are written; they never fail the run: {kinds}</p>',
+        "<table><thead><tr><th>article:line:col</th><th>finding</th><th>URL</th><th>what to do</th>"
+        "<th>suggestion</th></tr></thead><tbody>",
+    ]
+    shown = 0
+    for citation, finding in every_finding(report):
+        if shown == limit:
+            break
+        shown += 1
+        occ = citation.occurrence
+        suggestion = finding.suggestion or ""
+        link = web_url(finding.suggestion)
+        cell = f'<a href="{_e(link)}" rel="noreferrer">{_e(suggestion)}</a>' if link else _e(suggestion)
+        if finding.suggestion_check is not None:
+            cell += f' <span class="v v-{finding.suggestion_check.verdict.value}">'
+            cell += f"{finding.suggestion_check.verdict.value}</span>"
+        parts.append(
+            f"<tr><td><code>{_e(occ.file)}:{occ.line}:{occ.column}</code></td><td>{_e(finding.kind.value)}"
+            f"</td><td>{_e(citation.result.target.url or occ.raw)}</td><td>{_e(finding.detail)}</td>"
+            f"<td>{cell}</td></tr>"
+        )
+    parts.append("</tbody></table>")
+    total = sum(count for _, count in counts)
+    if total > shown:
+        parts.append(
+            f'<p class="muted">{counted(total - shown, "more finding")}: the JSON report has all.</p>'
+        )
+    parts.append("</section>")
+    return parts
+
+
 def _folded(report: AuditReport, digest: ReportDigest) -> list[str]:
     parts: list[str] = []
     if digest.hosts:
@@ -515,7 +572,7 @@ def write_html_report(
         out.write('<section id="charts"><h2>Charts</h2><div class="charts">')
         out.write("\n".join(charts))
         out.write(f"</div>{_legend(seen)}</section>\n")
-    rows = _rows(digest)
+    rows = _rows(digest, article_dates(report))
     listed = "every link" if verbose else "problems"
     out.write(
         f'<section id="citations"><h2>Citations ({listed}, by article)</h2>\n'
@@ -529,7 +586,7 @@ def write_html_report(
         f"<noscript><p>The table needs JavaScript ({counted(len(rows), 'row')}); "
         "the JSON report has every detail.</p></noscript></section>\n"
     )
-    out.write("\n".join(_folded(report, digest)) + "\n")
+    out.write("\n".join(_folded(report, digest) + _findings(report)) + "\n")
     data = {
         "columns": ROW_COLUMNS,
         "verdicts": [v.value for v in sorted(Verdict, key=severity)],

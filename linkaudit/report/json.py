@@ -12,7 +12,11 @@ Shape (every key always present; absent evidence is null or an empty list, never
                                 fragment, "findings": [{kind, detail, suggestion, suggestion_verdict,
                                                         suggestion_reason}]}],
                "fragment", "attempts_omitted", "redirects_omitted",
-               "reused", "confirmed", "failures", "first_failed_at"}],
+               "reused", "confirmed", "failures", "first_failed_at", "baseline",
+               "archive": {url, timestamp, distance_days, direction} | null,
+               "archive_error", "archive_detail", "cited_at",
+               "cited_snapshot": {service, original, timestamp, distance_days, direction} | null,
+               "drift": {similarity, snapshot, timestamp, error} | null}],
      "errors": [{"file", "message"}],
      "warnings": [{"file", "line", "column", "message"}],
      "pending": ["url", …],
@@ -32,12 +36,23 @@ column). A `partial` report (the run was interrupted) lists in `pending` the URL
 `reused` says the result came from the history store (`--max-age`) instead of a probe. A URL whose verdict
 is one of `--fail-on` has `failures` (failed checks since its last success, this one included),
 `first_failed_at`, and `confirmed` (whether they meet `--confirm N/DAYS`; only confirmed failures fail the
-run); for other URLs they are 0, null and null.
+run); for other URLs they are 0, null and null. With `--baseline`, a failing URL's `baseline` is `known`
+(the baseline had it failing: it does not fail the run) or `new`; null otherwise.
 
 `root` is the folder the run's relative paths (`files[].path`, `occurrences[].file`) are relative to;
 `files` lists the audited articles in path order with the sha256 of their bytes (null if unreadable) and
 the date each cited its links, with where that date came from (`front-matter`, `dateline`, `git`,
 `mtime`, `override` for `--cited-at`). `summary.files` stays the count.
+
+`archive` is the archived copy nearest the URL's citation date (the earliest of the articles citing it):
+`{archive}/web/{timestamp}/{url}`, captured `distance_days` whole days `before` or `after` that date; the
+latest good capture on or before the date, else the earliest after (`--archives failing`, the default,
+looks up dead, soft-dead, usurped and unreachable URLs; `all` every one). When there is none,
+`archive_error` says why: `none-found`, `archive-unreachable`, `archive-rate-limited`,
+`archive-bad-answer` (an archive that fails is given up on for the run; verdicts never depend on it).
+`cited_snapshot` describes a citation that already is an archived copy. With `--archives all`, `drift`
+compares the live page's main text with the copy's: `similarity` is the share of the copy's text still
+there, and below the threshold the verdict is `deviated`, reason `content-drift`.
 
 A `#fragment` its page lacks has an entry of its own: the page's `url`, `"fragment"` set, verdict `dead`,
 reason `fragment-missing`, `detail` naming the closest anchor. A hygiene finding (`kind` such as

@@ -4,7 +4,8 @@ One `<testsuite>` per article; each citation is a `<testcase classname="ARTICLE"
 A citation whose verdict fails the run (`--fail-on`) has a `<failure>` (type: the verdict), a skipped
 one `<skipped>`; the others pass, their verdict in `<system-out>`. An article that could not be read is a
 case of its own, failed (type `file-error`) when `--fail-on` has `file-error`, as by default. So the
-failures JUnit counts are exactly what makes `check` exit 1.
+failures JUnit counts are exactly what makes `check` exit 1. A citation's hygiene findings are lines of
+its text (`finding: kind: detail → suggestion`): they never fail a case.
 
 XML 1.0 cannot carry most control characters at all, even escaped: they become U+FFFD, and everything
 else is escaped, so any article text gives a well-formed file.
@@ -15,16 +16,20 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import date
 from typing import TextIO
 
 from linkaudit.models import AuditReport, FileError, Verdict
 from linkaudit.report.citations import (
     FILE_ERROR,
     archive_link,
+    archive_note,
+    article_dates,
     every_citation,
     evidence_summary,
     failing_verdicts,
     fails_on_file_errors,
+    finding_line,
     shown_target,
 )
 from linkaudit.report.digest import Citation, describe_reason
@@ -46,7 +51,7 @@ def _attr(value: str) -> str:
     return '"' + _NOT_XML.sub("\ufffd", value).translate(_ATTRIBUTE_ESCAPES) + '"'
 
 
-def _case_lines(citation: Citation, failing: frozenset[Verdict]) -> Iterator[str]:
+def _case_lines(citation: Citation, failing: frozenset[Verdict], cited_at: date | None) -> Iterator[str]:
     result, occ = citation.result, citation.occurrence
     verdict = result.judgement.verdict
     name = f"{occ.line}:{occ.column} {shown_target(result, occ.raw)}"
@@ -56,11 +61,15 @@ def _case_lines(citation: Citation, failing: frozenset[Verdict]) -> Iterator[str
     details += [f"link text: {occ.text}"] if occ.text else []
     details += [f"evidence: {summary}"] if (summary := evidence_summary(result)) else []
     details += [f"archived copy: {archived}"] if (archived := archive_link(result)) else []
-    body = _text("\n".join(details))
+    details += [f"archive: {note}"] if (note := archive_note(result, cited_at)) else []
+    findings = [f"finding: {finding_line(finding)}" for finding in occ.findings]
+    body = _text("\n".join(details + findings))
     if verdict in failing:
         yield f"      <failure type={_attr(verdict.value)} message={_attr(message)}>{body}</failure>\n"
     elif verdict is Verdict.SKIPPED:
         yield f"      <skipped message={_attr(message)}/>\n"
+        if findings:
+            yield f"      <system-out>{_text(chr(10).join(findings))}</system-out>\n"
     else:
         yield f"      <system-out>{body}</system-out>\n"
     yield "    </testcase>\n"
@@ -80,6 +89,7 @@ def write_junit_report(report: AuditReport, out: TextIO) -> None:
     """Write the whole run as `<testsuites>`, one suite per article, one case per citation (and one for an
     article that could not be read: failed when `--fail-on` has `file-error`)."""
     failing = failing_verdicts(report)
+    dates = article_dates(report)
     file_errors_fail = fails_on_file_errors(report)
     citations_of: defaultdict[str, list[Citation]] = defaultdict(list)
     for citation in every_citation(report):
@@ -109,6 +119,6 @@ def write_junit_report(report: AuditReport, out: TextIO) -> None:
         for error in errors:
             out.writelines(_error_lines(error, file_errors_fail))
         for citation in citations:
-            out.writelines(_case_lines(citation, failing))
+            out.writelines(_case_lines(citation, failing, dates.get(file)))
         out.write("  </testsuite>\n")
     out.write("</testsuites>\n")

@@ -1,12 +1,14 @@
 """The Markdown report: a GitHub job summary or pull-request comment people read.
 
 Counts first, then the to-do list per article (line, verdict, reason, link text, URL, an archived copy
-when one is known), then what the digest folds (unreachable hosts, template links) and the files that
-could not be read. It is drawn from `ReportDigest`, as the terminal report is.
+when one is known), then what the digest folds (unreachable hosts, template links), the files that
+could not be read and the first hygiene findings (counted by kind). It is drawn from `ReportDigest`,
+as the terminal report is.
 
 GitHub refuses a job summary over 1 MiB, so however large the run the output stays under `MAX_BYTES`:
 the folded sections are bounded, the per-article list stops where the budget ends, and a closing line
-says how many problems it left out (the JSON report has them all).
+says how many problems it left out (the JSON report has them all). The `pr-comment` format is the same
+report within `COMMENT_MAX_BYTES`, GitHub's limit for a pull-request comment.
 
 Nothing from an article or a server is taken as Markdown or HTML: text is backslash-escaped, URLs are
 shown in code spans, and only http(s) archive URLs become links.
@@ -21,18 +23,27 @@ from linkaudit.classify.severity import is_problem
 from linkaudit.models import AuditReport
 from linkaudit.report.citations import (
     archive_link,
+    archive_note,
+    article_dates,
     counted,
+    every_finding,
     failing_verdicts,
     fails_on_file_errors,
+    finding_counts,
+    result_tags,
+    run_notes,
     run_totals,
     shown_target,
 )
 from linkaudit.report.digest import FOLD_HOST_AT, Citation, ReportDigest, describe_reason, digest_report
 
-__all__ = ["MAX_BYTES", "write_markdown_report"]
+__all__ = ["COMMENT_MAX_BYTES", "MAX_BYTES", "write_markdown_report"]
 
 MAX_BYTES = 1_000_000
 """The most the Markdown report ever writes (UTF-8 bytes); GitHub's job summary limit is 1 MiB."""
+COMMENT_MAX_BYTES = 65_536
+"""The most the `pr-comment` format writes: GitHub refuses a comment over 65,536 characters (no character
+is less than a byte, so bytes bound them)."""
 _MAX_FOLDED = 50
 _TEXT_CHARS = 120
 _URL_CHARS = 400
@@ -81,6 +92,9 @@ class _Writer:
         self.digest = digest
         self.budget = budget
         self.failing = failing_verdicts(report)
+        self.dates = article_dates(report)
+        #: Entries listed per folded section (hosts, templates, findings, files): fewer on a small budget.
+        self.max_folded = _MAX_FOLDED
 
     def headline(self) -> list[str]:
         report = self.report
@@ -113,6 +127,9 @@ class _Writer:
         lines.append(f"| total | {len(report.results):,} | {total_citations:,} |")
         fails = ", ".join(sorted(v.value for v in self.failing)) or "nothing"
         lines += ["", f"{run_totals(report)} · failing: {md_text(fails)}", ""]
+        notes = run_notes(report)
+        if notes:
+            lines += [*(f"- {md_text(note)}" for note in notes), ""]
         return lines
 
     def _entry(self, citation: Citation) -> str:
@@ -126,8 +143,14 @@ class _Writer:
             f" — {md_text(text)} → {md_code(target)}" if text and text != target else f" — {md_code(target)}"
         )
         archived = archive_link(result)
+        note = archive_note(result, self.dates.get(occ.file))
         if archived is not None:
             line += f" · {md_link('archived copy', archived)}"
+        if note is not None:
+            line += f" ({md_text(note)})"
+        tags = result_tags(result)
+        if tags:
+            line += f" · *{md_text(', '.join(tags))}*"
         return line
 
     def articles(self, budget: int) -> tuple[list[str], int, int]:
@@ -169,7 +192,7 @@ class _Writer:
         if not hosts:
             return []
         lines = ["### Unreachable hosts", "", "Their URLs are not listed per article.", ""]
-        for host in hosts[:_MAX_FOLDED]:
+        for host in hosts[: self.max_folded]:
             line = (
                 f"- **{md_text(host.host)}** — {host.verdict.value}, {md_text(describe_reason(host.reason))}"
                 f" — {counted(host.urls, 'URL')} in {counted(host.files, 'file')}"
@@ -178,7 +201,7 @@ class _Writer:
                 others = ", ".join(f"{describe_reason(r)} ({n:,})" for r, n in host.other_reasons)
                 line += f" (also {md_text(others)})"
             lines.append(line)
-        lines += self._more(len(hosts) - _MAX_FOLDED, "host")
+        lines += self._more(len(hosts) - self.max_folded, "host")
         return [*lines, ""]
 
     def templates(self) -> list[str]:
@@ -186,7 +209,7 @@ class _Writer:
         if not templates:
             return []
         lines = ["### Template links", "", "Cited from a shared layout: one fix each.", ""]
-        for folded in templates[:_MAX_FOLDED]:
+        for folded in templates[: self.max_folded]:
             result = folded.result
             line = (
                 f"- {result.judgement.verdict.value} {md_text(describe_reason(result.judgement.reason))}"
@@ -196,7 +219,7 @@ class _Writer:
             if archived is not None:
                 line += f" · {md_link('archived copy', archived)}"
             lines.append(line)
-        lines += self._more(len(templates) - _MAX_FOLDED, "template link")
+        lines += self._more(len(templates) - self.max_folded, "template link")
         return [*lines, ""]
 
     def errors(self) -> list[str]:
@@ -204,8 +227,37 @@ class _Writer:
         if not errors:
             return []
         lines = ["### Files that could not be read", ""]
-        lines += [f"- {md_code(e.file)}: {md_text(e.message)}" for e in errors[:_MAX_FOLDED]]
-        lines += self._more(len(errors) - _MAX_FOLDED, "file")
+        lines += [f"- {md_code(e.file)}: {md_text(e.message)}" for e in errors[: self.max_folded]]
+        lines += self._more(len(errors) - self.max_folded, "file")
+        return [*lines, ""]
+
+    def findings(self) -> list[str]:
+        counts = finding_counts(self.report)
+        if not counts:
+            return []
+        kinds = ", ".join(f"{md_text(kind)} {count:,}" for kind, count in counts)
+        lines = [
+            "### Hygiene findings",
+            "",
+            f"How citations are written; they never fail the run: {kinds}.",
+            "",
+        ]
+        shown = 0
+        for citation, finding in every_finding(self.report):
+            if shown == self.max_folded:
+                break
+            shown += 1
+            occ = citation.occurrence
+            line = (
+                f"- {md_code(occ.file)} `{occ.line}:{occ.column}` **{finding.kind.value}** "
+                f"{md_code(citation.result.target.url or occ.raw)} — {md_text(finding.detail)}"
+            )
+            if finding.suggestion is not None:
+                line += f" → {md_code(finding.suggestion)}"
+                if finding.suggestion_check is not None:
+                    line += f" ({finding.suggestion_check.verdict.value})"
+            lines.append(line)
+        lines += self._more(sum(count for _, count in counts) - shown, "finding")
         return [*lines, ""]
 
     @staticmethod
@@ -225,8 +277,13 @@ def write_markdown_report(
     digest = digest_report(report, verbose=verbose, fold_host_at=fold_host_at)
     writer = _Writer(report, digest, max_bytes)
     head = writer.headline()
-    rest = writer.hosts() + writer.templates() + writer.errors()
-    fixed = sum(_size(line) for line in head + rest) + _TAIL_RESERVE
+    # The folded sections list fewer entries each until they fit (a PR comment's budget is small).
+    for limit in (_MAX_FOLDED, 10, 3, 0):
+        writer.max_folded = limit
+        rest = writer.hosts() + writer.templates() + writer.findings() + writer.errors()
+        fixed = sum(_size(line) for line in head + rest) + _TAIL_RESERVE
+        if fixed <= max_bytes:
+            break
     articles, left_problems, left_files = writer.articles(max(0, max_bytes - fixed))
     lines = head + articles + rest
     if left_problems:

@@ -24,11 +24,18 @@ from typing import Any, TypeVar
 
 from linkaudit.models import (
     NO_EXTRA_FIELDS,
+    ArchivedCopy,
+    ArchiveDirection,
+    ArchiveError,
+    ArchiveLookup,
     ArticleFile,
     Attempt,
     AuditReport,
+    BaselineMark,
     CitationDate,
     CitedAtSource,
+    CitedSnapshot,
+    Drift,
     ErrorKind,
     Evidence,
     FileError,
@@ -268,7 +275,77 @@ def _url_result(value: object, path: str) -> UrlResult:
             first_failed_at=fields.later_text("first_failed_at"),
             confirmed=fields.opt_flag("confirmed") if "confirmed" in fields.values else None,
         )
-    return UrlResult(target, judgement, evidence, occurrences, fields.extra(_URL_KEYS), history)
+    baseline = None
+    if "baseline" in fields.values:  # `--baseline` (reports written before it lack the field)
+        baseline = fields.opt_enum("baseline", BaselineMark, "baseline mark")
+    lookup, cited, drift = _archive(fields, url)
+    return UrlResult(
+        target,
+        judgement,
+        evidence,
+        occurrences,
+        fields.extra(_URL_KEYS),
+        history,
+        baseline=baseline,
+        archive=lookup,
+        cited_snapshot=cited,
+        drift=drift,
+    )
+
+
+def _archive(fields: _Fields, url: str) -> tuple[ArchiveLookup | None, CitedSnapshot | None, Drift | None]:
+    """What the archive stage said about a URL (reports written before it have none of it)."""
+    lookup = cited = drift = None
+    copy = fields.values.get("archive")
+    error = (
+        fields.opt_enum("archive_error", ArchiveError, "archive error")
+        if "archive_error" in fields.values
+        else None
+    )
+    detail = fields.later_text("archive_detail")
+    cited_at = fields.later_text("cited_at")
+    day = date.min
+    if cited_at is not None:
+        try:
+            day = date.fromisoformat(cited_at)
+        except ValueError:
+            raise ReportReadError(
+                f"{fields._where('cited_at')}: expected a date (YYYY-MM-DD), got {cited_at!r}"
+            ) from None
+    if copy is not None:
+        found = fields.child("archive")
+        lookup = ArchiveLookup(
+            url,
+            day,
+            archived=ArchivedCopy(
+                found.text("url"),
+                found.text("timestamp"),
+                found.integer("distance_days"),
+                found.enum("direction", ArchiveDirection, "archive direction"),
+            ),
+            detail=detail,
+        )
+    elif error is not None:
+        lookup = ArchiveLookup(url, day, error=error, detail=detail)
+    if fields.values.get("cited_snapshot") is not None:
+        snap = fields.child("cited_snapshot")
+        cited = CitedSnapshot(
+            snap.text("service"),
+            snap.opt_text("original"),
+            snap.opt_text("timestamp"),
+            snap.opt_integer("distance_days"),
+            snap.opt_enum("direction", ArchiveDirection, "archive direction"),
+        )
+    if fields.values.get("drift") is not None:
+        measured = fields.child("drift")
+        similarity = measured._typed("similarity", (int, float), "a number or null", nullable=True)
+        drift = Drift(
+            measured.text("snapshot"),
+            measured.text("timestamp"),
+            float(similarity) if similarity is not None else None,
+            measured.opt_text("error"),
+        )
+    return lookup, cited, drift
 
 
 def _target_status(url: str, verdict: Verdict, evidence: Evidence | None) -> TargetStatus:

@@ -4,7 +4,10 @@ One rule per verdict (its id is the verdict: `dead`, `blocked`, …) and one res
 problem, located at its line and column; an article that could not be read is a `file-error` result. What
 fails the run (`--fail-on`) is an `error`, the other problems `warning`s. Artifact URIs are the articles'
 paths as the run showed them (relative to the folder it ran in: run it from the repository root),
-percent-encoded, under `%SRCROOT%`.
+percent-encoded, under `%SRCROOT%`; `originalUriBaseIds` says where that was (the report's `root`, the
+folder `check` ran in), so a viewer outside the repository can find the files too. Each hygiene finding
+is a `note` under a rule of its own (its id is the finding's kind: `tracking-params`, …), at the
+citation it concerns: it never fails anything.
 
 `partialFingerprints` let a code-scanning service follow an alert from run to run: the fingerprint
 of a citation is a hash of its file, its URL and how many citations of that URL come before it in that
@@ -22,11 +25,14 @@ from urllib.parse import quote
 from linkaudit import __version__
 from linkaudit.classify.severity import is_problem, severity
 from linkaudit.jsontext import escape_invisible
-from linkaudit.models import AuditReport, Verdict
+from linkaudit.models import AuditReport, FindingKind, Verdict
 from linkaudit.report.citations import (
     FILE_ERROR,
     archive_link,
+    archive_note,
+    article_dates,
     every_citation,
+    every_finding,
     evidence_summary,
     failing_verdicts,
     fails_on_file_errors,
@@ -51,8 +57,20 @@ _RULE_TEXT = {
     Verdict.REDIRECTED: ("RedirectedLink", "The URL works but redirects elsewhere: cite the final URL."),
     Verdict.SKIPPED: ("SkippedLink", "Not checked: another scheme, or excluded."),
     Verdict.LIVE: ("LiveLink", "The URL answers."),
+    Verdict.DEVIATED: (
+        "DeviatedLink",
+        "The page answers, but its main text has drifted from the archived copy.",
+    ),
 }
 _VERDICTS = sorted(Verdict, key=severity)
+_FINDING_TEXT = {
+    FindingKind.ESCAPED_BARE_URL: ("EscapedBareUrl", "A bare URL whose escapes GitHub keeps in the link."),
+    FindingKind.TEXT_URL_MISMATCH: ("TextUrlMismatch", "The link text is a URL other than the link's."),
+    FindingKind.HTTPS_AVAILABLE: ("HttpsAvailable", "Cited over http://; the host answers over https."),
+    FindingKind.SHORTENER: ("Shortener", "A link shortener: cite the address it leads to."),
+    FindingKind.TRACKING_PARAMS: ("TrackingParams", "Tracking parameters (utm_*, fbclid, …) in the URL."),
+    FindingKind.DUPLICATE_IN_ARTICLE: ("DuplicateInArticle", "The same URL cited again in one article."),
+}
 
 
 def artifact_uri(file: str) -> str:
@@ -81,6 +99,65 @@ def _rule(verdict: Verdict, failing: frozenset[Verdict]) -> dict[str, Any]:
     }
 
 
+def _finding_rule(kind: FindingKind) -> dict[str, Any]:
+    name, text = _FINDING_TEXT[kind]
+    return {
+        "id": kind.value,
+        "name": name,
+        "shortDescription": {"text": f"Hygiene finding: {kind.value}"},
+        "fullDescription": {"text": text},
+        "helpUri": f"{_PROJECT_URL}#hygiene-findings",
+        "defaultConfiguration": {"level": "note"},
+        "properties": {"tags": ["links", "citations", "hygiene"]},
+    }
+
+
+def _finding_results(report: AuditReport, first_rule: int) -> list[dict[str, Any]]:
+    """A `note` per hygiene finding, at its citation; fingerprinted by file, URL, kind and rank."""
+    rule_index = {kind: first_rule + i for i, kind in enumerate(FindingKind)}
+    seen: Counter[tuple[str, str, str]] = Counter()
+    results: list[dict[str, Any]] = []
+    for citation, finding in every_finding(report):
+        occ = citation.occurrence
+        url = citation.result.target.url or occ.raw
+        key = (occ.file, url, finding.kind.value)
+        nth = seen[key]
+        seen[key] += 1
+        properties: dict[str, Any] = {"url": url, "kind": finding.kind.value}
+        if finding.suggestion is not None:
+            properties["suggestion"] = finding.suggestion
+        results.append(
+            {
+                "ruleId": finding.kind.value,
+                "ruleIndex": rule_index[finding.kind],
+                "level": "note",
+                "message": {"text": f"{finding.kind.value}: {url} — {finding.detail}"},
+                "locations": [
+                    {
+                        "physicalLocation": {
+                            "artifactLocation": {"uri": artifact_uri(occ.file), "uriBaseId": _SOURCE_ROOT},
+                            "region": {"startLine": occ.line, "startColumn": occ.column},
+                        }
+                    }
+                ],
+                "partialFingerprints": {
+                    FINGERPRINT_KEY: _fingerprint(occ.file, f"{finding.kind.value} {url}", nth)
+                },
+                "properties": properties,
+            }
+        )
+    return results
+
+
+def _base_ids(report: AuditReport) -> dict[str, Any]:
+    """`originalUriBaseIds` naming `%SRCROOT%` as the folder the run showed paths relative to, when known."""
+    root = report.root
+    if not root.startswith("/"):
+        return {}
+    uri = "file://" + quote(root.rstrip("/") + "/", safe="/", errors="surrogateescape")
+    return {"originalUriBaseIds": {_SOURCE_ROOT: {"uri": uri}}}
+
+
 def _fingerprint(file: str, url: str, nth: int) -> str:
     return hashlib.sha256(f"{file}\0{url}\0{nth}".encode("utf-8", "surrogatepass")).hexdigest()
 
@@ -88,6 +165,7 @@ def _fingerprint(file: str, url: str, nth: int) -> str:
 def write_sarif_report(report: AuditReport, out: TextIO) -> None:
     """Write one SARIF log with one run: the rules, then a result per problem citation."""
     failing = failing_verdicts(report)
+    dates = article_dates(report)
     rule_index = {verdict: i for i, verdict in enumerate(_VERDICTS)}
     seen: Counter[tuple[str, str]] = Counter()
     results: list[dict[str, Any]] = []
@@ -111,6 +189,12 @@ def write_sarif_report(report: AuditReport, out: TextIO) -> None:
         archived = archive_link(result)
         if archived is not None:
             properties["archiveUrl"] = archived
+            message += f" — archived copy: {archived}"
+        note = archive_note(result, dates.get(occ.file))
+        if note is not None:
+            properties["archive"] = note
+        if result.drift is not None and result.drift.similarity is not None:
+            properties["similarity"] = result.drift.similarity
         results.append(
             {
                 "ruleId": verdict.value,
@@ -160,6 +244,8 @@ def write_sarif_report(report: AuditReport, out: TextIO) -> None:
             "properties": {"tags": ["links", "citations"]},
         }
     )
+    results += _finding_results(report, len(rules))
+    rules += [_finding_rule(kind) for kind in FindingKind]
     log = {
         "$schema": SARIF_SCHEMA_URI,
         "version": "2.1.0",
@@ -180,6 +266,7 @@ def write_sarif_report(report: AuditReport, out: TextIO) -> None:
                     }
                 ],
                 "columnKind": "unicodeCodePoints",
+                **_base_ids(report),
                 "results": results,
             }
         ],

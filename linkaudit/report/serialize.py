@@ -22,6 +22,7 @@ from linkaudit.models import (
 )
 
 __all__ = [
+    "archive_fields",
     "article_dict",
     "attempt_dict",
     "error_dict",
@@ -138,6 +139,8 @@ def url_result_dict(result: UrlResult) -> dict[str, Any]:
     lacks (the page's own entry, with the citations that land, has null).
     """
     entry = _url_entry(result)
+    # `--baseline`: whether a failing URL was failing in the baseline already; null otherwise.
+    entry["baseline"] = result.baseline.value if result.baseline is not None else None
     for key, value in result.extra_fields.items():
         entry.setdefault(key, value)  # fields a newer linkaudit wrote, read back: never over ours
     return entry
@@ -169,6 +172,7 @@ def _url_entry(result: UrlResult) -> dict[str, Any]:
             "attempts_omitted": 0,
             "redirects_omitted": 0,
             **history_dict(result.history),
+            **archive_fields(result),
         }
     return {
         "url": result.target.url,
@@ -190,6 +194,7 @@ def _url_entry(result: UrlResult) -> dict[str, Any]:
         "attempts_omitted": evidence.attempts_omitted,
         "redirects_omitted": evidence.redirects_omitted,
         **history_dict(result.history),
+        **archive_fields(result),
     }
 
 
@@ -202,4 +207,44 @@ def history_dict(note: HistoryNote | None) -> dict[str, Any]:
         "confirmed": note.confirmed,
         "failures": note.failures,
         "first_failed_at": note.first_failed_at,
+    }
+
+
+def archive_fields(result: UrlResult) -> dict[str, Any]:
+    """What the archive stage says about a URL: `archive` (the copy nearest the citation date) or
+    `archive_error` with `archive_detail`; `cited_snapshot` for a citation that is an archived copy;
+    `drift` (live page against the copy). Null when not looked up, not one, not measured."""
+    lookup = result.archive
+    copy = lookup.archived if lookup is not None else None
+    cited = result.cited_snapshot
+    drift = result.drift
+    return {
+        "archive": {
+            "url": copy.url,
+            "timestamp": copy.timestamp,
+            "distance_days": copy.distance_days,
+            "direction": copy.direction.value,
+        }
+        if copy is not None and lookup is not None
+        else None,
+        "archive_error": lookup.error.value if lookup is not None and lookup.error is not None else None,
+        "archive_detail": lookup.detail if lookup is not None else None,
+        "cited_at": lookup.cited_at.isoformat() if lookup is not None else None,
+        "cited_snapshot": {
+            "service": cited.service,
+            "original": cited.original,
+            "timestamp": cited.timestamp,
+            "distance_days": cited.distance_days,
+            "direction": cited.direction.value if cited.direction is not None else None,
+        }
+        if cited is not None
+        else None,
+        "drift": {
+            "similarity": drift.similarity,
+            "snapshot": drift.snapshot,
+            "timestamp": drift.timestamp,
+            "error": drift.error,
+        }
+        if drift is not None
+        else None,
     }

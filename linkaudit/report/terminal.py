@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import TextIO, TypeVar
 
 from rich import box
@@ -25,6 +26,7 @@ from rich.text import Text
 
 from linkaudit.classify.severity import is_problem, severity
 from linkaudit.models import AuditReport, Finding, Occurrence, UrlResult, Verdict
+from linkaudit.report.citations import archive_link, archive_note, article_dates, result_tags, run_notes
 from linkaudit.report.digest import FOLD_HOST_AT, describe_reason, digest_report
 from linkaudit.report.text import printable
 
@@ -55,6 +57,7 @@ _VERDICT_STYLE = {
     Verdict.REDIRECTED: "cyan",
     Verdict.SKIPPED: "dim",
     Verdict.LIVE: "green",
+    Verdict.DEVIATED: "yellow",
 }
 
 
@@ -106,10 +109,12 @@ def _shown_target(result: UrlResult, occ: Occurrence) -> str:
 
 
 def _note(result: UrlResult) -> str:
-    """What the verdict alone does not say: for a missing fragment, the closest anchor."""
+    """What the verdict alone does not say: for a missing fragment, the closest anchor; whether the baseline
+    knew the failure, whether it is confirmed, whether the result was reused from the history store."""
+    notes = result_tags(result)
     if result.judgement.reason == "fragment-missing" and result.evidence is not None:
-        return _clean(result.evidence.detail or "")
-    return ""
+        notes.insert(0, _clean(result.evidence.detail or ""))
+    return "; ".join(note for note in notes if note)
 
 
 def _count(number: int, noun: str) -> str:
@@ -135,6 +140,7 @@ class _Renderer:
         self.plan = digest_report(report, verbose=verbose, fold_host_at=fold_host_at)
         self.max_per_file = max_per_file
         self.max_files = max_files
+        self.dates = article_dates(report)
         shown = [c for _, cs in self.plan.by_file for c in cs]
         self.loc_width = max((len(f"{c.occurrence.line}:{c.occurrence.column}") for c in shown), default=3)
         verdicts = [c.result.judgement.verdict for c in shown]
@@ -213,6 +219,32 @@ class _Renderer:
             line.rstrip()
         return lines
 
+    def _archive(self, result: UrlResult, cited_at: date | None) -> list[Text]:
+        """Under a citation: the archived copy (and how many days from this article's citation date it
+        was captured), why there is none, or how far the live page has drifted from it. The copy's URL
+        goes on a line of its own when both do not fit, never broken."""
+        note = archive_note(result, cited_at)
+        if note is None:
+            return []
+        indent = " " * (2 + self.loc_width + 2)
+        line = Text(indent)
+        head = f"{self.sym.hook} {_clean(note)}"
+        link = archive_link(result)
+        arrow = f" {self.sym.arrow} "
+        room = self.width - cell_len(indent)
+        if link is not None and cell_len(head) + len(arrow) + cell_len(_clean(link)) <= room:
+            line.append(head, style="dim")
+            line.append(arrow, style="dim")
+            line.append(_clean(link), style="blue")
+            return [line]
+        line.append(_clip(head, room, self.sym.ellipsis), style="dim")
+        if link is None:
+            return [line]
+        url_line = Text(indent + "  ")
+        url_line.append(f"{self.sym.arrow} ", style="dim")
+        url_line.append(_clean(link), style="blue")
+        return [line, url_line]
+
     def _finding(self, result: UrlResult, finding: Finding) -> Text:
         """One line under a citation: the hygiene finding, both verdicts and the fix."""
         line = Text(" " * (2 + self.loc_width + 2))
@@ -248,6 +280,7 @@ class _Renderer:
                 text = _clean(occ.text)
                 lead = _clip(text, _TEXT_CELLS, self.sym.ellipsis) if text and text != target else ""
                 lines += self._entry(f"{occ.line}:{occ.column}", c.result, lead, target, _note(c.result))
+                lines += self._archive(c.result, self.dates.get(occ.file))
                 lines += [self._finding(c.result, finding) for finding in occ.findings]
             if len(shown) < len(citations):
                 more = len(citations) - len(shown)
@@ -383,6 +416,8 @@ class _Renderer:
             )
         for note in settings_notes(report.settings):
             self.console.print(Text(note, style="yellow"))
+        for note in run_notes(report):
+            self.console.print(Text(note[0].upper() + note[1:] + ".", style="dim"))
         if report.partial:
             self.console.print(Text(self._partial_note(), style="bold yellow"))
 

@@ -1,9 +1,10 @@
 """The published JSON Schemas (2020-12) of linkaudit's JSON contracts, shipped inside the package.
 
 `linkaudit.extract/1` (`extract --format json`; each `jsonl` line is its `#/$defs/link`),
-`linkaudit.report/1` (`check --format json`) and `linkaudit.history/1` (`history URL --format json`).
-Consumers validate with any JSON Schema library; the contracts only grow, so the schemas require what is
-always there and allow fields they do not list.
+`linkaudit.report/1` (`check --format json`), `linkaudit.history/1` (`history URL --format json`) and
+`linkaudit.diff/1` (`diff OLD NEW --format json`). Consumers validate with any JSON Schema
+library; the contracts only grow, so the schemas require what is always there and allow fields they do not
+list.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ SCHEMA_FILES = {
     "linkaudit.extract/1": "extract-1.json",
     "linkaudit.report/1": "report-1.json",
     "linkaudit.history/1": "history-1.json",
+    "linkaudit.diff/1": "diff-1.json",
 }
 
 

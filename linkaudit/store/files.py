@@ -18,7 +18,7 @@ __all__ = ["StoreFileCache"]
 
 _MANIFESTS = 8
 
-_COLUMNS = "key, stamp, keys, n_ok, line_keys, warning, lines"
+_COLUMNS = "key, stamp, keys, n_ok, line_keys, warning, lines, stated"
 
 
 class StoreFileCache:
@@ -62,7 +62,7 @@ class StoreFileCache:
         self._write(
             ("DELETE FROM files WHERE extractor <> ?", purge),
             (
-                f"INSERT OR REPLACE INTO files (extractor, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                f"INSERT OR REPLACE INTO files (extractor, {_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [(extractor, *entry) for entry in entries],
             ),
         )

@@ -76,7 +76,8 @@ class RunHistory:
             # Evidence gathered without reading the body cannot tell whether an image is still one.
             if check is None or (item.wants_image and not check.wants_image):
                 continue
-            judgement = judge(check.evidence, wants_image=item.wants_image, accept=settings.accept)
+            accept = settings.accept_for(check.evidence.url, check.evidence.final_url)
+            judgement = judge(check.evidence, wants_image=item.wants_image, accept=accept)
             reused.append(
                 UrlResult(item.target, judgement, check.evidence, item.occurrences, history=_REUSED)
             )
@@ -103,7 +104,8 @@ class RunHistory:
             wants_image = self._wants_image.get(url, False)
             judgement = result.judgement
             if result.target.fragment is not None:
-                judgement = judge(evidence, wants_image=wants_image, accept=self.settings.accept)
+                accept = self.settings.accept_for(evidence.url, evidence.final_url)
+                judgement = judge(evidence, wants_image=wants_image, accept=accept)
             self.log.record(
                 run_id=self.run_id,
                 checked_at=now,
@@ -147,10 +149,18 @@ class RunHistory:
         """This result's streak: its stored checks, newest first, judged again under today's rules (and
         this run's result first, when it is not among them: no store, or its write failed)."""
         wants_image = self._wants_image.get(result.target.url, False)
-        accept = self.settings.accept
+        accept = self.settings.accept_for
         fragment = result.target.fragment
         verdicts = [
-            (check.checked_at, _verdict_for(check.evidence, fragment, wants_image=wants_image, accept=accept))
+            (
+                check.checked_at,
+                _verdict_for(
+                    check.evidence,
+                    fragment,
+                    wants_image=wants_image,
+                    accept=accept(check.evidence.url, check.evidence.final_url),
+                ),
+            )
             for check in past
         ]
         kept = reused or (bool(past) and self.run_id is not None and past[0].run_id == self.run_id)

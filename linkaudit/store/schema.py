@@ -8,7 +8,8 @@ Tables: `urls` (one row per distinct URL), `runs` (one per check run), `evidence
 kept once however many checks saw the same: most checks of a healthy URL repeat the last one), `checks`
 (one per URL per run: when, the verdict and reason as judged then, the evidence, the archived copy when
 a later stage knows it), and the extraction cache: `files` (each file's lines, as parsed) and
-`extractions` (the template URLs of the last runs over a whole set of files, and where their lines are).
+`extractions` (the template URLs of the last runs over a whole set of files, and where their lines are);
+`archive_lookups` (the archived copy chosen for a URL and a citation date, and the drift measured).
 The view `check_log` joins the checks for people who open the store with `sqlite3`.
 """
 
@@ -77,8 +78,23 @@ DELETE FROM extractions;
 ALTER TABLE extractions ADD COLUMN marks BLOB NOT NULL DEFAULT x'';
 """
 
+_V3 = """
+CREATE TABLE archive_lookups (
+    url_id INTEGER NOT NULL REFERENCES urls (id),
+    archive_url TEXT NOT NULL,         -- the archive asked (--archive-url)
+    cited_at TEXT NOT NULL,            -- YYYY-MM-DD: the date the copy was chosen for
+    looked_up_at INTEGER NOT NULL,     -- Unix seconds
+    body TEXT NOT NULL,                -- JSON: the copy chosen or none-found, and the drift measured
+                                       -- against the copy, if any (linkaudit/store/archive.py)
+    PRIMARY KEY (url_id, archive_url, cited_at)
+) WITHOUT ROWID;
+ALTER TABLE files ADD COLUMN stated TEXT NOT NULL DEFAULT '';  -- the date the file states ("": not read)
+"""
+
 #: Each entry takes the store from version i to i + 1. 2: where a run's template links are is kept with the
 #: run (`extractions.marks`), not per file (table `marks`, dropped); the runs remembered are forgotten
-#: (the next run finds their template links again).
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+#: (the next run finds their template links again). 3: archive lookups are kept (`archive_lookups`), so a
+#: run within `--max-age` does not ask the archive again; each cached file keeps the citation date it
+#: states (`files.stated`), so a warm run lists its articles without reading them.
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -118,4 +118,5 @@ def test_every_verdict_string_is_stable() -> None:
         "skipped",
         "soft-dead",
         "usurped",
+        "deviated",
     ]

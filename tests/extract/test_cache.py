@@ -3,6 +3,7 @@ and a changed file is always parsed again, even when its size and mtime are what
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import signal
@@ -16,7 +17,10 @@ from pathlib import Path
 
 import pytest
 
+import linkaudit.archive.dates as dates_module
+import linkaudit.articles as articles_module
 import linkaudit.extract.cache as cache_module
+from linkaudit.articles import list_articles
 from linkaudit.extract import ExtractResult, InputFile, collect_inputs, extract_files
 from linkaudit.extract.cache import CachedFile, extract_cached
 from linkaudit.models import FileWarning
@@ -325,6 +329,17 @@ def test_a_file_shown_under_another_name_or_root_is_parsed_again(
     assert len(parsed) == len(rooted)
 
 
+def _saved_files(store: Path) -> int:
+    """Files the store holds so far (0 while it is missing or has no tables yet), read without waiting."""
+    if not store.exists():
+        return 0
+    try:
+        with contextlib.closing(sqlite3.connect(f"file:{store}?mode=ro", uri=True, timeout=0)) as db:
+            return int(db.execute("SELECT count(*) FROM files").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
 def test_kill_9_during_a_cold_extract_leaves_a_store_that_serves_the_next_run(tmp_path: Path) -> None:
     write_archive(tmp_path / "a", 3000, padding=400)  # 12 MB: the process pool, saves as batches come
     total = len(files_of(tmp_path / "a")) - 1
@@ -334,11 +349,17 @@ def test_kill_9_during_a_cold_extract_leaves_a_store_that_serves_the_next_run(tm
     assert cold.returncode == 0
     store = tmp_path / ".linkaudit" / "store.sqlite"
     kept: list[int] = []
-    for delay in (0.4, 0.7, 1.0, 1.3, 1.6, 2.0):
+    # Killed as soon as the store holds some files, however slow the machine: fixed delays missed the
+    # run under load (it had not started saving, or had finished).
+    for _ in range(3):
         process = subprocess.Popen(
             command, cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env
         )
-        time.sleep(delay)
+        deadline = time.monotonic() + 120
+        while process.poll() is None and time.monotonic() < deadline:
+            if _saved_files(store) > 0:
+                break
+            time.sleep(0.005)
         process.send_signal(signal.SIGKILL)
         process.wait()
         if store.exists():
@@ -360,3 +381,33 @@ def test_where_a_run_kept_its_template_links_reads_back_or_not_at_all() -> None:
     assert cache_module._split_marks(joined, 3) == marks
     for files, blob in ((2, joined), (4, joined), (3, joined[:-4]), (3, joined + b"\0\0\0\0"), (3, b"\x01")):
         assert cache_module._split_marks(blob, files) is None  # then the run counts and marks anew
+
+
+def test_the_file_list_comes_from_the_cache_without_reading_a_file(
+    tmp_path: Path, store: Store, parsed: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "a"
+    write_archive(folder, 12)
+    (folder / "dated.md").write_text("---\ndate: 2021-05-03\n---\n# A\n\n<https://x.example/>\n", "utf-8")
+    dateline = "# B\n\n`3/17/2023 10:35 AM UTC GNEWS`\n\n<https://y.example/>\n"
+    (folder / "dateline.md").write_text(dateline, "utf-8")
+    files = files_of(folder)
+    fresh = list_articles(files, use_git=False)  # read from the files, as without a cache
+    cold = extract_cached(files, StoreFileCache(store), jobs=1)
+    parsed.clear()
+    warm = extract_cached(files, StoreFileCache(store), jobs=1)
+    assert names(parsed) == ["broken.md"]
+    cached = set(warm.file_facts)
+    assert cached == {f.display for f in files if not f.display.endswith("broken.md")}
+    assert warm.file_facts == cold.file_facts
+
+    def no_reading(path: object) -> None:
+        raise AssertionError(f"{path} was read again for the file list")
+
+    monkeypatch.setattr(articles_module, "file_sha256", no_reading)
+    monkeypatch.setattr(dates_module, "_read_head", no_reading)
+    served = [f for f in files if f.display in cached]
+    listed = {a.path: a for a in list_articles(served, use_git=False, known=warm.file_facts)}
+    assert listed == {a.path: a for a in fresh if a.path in cached}
+    sources = {Path(a.path).name: a.cited.source.value for a in listed.values() if a.cited is not None}
+    assert (sources["dated.md"], sources["dateline.md"]) == ("front-matter", "dateline")

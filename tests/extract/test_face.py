@@ -10,6 +10,7 @@ def test_the_stage_offers_what_callers_import_and_no_more() -> None:
     assert set(linkaudit.extract.__all__) == {
         "DEFAULT_EXTENSIONS",
         "ExtractResult",
+        "FileFacts",
         "InputFile",
         "SourceFormat",
         "UsageError",

@@ -5,7 +5,8 @@ from __future__ import annotations
 import linkaudit.fix
 
 INTENDED = """DEFAULT_VERDICTS DocumentPlan Edit FileFix FilePlan FileSkipped FixMessage FixOutcome FixPlan
-ReportError apply_fixes fixes_from_report plan_document plan_fixes plan_from_report render_diff rewrite"""
+ReportError ReportFixes apply_fixes fixes_from_report plan_document plan_fixes plan_from_fixes
+plan_from_report render_diff rewrite"""
 
 
 def test_public_surface() -> None:

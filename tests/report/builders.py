@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
+from datetime import date
 
 from linkaudit.check.fragments import split_by_fragment
 from linkaudit.models import (
     Anchors,
+    ArchivedCopy,
+    ArchiveDirection,
+    ArchiveLookup,
     Attempt,
     AuditReport,
+    Drift,
     ErrorKind,
     Evidence,
     FileError,
@@ -231,7 +237,27 @@ def every_verdict() -> tuple[UrlResult, ...]:
             cite("https://parked.example/", a, 11, 1),
             status=200,
         ),
+        drifted(
+            http_result(
+                "https://news.example/story",
+                Verdict.DEVIATED,
+                "content-drift",
+                cite("https://news.example/story", a, 20, 1),
+                status=200,
+            )
+        ),
     )
+
+
+def drifted(result: UrlResult, similarity: float = 0.04) -> UrlResult:
+    """`result` with an archived copy of 2021-12-30 its live page has drifted from, as `--archives all`
+    gives it."""
+    url = result.target.url
+    copy = ArchivedCopy(
+        f"https://web.archive.org/web/20211230101500/{url}", "20211230101500", 1, ArchiveDirection.BEFORE
+    )
+    drift = Drift(copy.raw_url, copy.timestamp, similarity)
+    return replace(result, archive=ArchiveLookup(url, date(2021, 12, 31), archived=copy), drift=drift)
 
 
 def fragment_results() -> tuple[UrlResult, ...]:

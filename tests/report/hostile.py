@@ -8,9 +8,19 @@ test can show that nothing ran, not merely that some string is absent.
 from __future__ import annotations
 
 from dataclasses import replace
-from types import MappingProxyType
+from datetime import date
 
-from linkaudit.models import AuditReport, ErrorKind, LinkKind, TargetStatus, UrlResult, Verdict
+from linkaudit.models import (
+    ArchivedCopy,
+    ArchiveDirection,
+    ArchiveLookup,
+    AuditReport,
+    ErrorKind,
+    LinkKind,
+    TargetStatus,
+    UrlResult,
+    Verdict,
+)
 
 from .builders import cite, http_result, report_of, unchecked_result
 
@@ -25,14 +35,9 @@ HOSTILE_FILE = f"articles/{SCRIPT_PAYLOAD}/{TITLE_PAYLOAD}.md"
 
 
 def archived(result: UrlResult, url: str) -> UrlResult:
-    """`result` with an archived copy, as a report from the archive stage carries it (`archive.url`)."""
-    return UrlResult(
-        result.target,
-        result.judgement,
-        result.evidence,
-        result.occurrences,
-        MappingProxyType({"archive": {"url": url, "timestamp": "20200101000000"}}),
-    )
+    """`result` with an archived copy, as the archive stage gives it (`archive.url`)."""
+    copy = ArchivedCopy(url, "20200101000000", 3, ArchiveDirection.BEFORE)
+    return replace(result, archive=ArchiveLookup(result.target.url, date(2020, 1, 4), archived=copy))
 
 
 def _server_said(result: UrlResult, *, detail: str, final_url: str) -> UrlResult:

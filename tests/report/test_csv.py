@@ -28,7 +28,7 @@ def rows(text: str) -> list[dict[str, str]]:
 def test_one_row_per_citation_in_reading_order_with_crlf() -> None:
     text = render(report_of(*every_verdict()))
     assert text.startswith(",".join(COLUMNS) + "\r\n")
-    assert text.count("\r\n") == 1 + 11
+    assert text.count("\r\n") == 1 + 12
     parsed = rows(text)
     assert len(parsed) == sum(len(r.occurrences) for r in every_verdict())
     assert [(r["file"], int(r["line"]), int(r["column"])) for r in parsed] == sorted(

@@ -43,8 +43,8 @@ def test_the_summary_counts_every_url_and_citation_worst_verdict_first() -> None
     )
     assert len(digest.verdicts) == len(Verdict)
     assert VerdictCount(Verdict.DEAD, 1, 2) in digest.verdicts
-    assert sum(row.urls for row in digest.verdicts) == 10
-    assert sum(row.citations for row in digest.verdicts) == 11
+    assert sum(row.urls for row in digest.verdicts) == 11
+    assert sum(row.citations for row in digest.verdicts) == 12
 
 
 def test_verbose_lists_working_links_too() -> None:

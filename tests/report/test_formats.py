@@ -22,6 +22,7 @@ from .builders import every_verdict, report_of
 def test_public_surface_is_what_the_cli_needs() -> None:
     assert sorted(linkaudit.report.__all__) == [
         "DestinationError",
+        "DiffFormat",
         "ExtractFormat",
         "HistoryFormat",
         "REPORT_SCHEMA",
@@ -58,6 +59,7 @@ def test_format_values_are_the_cli_strings() -> None:
         "sarif",
         "github",
         "csv",
+        "pr-comment",
     ]
 
 

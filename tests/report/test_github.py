@@ -52,7 +52,7 @@ def test_failing_verdicts_are_errors_other_problems_warnings() -> None:
     assert levels["linkaudit: unreachable"] == "warning"
     assert not any("live" in c[1]["title"] or "redirected" in c[1]["title"] for c in commands)
     assert lines[-1].startswith(
-        "linkaudit: 2 files · 11 links · 10 distinct URLs · 3.2 s: 1 dead, 1 usurped,"
+        "linkaudit: 2 files · 12 links · 11 distinct URLs · 3.2 s: 1 dead, 1 usurped,"
     )
 
 

@@ -118,7 +118,7 @@ def test_embedded_json_cannot_end_its_block_and_parses_back(text: str) -> None:
 def test_summary_and_charts_are_drawn_without_script() -> None:
     document = render(report_of(*every_verdict(), settings={"fail_on": ["dead"]}), verbose=False)
     assert "<title>linkaudit: 2 failing citations</title>" in document
-    assert len(re.findall(r'<div class="card( failing)?">', document)) == 10
+    assert len(re.findall(r'<div class="card( failing)?">', document)) == 11
     assert '<div class="card failing"><span class="v v-dead">dead</span><b>1</b>' in document
     assert document.count("<svg") == 2
     assert "Problem citations per article folder" in document

@@ -74,17 +74,24 @@ def test_it_renders_from_disk_and_loads_nothing_else(page: Page, tmp_path: Path)
         "articles/a.md:10:1",
         "articles/a.md:11:1",
         "articles/a.md:12:9",
+        "articles/a.md:20:1",
         "articles/b.md:2:1",
         "articles/b.md:4:3",
         "articles/b.md:5:3",
         "articles/b.md:6:3",
         "articles/b.md:8:2",
     ]  # every problem citation, in reading order
-    assert page.evaluate("document.documentElement.dataset.rows") == "8"
+    assert page.evaluate("document.documentElement.dataset.rows") == "9"
     dead = [r for r in shown if r["verdict"] == "dead"]
     assert dead[0]["cells"][1:5] == ["the study", "https://gone.example/x", "dead", "404 Not Found"]
     assert dead[0]["cells"][5] == "HTTP 404 · 1 request, 81 ms"
     assert dead[0]["links"] == ["https://gone.example/x"]
+    (drifted,) = (r for r in shown if r["verdict"] == "deviated")
+    archived = "https://web.archive.org/web/20211230101500/https://news.example/story"
+    assert drifted["links"] == ["https://news.example/story", archived]
+    assert drifted["cells"][6] == (
+        "archived copyarchived 2021-12-30, 1 day before cited; main text 4% as archived"
+    )
     assert page.evaluate("document.querySelectorAll('#charts svg rect').length") > 0
     requested = {
         event["params"]["request"]["url"]
@@ -99,7 +106,7 @@ def test_filters_by_verdict_host_and_article_and_keeps_them_in_the_address(
 ) -> None:
     url = write(report_of(*every_verdict()), tmp_path / "report.html", verbose=True)
     page.open(url, ready=READY)
-    assert len(rows(page)) == 11
+    assert len(rows(page)) == 12
     page.evaluate(
         "(() => { const s = document.getElementById('f-verdict'); s.value = 'dead';"
         " s.dispatchEvent(new Event('input')); })()"
@@ -112,7 +119,7 @@ def test_filters_by_verdict_host_and_article_and_keeps_them_in_the_address(
         " s.dispatchEvent(new Event('input')); })()"
     )
     assert [r["cells"][0] for r in rows(page)] == ["articles/b.md:2:1"]
-    assert page.evaluate("document.getElementById('count').textContent") == "1 of 11 rows"
+    assert page.evaluate("document.getElementById('count').textContent") == "1 of 12 rows"
     # A shared address opens the same view.
     page.open(url + "#host=wall.example", ready=READY)
     assert [(r["verdict"], r["cells"][2]) for r in rows(page)] == [("blocked", "https://wall.example/p")]

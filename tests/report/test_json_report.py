@@ -62,6 +62,13 @@ URL_KEYS = {
     "confirmed",
     "failures",
     "first_failed_at",
+    "archive",
+    "archive_error",
+    "archive_detail",
+    "cited_at",
+    "cited_snapshot",
+    "drift",
+    "baseline",
 }
 ATTEMPT_KEYS = {"method", "url", "status", "error", "detail", "elapsed_ms"}
 OCCURRENCE_KEYS = {

@@ -32,12 +32,12 @@ def test_one_case_per_citation_and_the_counts_match() -> None:
     suites = list(xml)
     assert [suite.name for suite in suites] == ["articles/a.md", "articles/b.md"]
     cases = [case for suite in suites for case in suite]
-    assert len(cases) == xml.tests == sum(len(r.occurrences) for r in every_verdict()) == 11
+    assert len(cases) == xml.tests == sum(len(r.occurrences) for r in every_verdict()) == 12
     failed = [case for case in cases if any(isinstance(r, Failure) for r in case.result)]
     skipped = [case for case in cases if any(isinstance(r, Skipped) for r in case.result)]
     assert xml.failures == len(failed) == 3  # dead twice, unreachable once
     assert xml.skipped == len(skipped) == 1
-    assert sum(suite.tests for suite in suites) == 11
+    assert sum(suite.tests for suite in suites) == 12
     assert sum(suite.failures for suite in suites) == 3
     first_dead = next(case for case in failed if case.classname == "articles/a.md")
     assert first_dead.name == "12:9 https://gone.example/x"
@@ -75,10 +75,10 @@ def test_any_text_gives_well_formed_xml(text: str, raw: str, file: str) -> None:
 def test_an_unreadable_article_is_a_failed_case_when_file_errors_fail_the_run() -> None:
     errors = (FileError("articles/bad.md", "not valid text (binary content at byte 0)"),)
     xml = read(report_of(*every_verdict(), errors=errors, settings={"fail_on": ["dead", "file-error"]}))
-    assert (xml.tests, xml.failures, xml.skipped) == (12, 3, 1)
+    assert (xml.tests, xml.failures, xml.skipped) == (13, 3, 1)
     (suite,) = [suite for suite in xml if suite.name == "articles/bad.md"]
     (case,) = list(suite)
     (failure,) = case.result
     assert (case.name, failure.type) == ("file could not be read", "file-error")
     quiet = read(report_of(*every_verdict(), errors=errors, settings={"fail_on": ["dead"]}))
-    assert (quiet.tests, quiet.failures, quiet.skipped) == (12, 2, 2)
+    assert (quiet.tests, quiet.failures, quiet.skipped) == (13, 2, 2)

@@ -52,8 +52,8 @@ def test_counts_then_failing_citations_by_article_with_line() -> None:
     assert lines[0] == "## linkaudit: 2 failing citations in 2 articles"
     assert "| **dead** | 1 | 2 |" in lines
     assert "| live | 1 | 1 |" in lines
-    assert "| total | 10 | 11 |" in lines
-    assert "**`articles/a.md`** (3 problems)" in lines
+    assert "| total | 11 | 12 |" in lines
+    assert "**`articles/a.md`** (4 problems)" in lines
     assert "- `12:9` **dead** 404 Not Found — the study → `https://gone.example/x`" in lines
     assert "- `8:2` invalid misspelt scheme — link text → `htp://typo`" in lines
     assert not any("ok.example" in line for line in lines), "live links are listed only with verbose"

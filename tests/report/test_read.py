@@ -90,7 +90,7 @@ def test_json_model_json_is_the_same_document() -> None:
 
 def test_what_the_model_gets_back() -> None:
     report = parse_report(json.loads(as_json(full_report())))
-    assert (report.files, report.links, report.partial, report.elapsed_s) == (3, 17, True, 3.25)
+    assert (report.files, report.links, report.partial, report.elapsed_s) == (3, 18, True, 3.25)
     assert report.warnings == (
         FileWarning("articles/odd.md", "1 byte that is not UTF-8, read as U+FFFD", 3, 14),
     )
@@ -131,18 +131,18 @@ def test_what_the_model_gets_back() -> None:
 def test_fields_a_newer_version_wrote_are_kept() -> None:
     document = json.loads(as_json(full_report()))
     document["baseline"] = {"known": 3}
-    document["urls"][0]["archive"] = {"url": "https://web.archive.org/web/2020/https://gone.example/x"}
+    document["urls"][0]["mirror"] = {"url": "https://mirror.example/gone.example/x"}
     document["urls"][0]["occurrences"][0]["hint"] = "a newer occurrence field"
     document["summary"]["by_verdict"]["new-verdict"] = 0
     report = parse_report(document)
     assert report.extra_fields == {"baseline": {"known": 3}}
     first = report.results[0]
     assert dict(first.extra_fields) == {
-        "archive": {"url": "https://web.archive.org/web/2020/https://gone.example/x"},
+        "mirror": {"url": "https://mirror.example/gone.example/x"},
     }
     again = json.loads(as_json(report))
     assert again["baseline"] == {"known": 3}
-    assert again["urls"][0]["archive"] == document["urls"][0]["archive"]
+    assert again["urls"][0]["mirror"] == document["urls"][0]["mirror"]
     assert "hint" not in again["urls"][0]["occurrences"][0]  # unknown occurrence fields are dropped
 
 

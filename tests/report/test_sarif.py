@@ -11,7 +11,7 @@ from typing import Any
 
 from jsonschema import Draft4Validator
 
-from linkaudit.models import AuditReport, FileError, Verdict
+from linkaudit.models import AuditReport, FileError, FindingKind, Verdict
 from linkaudit.report.sarif import FINGERPRINT_KEY, artifact_uri, write_sarif_report
 
 from .builders import cite, every_verdict, http_result, report_of
@@ -43,11 +43,22 @@ def test_valid_sarif_with_a_rule_per_verdict_and_a_result_per_problem_citation()
     assert log["version"] == "2.1.0"
     (run,) = log["runs"]
     rules = run["tool"]["driver"]["rules"]
-    assert sorted(rule["id"] for rule in rules) == sorted([v.value for v in Verdict] + ["file-error"])
+    kinds = [kind.value for kind in FindingKind]  # hygiene findings: notes under rules of their own
+    assert sorted(rule["id"] for rule in rules) == sorted([v.value for v in Verdict] + ["file-error", *kinds])
     results = run["results"]
     # Problems only: live, redirected and skipped citations are not alerts.
     assert sorted(r["ruleId"] for r in results) == sorted(
-        ["dead", "dead", "usurped", "soft-dead", "invalid", "unreachable", "blocked", "rate-limited"]
+        [
+            "dead",
+            "dead",
+            "usurped",
+            "soft-dead",
+            "invalid",
+            "unreachable",
+            "blocked",
+            "rate-limited",
+            "deviated",
+        ]
     )
     for result in results:
         assert rules[result["ruleIndex"]]["id"] == result["ruleId"]

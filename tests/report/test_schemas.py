@@ -13,6 +13,8 @@ import pytest
 from contracts import assert_valid_extract_line, assert_valid_report, parse_report
 from jsonschema import Draft202012Validator
 
+from linkaudit.ci.diff_report import DIFF_SCHEMA
+from linkaudit.models import FindingKind
 from linkaudit.report.extract import EXTRACT_SCHEMA
 from linkaudit.report.history import HISTORY_SCHEMA
 from linkaudit.report.json import REPORT_SCHEMA, write_json_report
@@ -24,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_schema_for_each_json_contract() -> None:
-    assert set(SCHEMA_FILES) == {EXTRACT_SCHEMA, REPORT_SCHEMA, HISTORY_SCHEMA}
+    assert set(SCHEMA_FILES) == {EXTRACT_SCHEMA, REPORT_SCHEMA, HISTORY_SCHEMA, DIFF_SCHEMA}
     for name in SCHEMA_FILES:
         schema = load_schema(name)
         Draft202012Validator.check_schema(schema)
@@ -71,7 +73,7 @@ def test_fields_a_later_version_adds_are_allowed() -> None:
     document = _report()
     grown = copy.deepcopy(document)
     grown["pending"] = ["https://a.example/"]
-    grown["urls"][0]["archive"] = {"url": "https://web.archive.org/web/2020/https://a.example/"}
+    grown["urls"][0]["mirror"] = {"url": "https://mirror.example/a.example/"}
     grown["urls"][0]["occurrences"][0]["findings"] = []
     grown["summary"]["by_verdict"]["new-verdict"] = 0
     assert_valid_report(grown)
@@ -96,3 +98,9 @@ def test_an_extract_line_needs_its_location() -> None:
         assert_valid_extract_line({**line, "line": 0})
     with pytest.raises(AssertionError):
         assert_valid_extract_line({key: value for key, value in line.items() if key != "file"})
+
+
+def test_the_report_schema_names_every_finding_kind() -> None:
+    schema = load_schema("linkaudit.report/1")
+    described = schema["$defs"]["finding"]["properties"]["kind"]["description"]
+    assert described.removesuffix(" (more may be added).").split(", ") == [kind.value for kind in FindingKind]

@@ -74,7 +74,7 @@ def test_problems_are_listed_per_article_with_location_verdict_reason_text_and_u
     assert "\x1b" not in text
     assert_fits(text)
     lines = text.splitlines()
-    a = lines.index("articles/a.md  (3 problems)")
+    a = lines.index("articles/a.md  (4 problems)")
     # a.md lists 10:1 soft-dead and 11:1 usurped first: by line.
     assert re.fullmatch(r"\s+12:9\s+dead\s+404 Not Found\s+the study → https://gone\.example/x", lines[a + 3])
     b = lines.index("articles/b.md  (5 problems)")
@@ -82,6 +82,14 @@ def test_problems_are_listed_per_article_with_location_verdict_reason_text_and_u
     assert "timed out" in text
     assert "403 Forbidden" in text
     assert "misspelt scheme" in text
+    # A deviated page: the copy its text has left, and how far from the citation date it was captured.
+    drift = lines.index(next(line for line in lines if "20:1" in line))
+    assert re.fullmatch(r"\s+20:1\s+deviated\s+content-drift\s+link text", lines[drift])
+    assert lines[drift + 1].strip() == "→ https://news.example/story"
+    assert lines[drift + 2].strip() == ("↳ archived 2021-12-30, 1 day before cited; main text 4% as archived")
+    assert (
+        lines[drift + 3].strip() == "→ https://web.archive.org/web/20211230101500/https://news.example/story"
+    )
 
 
 def test_problems_in_a_file_are_listed_by_line_then_column_whatever_their_severity() -> None:
@@ -122,10 +130,10 @@ def test_summary_table_counts_urls_and_citations_per_verdict() -> None:
     assert re.search(r"^verdict\s+URLs\s+citations$", text, flags=re.MULTILINE)
     assert re.search(r"^dead\s+1\s+2$", text, flags=re.MULTILINE)
     assert re.search(r"^live\s+1\s+1$", text, flags=re.MULTILINE)
-    assert re.search(r"^total\s+10\s+11$", text, flags=re.MULTILINE)
-    assert "2 files, 11 links, 10 distinct URLs, 3.2 s" in text
+    assert re.search(r"^total\s+11\s+12$", text, flags=re.MULTILINE)
+    assert "2 files, 12 links, 11 distinct URLs, 3.2 s" in text
     # The summary is last, where it is still on screen when the run ends.
-    assert text.rstrip().endswith("2 files, 11 links, 10 distinct URLs, 3.2 s")
+    assert text.rstrip().endswith("2 files, 12 links, 11 distinct URLs, 3.2 s")
 
 
 def test_a_dead_host_with_a_thousand_urls_is_one_line() -> None:
@@ -302,7 +310,7 @@ def test_colour_is_used_only_when_asked() -> None:
 def test_a_partial_run_says_so_first_and_last() -> None:
     pending = ("https://later.example/1", "https://later.example/2")
     lines = render(report_of(*every_verdict(), partial=True, pending=pending)).strip().splitlines()
-    assert lines[0].startswith("interrupted: 10 of 12 URLs checked")
+    assert lines[0].startswith("interrupted: 11 of 13 URLs checked")
     assert lines[-1] == lines[0]
 
 

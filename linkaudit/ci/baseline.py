@@ -1,0 +1,94 @@
+"""`--baseline OLD.json`: failures a saved report already had do not fail the run; new ones do.
+
+A failing URL (its verdict one of `--fail-on`) is `known` when the baseline has the same URL (and
+`#fragment`) with a verdict that `--fail-on` also counts, else `new`; both are reported, and only `new`
+ones count toward the exit code. The baseline is judged with today's `--fail-on`, not the one it was
+made with: a run that starts failing on `soft-dead` treats last week's soft-dead URLs as known. An
+unreadable article the baseline listed as unreadable is known too.
+
+`run_fails` is the one rule for exit code 1, shared by `check` and `linkaudit report`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from linkaudit.models import AuditReport, BaselineMark, UrlResult, Verdict
+
+__all__ = ["Baseline", "BaselineError", "load_baseline", "mark_results", "run_fails"]
+
+_Key = tuple[str, str | None]
+
+
+class BaselineError(Exception):
+    """The baseline cannot be used; the message is one line naming the file and why."""
+
+
+@dataclass(frozen=True, slots=True)
+class Baseline:
+    """What a saved report says, as far as a baseline needs: each URL's verdict, the unreadable files."""
+
+    source: str
+    verdicts: Mapping[_Key, Verdict]
+    error_files: frozenset[str]
+
+    @classmethod
+    def of(cls, report: AuditReport, source: str) -> Baseline:
+        return cls(
+            source=source,
+            verdicts={(r.target.url, r.target.fragment): r.judgement.verdict for r in report.results},
+            error_files=frozenset(error.file for error in report.errors),
+        )
+
+    def mark(self, result: UrlResult, fail_on: frozenset[Verdict]) -> BaselineMark:
+        before = self.verdicts.get((result.target.url, result.target.fragment))
+        return BaselineMark.KNOWN if before is not None and before in fail_on else BaselineMark.NEW
+
+
+def load_baseline(path: str | os.PathLike[str]) -> Baseline:
+    """The baseline in the JSON report at `path`. Raises BaselineError (one line) when it cannot be used."""
+    from linkaudit.report.read import ReportReadError, read_report  # noqa: PLC0415 - the checker's start-up
+
+    try:
+        report = read_report(path)
+    except ReportReadError as exc:
+        raise BaselineError(f"--baseline: {exc}") from None
+    if report.partial:
+        # An interrupted run lacks URLs: each would count as new.
+        raise BaselineError(f"--baseline: {os.fspath(path)} is a partial report (the run was interrupted)")
+    return Baseline.of(report, os.fspath(path))
+
+
+def mark_results(
+    results: Iterable[UrlResult], fail_on: frozenset[Verdict], baseline: Baseline | None
+) -> tuple[UrlResult, ...]:
+    """The results, each failing one marked `new` or `known` against the baseline (none: unchanged)."""
+    if baseline is None:
+        return tuple(results)
+    return tuple(
+        dataclasses.replace(result, baseline=baseline.mark(result, fail_on))
+        if result.judgement.verdict in fail_on
+        else dataclasses.replace(result, baseline=None)
+        for result in results
+    )
+
+
+def run_fails(
+    report: AuditReport,
+    fail_on: frozenset[Verdict],
+    *,
+    file_errors: bool,
+    known_error_files: frozenset[str] = frozenset(),
+) -> bool:
+    """Whether the run fails (exit 1): a confirmed failure the baseline did not know, or (with `file_errors`)
+    an unreadable article it did not list."""
+    for result in report.results:
+        if result.judgement.verdict not in fail_on or result.baseline is BaselineMark.KNOWN:
+            continue
+        # A failure --confirm has not confirmed yet is reported but does not fail the run.
+        if result.history is None or result.history.confirmed is not False:
+            return True
+    return file_errors and any(error.file not in known_error_files for error in report.errors)
