@@ -206,7 +206,7 @@ H = 'pyproject.toml: [tool.linkaudit.hosts."a.example"] '
         (
             'format = "pdf"',
             T + "format: expected one of terminal, json, markdown, html, junit, "
-            'sarif, github, csv, pr-comment, got "pdf"',
+            'sarif, github, csv, got "pdf"',
         ),
         (
             'fail-on = ["dead", "sorta"]',
