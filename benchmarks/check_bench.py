@@ -10,6 +10,9 @@ within 400 MB, time growing linearly.
     python benchmarks/check_bench.py                  # 3,000 URLs, both tools once (about a minute)
     python benchmarks/check_bench.py --runs 3         # each tool 3 times, interleaved; medians
     python benchmarks/check_bench.py --scaling 10000,30000,100000 --tools linkaudit   # about 8 minutes
+    python benchmarks/check_bench.py --web varied     # issue 12's web: varied latencies, strict hosts
+    python benchmarks/check_bench.py --tools linkaudit,linkaudit-headtrust,lychee   # one lever out
+    python benchmarks/check_bench.py --timeline work/timeline   # each linkaudit run's timeline
 
 Timings are only worth as much as the machine is quiet: each run prints the load average it started
 at, and `--runs` interleaves the tools so that a busy minute hurts both alike.
@@ -28,6 +31,17 @@ linkaudit's resolver); linkaudit also gets `--resolve '*:nxdomain'`, so no name 
 resolver. When `unshare -rn` works, the whole benchmark re-runs itself in a network namespace whose only
 interface is loopback: nothing can leave the machine.
 
+The varied web (`--web varied`, issue 12): latencies 20-500 ms, every host strict (4 in flight, 20 a
+second, 429 beyond), a sixth answering HEAD 405, timeouts, 3-hop chains, shared redirect targets, 503
+with and without Retry-After; both tools get `--timeout 5` and 2 retries there.
+
+A tool named `linkaudit-LEVER[+LEVER]` is linkaudit without those levers of issue 12 (`ablate.py`), run
+beside the whole checker, so that what each lever is worth is measured in the same run.
+
+With `--timeline DIR`, each linkaudit run also writes its timeline (`--timeline`, every request's times
+and waits per host) to DIR/RUN.json, and the benchmark prints a summary of its critical path
+(`timeline_summary.py`).
+
 Both tools run with the web's limits and the same retry policy:
 
     linkaudit check --host-concurrency 4 --host-interval 0.05 --concurrency 64 --retries 3 --timeout 20
@@ -40,14 +54,16 @@ The global limit is linkaudit's default, 64, for both: all the web's work divide
 lychee has no equivalent of linkaudit's separate patience with 429 (linkaudit retries a slow-down answer
 up to 8 times, honouring Retry-After, then says `rate-limited`); `--max-retries 3` is the closest.
 
-The lower bound (`simulated_web.lower_bound`): per host, with c requests in flight, starts i apart,
-n minimal requests (one per redirect hop, repeats of the 429/503 URLs) whose latencies sum to W:
+The lower bound (`lower_bound.py`, fed by `simulated_web.needs`): per host, with K requests in flight,
+R starts per second, n minimal requests (one per redirect hop, repeats of the 429/503 URLs, every attempt
+of a timeout) whose times sum to W:
 
-    T_host = max(W / c,  (n - 1) * i + min latency,  longest chain of forced waits of one URL)
+    T_host = max(W / K,  (n - 1) / R + min latency,  longest chain of forced waits of one URL)
 
-where a chain is e.g. L + Retry-After + L for a 429 then 200. The bound is max over hosts of T_host (and
-of total work / global limit). It ignores connection set-up, CPU, extraction and start-up, so a real
-run can approach it but never beat it.
+where a chain is e.g. L + Retry-After + L for a 429 then 200, or 3 x the timeout for a URL that never
+answers. The bound is max over hosts of T_host (and of total work / global limit). It ignores connection
+set-up, CPU, extraction and start-up, so a real run can approach it but never beat it. Each run is shown
+as wall / bound, requests per URL (the bound's own figure beside it) and CPU per request.
 
 Politeness is judged by the servers: the most requests in flight at one host (goal <= 4), starts closer
 than the interval minus `--gap-tolerance` (the server stamps a request when its loop reads it, and a busy
@@ -62,6 +78,7 @@ summed PSS (shared pages split between processes) and RSS; `wait4` adds the larg
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import itertools
 import json
@@ -78,8 +95,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ablate import LEVERS
+from lower_bound import Bound
 from proctree import PeakSampler
-from simulated_web import Behaviour, Bound, WebPlan, lower_bound, plan_web, start_web, write_articles
+from simulated_web import Behaviour, WebPlan, lower_bound, plan_web, start_web, write_articles
+from timeline_summary import summarize
 from tools import tool_path
 
 from linkaudit.demo.simweb import SimWeb
@@ -131,6 +151,7 @@ class ToolRun:
     tool: str
     command: list[str]
     urls: list[str]  # as this run's articles cite them, in plan order
+    timeline: str | None = None  # the summary of its critical path, when recorded
     load: float = 0.0  # the machine's 1-minute load average as the run began
     wall: float = 0.0
     cpu: float = 0.0
@@ -151,9 +172,13 @@ def _seconds(value: float) -> str:
     return f"{value:g}"
 
 
-def linkaudit_command(articles: Path, report: Path, limits: Limits) -> list[str]:
+def linkaudit_command(articles: Path, report: Path, limits: Limits, without: str = "") -> list[str]:
+    """`without`: levers taken out (`ablate.py`), '+'-separated."""
+    start = [tool_path("linkaudit")]
+    if without:
+        start = [sys.executable, str(HERE / "ablate.py"), without.replace("+", ","), "--"]
     return [
-        tool_path("linkaudit"),
+        *start,
         "check",
         str(articles),
         "--format",
@@ -293,7 +318,13 @@ def _lychee_verdicts(report: Path, urls: list[str]) -> tuple[list[str], int, flo
     return verdicts, int(data.get("total", 0)), reported
 
 
-def run_tool(tool: str, plan: WebPlan, limits: Limits, tolerance: float) -> ToolRun:
+def _is_linkaudit(tool: str) -> bool:
+    return tool == "linkaudit" or tool.startswith("linkaudit-")
+
+
+def run_tool(
+    tool: str, plan: WebPlan, limits: Limits, tolerance: float, timeline: Path | None = None
+) -> ToolRun:
     """One tool against a fresh server: timed, sampled, and judged by what the hosts saw."""
     folder = WORK / tool
     folder.mkdir(parents=True, exist_ok=True)
@@ -303,10 +334,14 @@ def run_tool(tool: str, plan: WebPlan, limits: Limits, tolerance: float) -> Tool
     try:
         articles = folder / "articles"
         write_articles(plan, addresses, articles)
-        build = lychee_command if tool == "lychee" else linkaudit_command
-        command = build(articles, report, limits)
-        if tool == "linkaudit-plain":
-            command.append("--no-soft")  # plain checking: no page read, no random sibling
+        if tool == "linkaudit-plain":  # plain checking: no page read, no random sibling
+            command = [*linkaudit_command(articles, report, limits), "--no-soft"]
+        elif _is_linkaudit(tool):
+            command = linkaudit_command(articles, report, limits, tool.removeprefix("linkaudit").lstrip("-"))
+        else:
+            command = lychee_command(articles, report, limits)
+        if _is_linkaudit(tool) and timeline is not None:
+            command += ["--timeline", str(timeline)]
         run = ToolRun(tool, command, [plan.url(k, addresses) for k in range(len(plan.urls))])
         run.load = os.getloadavg()[0]
         # The server stamps each request as its loop reads it: a collection pausing that loop would make
@@ -331,9 +366,14 @@ def run_tool(tool: str, plan: WebPlan, limits: Limits, tolerance: float) -> Tool
     if not report.exists():
         tail = (folder / "stderr.log").read_text(errors="replace")[-2000:]
         raise SystemExit(f"{tool} wrote no report (exit {run.exit_code}):\n{tail}")
-    parse = _lychee_verdicts if tool == "lychee" else _linkaudit_verdicts
+    parse = _linkaudit_verdicts if _is_linkaudit(tool) else _lychee_verdicts
     run.verdicts, run.links, run.reported = parse(report, run.urls)
     run.command = [Path(command[0]).name, *command[1:]]
+    if timeline is not None and timeline.exists():
+        names = {
+            address.split(":")[0]: host.name for address, host in zip(addresses, plan.hosts, strict=True)
+        }
+        run.timeline = summarize(json.loads(timeline.read_text()), names=names)
     return run
 
 
@@ -348,22 +388,28 @@ def summary_table(runs: list[ToolRun], bound: Bound) -> str:
     rows = [
         "| | load | wall | own check time | × bound | CPU | peak PSS (tree) | peak RSS (tree) "
         "| largest process "
-        "| requests | connections | max in flight | starts too close: all, bunched, after a redirect "
-        "(min gap) "
+        "| requests | per URL | CPU per request | connections | max in flight "
+        "| starts too close: all, bunched, after a redirect (min gap) "
         "| 429 provoked |",
-        "|---" * 14 + "|",
+        "|---" * 16 + "|",
     ]
     for run in runs:
         p = run.politeness
         gap = f"{p.min_gap * 1000:.1f} ms" if p.min_gap is not None else "-"
         reported = f"{run.reported:.2f} s" if run.reported is not None else "-"
         ratio = run.wall / bound.seconds
+        per_url = p.requests / max(1, len(run.urls))
+        per_request = run.cpu / max(1, p.requests) * 1000
         rows.append(
             f"| {run.tool} | {run.load:.1f} | {run.wall:.2f} s | {reported} | {ratio:.2f}× | {run.cpu:.1f} s "
             f"| {_mb(run.peak_pss)} | {_mb(run.peak_rss)} | {_mb(run.max_rss_single)} | {p.requests:,} "
-            f"| {p.connections:,} | {p.max_in_flight} "
+            f"| {per_url:.3f} | {per_request:.2f} ms | {p.connections:,} | {p.max_in_flight} "
             f"| {p.close_starts}, {p.bunched}, {p.close_after_hop} ({gap}) | {p.provoked_429} |"
         )
+    rows.append(
+        f"| bound | | {bound.seconds:.2f} s | | 1.00× | | | | | {bound.requests:,} "
+        f"| {bound.requests / max(1, bound.urls):.3f} | | | | | |"
+    )
     return "\n".join(rows)
 
 
@@ -398,7 +444,7 @@ def _lychee_expected(behaviour: Behaviour) -> str | None:
 
 
 def _right(run: ToolRun, behaviour: Behaviour, got: str) -> bool | None:
-    if run.tool != "lychee":
+    if _is_linkaudit(run.tool):
         return got == _truth(run, behaviour)
     expected = _lychee_expected(behaviour)
     return None if expected is None else got.startswith(expected)
@@ -441,20 +487,26 @@ def _wrong_examples(run: ToolRun, truth: list[Behaviour], limit: int = 8) -> lis
 
 
 def describe_web(plan: WebPlan, bound: Bound, limits: Limits) -> str:
-    limiting = bound.limiting
     hosts = len(plan.hosts)
     return (
-        f"web: {hosts} hosts, {len(plan.urls):,} distinct URLs cited {plan.citations:,} times in "
-        f"{len(plan.articles):,} articles; latency {min(h.latency for h in plan.hosts) * 1000:.1f}-"
-        f"{max(h.latency for h in plan.hosts) * 1000:.0f} ms; limits {limits.host_concurrency} in flight, "
-        f"{limits.interval * 1000:g} ms apart\n"
-        f"lower bound: {bound.seconds:.2f} s, set by {limiting.host} ({limiting.requests} requests, "
-        f"W/c {limiting.by_concurrency:.2f} s, spacing {limiting.by_interval:.2f} s, "
-        f"chain {limiting.by_chain:.2f} s); global {bound.by_global:.2f} s"
+        f"web: {'varied' if plan.varied else 'project'}, {hosts} hosts, {len(plan.urls):,} distinct URLs "
+        f"cited {plan.citations:,} times in {len(plan.articles):,} articles; latency "
+        f"{min(h.latency for h in plan.hosts) * 1000:.1f}-"
+        f"{max(h.latency for h in plan.hosts) * 1000:.0f} ms; "
+        f"limits {limits.host_concurrency} in flight, {limits.interval * 1000:g} ms apart; "
+        f"timeout {limits.timeout:g} s, {limits.retries} retries\n{bound.describe()}"
     )
 
 
-def compare(plan: WebPlan, limits: Limits, tools: list[str], tolerance: float, repeat: int) -> dict[str, Any]:
+def compare(
+    plan: WebPlan,
+    limits: Limits,
+    tools: list[str],
+    tolerance: float,
+    repeat: int,
+    *,
+    timelines: Path | None = None,
+) -> dict[str, Any]:
     """Each tool `repeat` times, interleaved (so a busy minute on the machine hurts both alike)."""
     bound = lower_bound(
         plan,
@@ -463,18 +515,25 @@ def compare(plan: WebPlan, limits: Limits, tools: list[str], tolerance: float, r
         concurrency=limits.concurrency,
         retries=limits.retries,
         retry_wait=limits.retry_wait,
+        timeout=limits.timeout,
     )
     print(describe_web(plan, bound, limits), flush=True)
     runs: list[ToolRun] = []
-    for _ in range(repeat):
+    for n in range(repeat):
         for tool in tools:
-            run = run_tool(tool, plan, limits, tolerance)
+            timeline = None
+            if timelines is not None and _is_linkaudit(tool):
+                timelines.mkdir(parents=True, exist_ok=True)
+                timeline = (timelines / f"{tool}-{n + 1}.json").resolve()
+            run = run_tool(tool, plan, limits, tolerance, timeline)
             runs.append(run)
             print(
-                f"{tool}: {run.wall:.2f} s (load {run.load:.1f}), exit {run.exit_code}, "
-                f"{run.links:,} links found",
+                f"{tool}: {run.wall:.2f} s = {run.wall / bound.seconds:.2f}× the bound "
+                f"(load {run.load:.1f}), exit {run.exit_code}, {run.links:,} links found",
                 flush=True,
             )
+            if run.timeline is not None:
+                print(f"  timeline: {timeline}\n" + run.timeline, flush=True)
     truth = [planned.behaviour for planned in plan.urls]
     print()
     print(summary_table(runs, bound))
@@ -503,11 +562,24 @@ def compare(plan: WebPlan, limits: Limits, tools: list[str], tolerance: float, r
         print(
             f"linkaudit / lychee, median wall time: {medians['linkaudit'] / medians['lychee']:.2f} (goal < 1)"
         )
+    for tool in tools:
+        if tool.startswith("linkaudit-") and "linkaudit" in medians:
+            lost = medians[tool] - medians["linkaudit"]
+            print(
+                f"without {tool.removeprefix('linkaudit-')}: {lost:+.2f} s "
+                f"({lost / bound.seconds:+.2f}× the bound)"
+            )
     for run in runs:
         if run.politeness.provoked_by:
             hosts = ", ".join(f"{host}: {n}" for host, n in run.politeness.provoked_by.items())
             print(f"{run.tool}: 429s provoked at {hosts}")
-    result: dict[str, Any] = {"bound_s": bound.seconds, "urls": len(plan.urls), "runs": []}
+    result: dict[str, Any] = {
+        "web": "varied" if plan.varied else "project",
+        "bound_s": bound.seconds,
+        "bound_requests": bound.requests,
+        "urls": len(plan.urls),
+        "runs": [],
+    }
     wrong_total = 0
     for run in runs:
         entry: dict[str, Any] = {
@@ -520,10 +592,11 @@ def compare(plan: WebPlan, limits: Limits, tools: list[str], tolerance: float, r
             "peak_rss_mb": run.peak_rss / MB,
             "largest_process_mb": run.max_rss_single / MB,
             "requests": run.politeness.requests,
+            "provoked_429": run.politeness.provoked_429,
             "violations": run.politeness.violations,
             "command": run.command,
         }
-        if run.tool != "lychee":
+        if _is_linkaudit(run.tool):
             entry["wrong"] = wrong = confusion_table(run, truth)[1]
             wrong_total += wrong
         result["runs"].append(entry)
@@ -589,7 +662,7 @@ def scaling(sizes: list[int], hosts: int, limits: Limits, tolerance: float, tool
         for tool in tools:
             run = run_tool(tool, plan, scaled, tolerance * scale)
             truth = [planned.behaviour for planned in plan.urls]
-            wrong = str(confusion_table(run, truth)[1]) if tool != "lychee" else "-"
+            wrong = str(confusion_table(run, truth)[1]) if _is_linkaudit(tool) else "-"
             ratio, micros = run.wall / bound.seconds, run.wall / size * 1e6
             per_url[tool].append((size, micros))
             p = run.politeness
@@ -653,11 +726,25 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--concurrency", type=int, default=64, help="global limit on requests in flight, for both tools"
     )
     parser.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    parser.add_argument(
+        "--web", choices=("project", "varied"), default="project", help="which simulated web (see above)"
+    )
+    parser.add_argument(
+        "--timeline", type=Path, default=None, help="write each linkaudit run's timeline to this folder"
+    )
     parser.add_argument("--allow-network", action="store_true", help="do not re-run inside `unshare -rn`")
     args = parser.parse_args(args_list)
     tools = [tool.strip() for tool in args.tools.split(",") if tool.strip()]
-    if not tools or any(tool not in TOOLS for tool in tools):
-        parser.error("--tools takes linkaudit, linkaudit-plain and/or lychee")
+    levers = set(LEVERS)
+    if not tools or any(
+        tool not in ("linkaudit", "lychee", "linkaudit-plain")
+        and not (tool.startswith("linkaudit-") and set(tool.removeprefix("linkaudit-").split("+")) <= levers)
+        for tool in tools
+    ):
+        parser.error(
+            f"--tools takes linkaudit, linkaudit-plain (--no-soft), lychee and linkaudit-LEVER[+LEVER]"
+            f" ({', '.join(LEVERS)})"
+        )
     if not args.allow_network:
         _in_network_namespace(args_list)
     isolated = bool(os.environ.get(_NETNS_MARK))
@@ -673,13 +760,23 @@ def main(argv: Sequence[str] | None = None) -> None:
         + ("network: loopback only (unshare -rn)" if isolated else "network: not isolated (IP literals only)")
     )
     limits = Limits(interval=0.05 * args.latency_scale, concurrency=args.concurrency)
+    if args.web == "varied":  # issue 12's settings for its web
+        limits = dataclasses.replace(limits, timeout=5.0, retries=2)
     if args.scaling:
         sizes = sorted(int(size) for size in args.scaling.split(","))
         scaling(sizes, args.hosts, limits, args.gap_tolerance, tools)
         return
     scale = args.latency_scale
-    plan = plan_web(args.urls, hosts=args.hosts, latency_scale=scale, per_second_limit=round(20 / scale))
-    result = compare(plan, limits, tools, args.gap_tolerance * scale, max(1, args.runs))
+    plan = plan_web(
+        args.urls,
+        hosts=args.hosts,
+        latency_scale=scale,
+        per_second_limit=round(20 / scale),
+        varied=args.web == "varied",
+    )
+    result = compare(
+        plan, limits, tools, args.gap_tolerance * scale, max(1, args.runs), timelines=args.timeline
+    )
     if args.json is not None:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
 

@@ -14,17 +14,28 @@ articles citing those addresses as IP literals: neither checker needs DNS, and p
 per address for both (lychee keys its limits by host name or IP without the port; linkaudit by
 host:port; every host here has an IP of its own).
 
-`lower_bound` is the physical limit of any polite checker on the plan; see its docstring.
+Two webs: the project's (`plan_web`, the default: one latency range, a fifth of the hosts limiting
+requests in flight and a fifth requests per second) and the varied one (`plan_web(varied=True)`, issue 12):
+latencies spread from 20 to 500 ms (log-uniform, so some hosts are slow enough that their latency, not
+their spacing, sets their time), every host strict (429 beyond 4 requests in flight or 20 a second), a
+sixth of them answering HEAD with 405, and a mix with timeouts, three-hop redirect chains, redirects many
+URLs share, 503 with and without `Retry-After`.
+
+`needs` turns a plan into what `lower_bound.lower_bound` takes: the physical limit of any polite checker
+on the plan (`lower_bound` here does both).
 """
 
 from __future__ import annotations
 
 import math
 import random
-from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from pathlib import Path
+
+from lower_bound import Bound, Need
+from lower_bound import lower_bound as bound_of_needs
 
 from linkaudit.demo.simweb import Reply, SimWeb
 
@@ -34,11 +45,11 @@ __all__ = [
     "Behaviour",
     "Bound",
     "Citation",
-    "HostBound",
     "HostPlan",
     "PlannedUrl",
     "WebPlan",
     "lower_bound",
+    "needs",
     "plan_web",
     "start_web",
     "write_articles",
@@ -46,9 +57,14 @@ __all__ = [
 
 #: Seconds a scripted 429 asks the client to wait (and what simweb's own limits answer with).
 RETRY_AFTER = 1
+#: Seconds a 503 with Retry-After asks for (the varied web).
+RETRY_AFTER_503 = 2
 #: Latency of a slow page, before `latency_scale`.
 SLOW_LATENCY = 3.0
+#: Latency of a page that times out: longer than any timeout the benchmarks use.
+NEVER = 60.0
 _LATENCY_RANGE = (0.020, 0.200)
+_VARIED_LATENCY = (0.020, 0.500)
 # How unevenly URLs spread over hosts: the share of host k (1-based) is proportional to k ** -_ZIPF.
 _ZIPF = 0.7
 # Of every distinct URL: the share answering each way (the rest are live pages) ...
@@ -68,6 +84,20 @@ _SHARES = {
 }
 # ... and a handful per 3,000 URLs of the rarer behaviours.
 _PER_3000 = {"loop": 5, "429-once": 10, "503-once": 10, "slow": 5}
+# The varied web's mix.
+_VARIED_SHARES = {
+    "404": 0.04,
+    "410": 0.01,
+    "403": 0.01,
+    "301": 0.02,
+    "shared-301": 0.03,
+    "302": 0.01,
+    "slash": 0.01,
+    "3-hop-chain": 0.01,
+    "image": 0.06,
+    "broken-image": 0.01,
+}
+_VARIED_PER_3000 = {"loop": 5, "429-once": 10, "503-once": 5, "503-retry-after": 10, "slow": 5, "timeout": 5}
 
 
 class Behaviour(StrEnum):
@@ -92,6 +122,11 @@ class Behaviour(StrEnum):
     SOFT_404 = "soft-404"  # 200 with a "not found" page, as every unknown page of its directory
     REDIRECT_HOME = "redirect-home"  # 302 to the site's root
     PARKED = "parked"  # its host is a parked domain: the same parking page at every path
+    # The varied web's.
+    SHARED = "shared-301"  # 301 to a page many of its host's URLs redirect to (a subscription page)
+    LONG_CHAIN = "3-hop-chain"  # 301, 302, 307, then the page
+    RETRY_AFTER_503 = "503-retry-after"  # 503 with Retry-After, then 200
+    TIMEOUT = "timeout"  # never answers in time
 
     @property
     def verdict(self) -> str:
@@ -127,6 +162,10 @@ _VERDICTS = {
     Behaviour.SOFT_404: "soft-dead",
     Behaviour.REDIRECT_HOME: "soft-dead",
     Behaviour.PARKED: "usurped",
+    Behaviour.SHARED: "redirected",
+    Behaviour.LONG_CHAIN: "redirected",
+    Behaviour.RETRY_AFTER_503: "live",
+    Behaviour.TIMEOUT: "unreachable",
 }
 _PLAIN = {Behaviour.SOFT_404: "live", Behaviour.REDIRECT_HOME: "redirected", Behaviour.PARKED: "live"}
 #: Parked domains added to the web (each cited at `_PARKED_URLS` paths).
@@ -142,6 +181,7 @@ class HostPlan:
     max_per_second: int | None = None
     refuses: bool = False
     parked: bool = False
+    refuses_head: bool = False  # answers every HEAD 405
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +203,7 @@ class WebPlan:
     urls: tuple[PlannedUrl, ...]
     articles: tuple[tuple[Citation, ...], ...]
     latency_scale: float
+    varied: bool = False
 
     @property
     def citations(self) -> int:
@@ -199,6 +240,7 @@ def plan_web(
     latency_scale: float = 1.0,
     per_second_limit: int = 20,
     fixed_rarities: bool = False,
+    varied: bool = False,
     seed: int = 20240318,
 ) -> WebPlan:
     """A reproducible web of `urls` distinct URLs on `hosts` hosts, cited `citations` times (default
@@ -207,7 +249,8 @@ def plan_web(
     that limit requests per second then allow `per_second_limit` of them. With `fixed_rarities`, the rare
     behaviours (loops, 429 and 503 once, slow pages, the URLs rate-limited for good) keep their counts of
     a 3,000-URL web instead of growing with it: their waits are whole seconds that do not scale, and a
-    web of 100,000 URLs would otherwise measure little but Retry-After."""
+    web of 100,000 URLs would otherwise measure little but Retry-After. `varied`: the varied web (see the
+    module docstring)."""
     if hosts < 4 or urls < hosts * 4:
         raise ValueError("need at least 4 hosts and 4 URLs per host")
     rng = random.Random(seed)
@@ -220,6 +263,20 @@ def plan_web(
     hostile = hosts - 1
     plans: list[HostPlan] = []
     for k in range(hosts):
+        if varied:
+            low, high = _VARIED_LATENCY
+            latency = math.exp(rng.uniform(math.log(low), math.log(high))) * latency_scale
+            plans.append(
+                HostPlan(
+                    name=f"site{k:02d}.example",
+                    latency=latency,
+                    max_inflight=4,
+                    max_per_second=per_second_limit,
+                    refuses=k == refusing,
+                    refuses_head=k % 6 == 3,
+                )
+            )
+            continue
         latency = rng.uniform(*_LATENCY_RANGE) * latency_scale
         plans.append(
             HostPlan(
@@ -238,10 +295,10 @@ def plan_web(
     free = [k for k, slot_host in enumerate(slots) if slot_host not in (refusing, hostile)]
     rng.shuffle(free)
     wanted: list[Behaviour] = []
-    for key, share in _SHARES.items():
+    for key, share in (_VARIED_SHARES if varied else _SHARES).items():
         wanted += [Behaviour(key)] * round(urls * share)
     rarity = 1.0 if fixed_rarities else urls / 3000
-    for key, count in _PER_3000.items():
+    for key, count in (_VARIED_PER_3000 if varied else _PER_3000).items():
         wanted += [Behaviour(key)] * max(1, round(count * rarity))
     for k, behaviour in zip(free, wanted, strict=False):
         behaviours[k] = behaviour
@@ -257,7 +314,9 @@ def plan_web(
             path = f"/{('news', 'blog', 'archive')[j % 3]}/{2012 + j}/item-{n}-{j}.html"
             planned.append(PlannedUrl(len(plans) - 1, path, Behaviour.PARKED))
     urls_planned = tuple(planned)
-    return WebPlan(tuple(plans), urls_planned, _cite(urls_planned, citations, articles, rng), latency_scale)
+    return WebPlan(
+        tuple(plans), urls_planned, _cite(urls_planned, citations, articles, rng), latency_scale, varied
+    )
 
 
 def _path(k: int, behaviour: Behaviour) -> str:
@@ -335,14 +394,53 @@ _PARKING_PAGE = Reply.html(
     '<script src="https://www.google.com/adsense/domains/caf.js"></script></head><body>'
     "<h1>This domain may be for sale</h1><p>Related searches: insurance, travel, loans</p></body></html>"
 )
+_SHARED_TARGET = "/subscribe"
+
+
+def _refusing_head(reply: Reply) -> Reply:
+    # The server refuses the method before any application code runs: the path's script stays put.
+    return replace(reply, head=Reply.html("Method Not Allowed", status=405), head_advances=False)
+
+
+class _Routes:
+    """A host's routes as `_route` scripts them, HEAD refused everywhere on a host that refuses it."""
+
+    def __init__(self, web: SimWeb, host: HostPlan) -> None:
+        self.sim = web[host.name]
+        self.refuses_head = host.refuses_head
+
+    def route(self, path: str, *replies: Reply) -> None:
+        if self.refuses_head:
+            replies = tuple(_refusing_head(reply) for reply in replies)
+        self.sim.route(path, *replies)
+
+    def otherwise(self, *replies: Reply, under: str = "/") -> None:
+        if self.refuses_head:
+            replies = tuple(_refusing_head(reply) for reply in replies)
+        self.sim.otherwise(*replies, under=under)
 
 
 def _route(web: SimWeb, host: HostPlan, planned: PlannedUrl, scale: float) -> None:
-    sim = web[host.name]
+    sim = _Routes(web, host)
     path = planned.path
     behaviour = planned.behaviour
     limited = Reply.html("Too Many Requests", status=429, headers={"Retry-After": str(RETRY_AFTER)})
-    if behaviour is Behaviour.PAGE:
+    if behaviour is Behaviour.SHARED:
+        sim.route(path, Reply.redirect(_SHARED_TARGET))
+        sim.route(_SHARED_TARGET, _page(_SHARED_TARGET))
+    elif behaviour is Behaviour.LONG_CHAIN:
+        first, second, final = path + "?hop=1", path + "?hop=2", path.replace(".html", "-moved.html")
+        sim.route(path, Reply.redirect(first, status=301))
+        sim.route(first, Reply.redirect(second, status=302))
+        sim.route(second, Reply.redirect(final, status=307))
+        sim.route(final, _page(final))
+    elif behaviour is Behaviour.RETRY_AFTER_503:
+        busy = Reply.html("Service Unavailable", status=503, headers={"Retry-After": str(RETRY_AFTER_503)})
+        sim.route(path, busy, _page(path))
+    elif behaviour is Behaviour.TIMEOUT:
+        page = _page(path)
+        sim.route(path, Reply(page.status, page.body, latency=NEVER))
+    elif behaviour is Behaviour.PAGE:
         sim.route(path, _page(path))
     elif behaviour is Behaviour.IMAGE:
         sim.route(path, Reply.image("png"))
@@ -431,75 +529,32 @@ def write_articles(plan: WebPlan, addresses: list[str], dest: Path, *, seed: int
     return len(plan.articles)
 
 
-@dataclass(frozen=True, slots=True)
-class HostBound:
-    host: str
-    requests: int
-    work: float  # sum of request latencies, seconds
-    by_concurrency: float
-    by_interval: float
-    by_chain: float
+def needs(plan: WebPlan, *, retries: int, retry_wait: float, timeout: float) -> Iterator[Need]:
+    """Each URL's need (see `lower_bound`) under a checker's retry policy.
 
-    @property
-    def bound(self) -> float:
-        return max(self.by_concurrency, self.by_interval, self.by_chain)
-
-
-@dataclass(frozen=True, slots=True)
-class Bound:
-    hosts: tuple[HostBound, ...]
-    by_global: float
-
-    @property
-    def seconds(self) -> float:
-        return max(self.by_global, *(h.bound for h in self.hosts))
-
-    @property
-    def limiting(self) -> HostBound:
-        return max(self.hosts, key=lambda h: h.bound)
-
-
-def lower_bound(
-    plan: WebPlan,
-    *,
-    host_concurrency: int,
-    interval: float,
-    concurrency: int,
-    retries: int,
-    retry_wait: float,
-) -> Bound:
-    """The least wall time any checker polite to these limits needs to find every verdict.
-
-    A checker must make at least one request per redirect hop (a GET answers a 404 as well as a HEAD
-    would, so one request per hop, never two), repeat a 429 or 503 once, and repeat a URL that stays
-    429 `retries` times. Each request costs its host's latency (`SLOW_LATENCY` for a slow page). Then,
-    for each host h with n_h requests whose latencies sum to W_h:
-
-      - concurrency: at most `host_concurrency` (c) requests in flight, so  T_h >= W_h / c;
-      - spacing: starts at least `interval` (i) apart, and the last one must still be answered, so
-        T_h >= (n_h - 1) * i + min latency;
-      - forced waits: the longest chain of one URL's requests and the waits between them:
-        L + Retry-After + L for a 429 then 200; L + retry_wait + L for a 503 then 200 (no Retry-After:
-        the configured retry wait, 1 s for both tools); (retries + 1) * L + retries * Retry-After for a
-        URL rate-limited for good; SLOW_LATENCY for a slow page; retry_wait * (1 + 2 + ... +
-        2^(retries-1)) for a host that refuses connections, retried with exponential backoff as the
-        issue requires (once per host: those tries prove it gone, its other URLs need no request).
-
-    T_h = max of the three, and the bound is max over hosts of T_h, and of sum(W_h) / `concurrency`
-    (the global limit). It is a lower bound: it ignores connection set-up, CPU, extraction and the pause
-    of a whole host that a polite checker makes after a 429 (Retry-After only delays that URL here).
+    One request per redirect hop, one more for a 429 or 503 (the wait between: Retry-After, or the retry
+    wait where the server names none), `retries` + 1 for a URL that stays 429 (Retry-After between) and
+    for one that times out (each holding its place for the whole `timeout`, none wait between: the timeout
+    was the wait). A redirect target several URLs share is requested once. A host that refuses connections
+    costs its first URL `retries` + 1 tries with exponential retry waits (1, 2, 4 ... x `retry_wait`), as
+    a checker must make before calling it gone; its other URLs need no request.
     """
-    per_host: dict[int, list[float]] = defaultdict(list)
-    chains: dict[int, float] = defaultdict(float)
+    shared_seen: set[int] = set()
+    refused_seen: set[int] = set()
     for planned in plan.urls:
         host = plan.hosts[planned.host]
         latency = host.latency
         behaviour = planned.behaviour
-        chain: float
+        requests: list[float]
         if behaviour is Behaviour.REFUSED:
-            # One URL's tries prove the host gone; the checker need not ask again for the others.
-            requests: list[float] = [] if planned.host in per_host else [0.0] * (retries + 1)
+            first = planned.host not in refused_seen
+            refused_seen.add(planned.host)
+            requests = [0.0] * (retries + 1) if first else []
             chain = retry_wait * (2**retries - 1)
+        elif behaviour is Behaviour.SHARED:
+            requests = [latency] if planned.host in shared_seen else [latency] * 2
+            shared_seen.add(planned.host)
+            chain = 2 * latency
         elif behaviour in (
             Behaviour.MOVED,
             Behaviour.FOUND,
@@ -512,36 +567,48 @@ def lower_bound(
         elif behaviour is Behaviour.CHAIN:
             requests = [latency] * 3
             chain = 3 * latency
+        elif behaviour is Behaviour.LONG_CHAIN:
+            requests = [latency] * 4
+            chain = 4 * latency
         elif behaviour is Behaviour.RETRY_AFTER:
             requests = [latency] * 2
             chain = 2 * latency + RETRY_AFTER
+        elif behaviour is Behaviour.RETRY_AFTER_503:
+            requests = [latency] * 2
+            chain = 2 * latency + RETRY_AFTER_503
         elif behaviour is Behaviour.FLAKY:
             requests = [latency] * 2
             chain = 2 * latency + retry_wait
         elif behaviour is Behaviour.SLOW:
             requests = [SLOW_LATENCY * plan.latency_scale]
             chain = requests[0]
+        elif behaviour is Behaviour.TIMEOUT:
+            requests = [timeout] * (retries + 1)
+            chain = timeout * (retries + 1)
         elif behaviour is Behaviour.RATE_LIMITED:
             requests = [latency] * (retries + 1)
             chain = (retries + 1) * latency + retries * RETRY_AFTER
         else:
             requests = [latency]
             chain = latency
-        per_host[planned.host] += requests
-        chains[planned.host] = max(chains[planned.host], chain)
-    hosts: list[HostBound] = []
-    total_work = 0.0
-    for k, requests in sorted(per_host.items()):
-        work = sum(requests)
-        total_work += work
-        hosts.append(
-            HostBound(
-                host=plan.hosts[k].name,
-                requests=len(requests),
-                work=work,
-                by_concurrency=work / host_concurrency,
-                by_interval=(len(requests) - 1) * interval + min(requests),
-                by_chain=chains[k],
-            )
-        )
-    return Bound(tuple(hosts), total_work / concurrency)
+        yield Need(host.name, tuple(requests), chain)
+
+
+def lower_bound(
+    plan: WebPlan,
+    *,
+    host_concurrency: int,
+    interval: float,
+    concurrency: int,
+    retries: int,
+    retry_wait: float,
+    timeout: float = 20.0,
+) -> Bound:
+    """The least wall time any checker polite to these limits needs to find every verdict on `plan`
+    (`needs` and `lower_bound.lower_bound`)."""
+    return bound_of_needs(
+        needs(plan, retries=retries, retry_wait=retry_wait, timeout=timeout),
+        host_concurrency=host_concurrency,
+        interval=interval,
+        concurrency=concurrency,
+    )

@@ -20,7 +20,7 @@ import trio
 
 from linkaudit.archive.select import ArchiveMode
 from linkaudit.archive.stage import ArchiveOptions, ArchiveStage
-from linkaudit.check import CheckItem, check_targets, group_occurrences
+from linkaudit.check import CheckItem, Timeline, check_targets, group_occurrences
 from linkaudit.check.fragments import split_by_fragment
 from linkaudit.check.gate import HostGate
 from linkaudit.check.hygiene import HttpsProbes, https_probes, probe_settings, with_network_findings
@@ -121,6 +121,7 @@ def audit_extracted(
     keep: Callable[[Occurrence], bool] | None = None,
     articles: Sequence[ArticleFile] = (),
     archive: ArchiveOptions | None = None,
+    timeline: Timeline | None = None,
 ) -> AuditOutcome:
     """Check what extraction found, and the links of the web `pages` (fetched first, one level).
 
@@ -179,6 +180,7 @@ def audit_extracted(
             observer=observer,
             resolver=resolver,
             gates=gates,
+            timeline=timeline,
         )
         probes = https_probes(results)
         if probes.items:

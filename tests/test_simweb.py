@@ -526,3 +526,22 @@ def test_importing_the_simulated_web_pulls_in_only_the_standard_library() -> Non
         "linkaudit.demo.simweb",
         "linkaudit.demo.soft_scene",  # the demo's soft-rot scene: standard library only, like the web
     }
+
+
+def test_a_client_hanging_up_on_a_slow_reply_is_no_longer_in_flight(web: SimWeb) -> None:
+    # A request the client timed out must not count against the host's limit on requests in flight.
+    host = web.host("slow.example", max_inflight=1)
+    host.route("/slow", Reply(200, b"late", latency=30.0))
+    host.route("/next", Reply(200, b"fine"))
+    with socket.create_connection(_address(web, "slow.example")) as conn:
+        conn.sendall(b"GET /slow HTTP/1.1\r\nHost: slow.example\r\n\r\n")
+        deadline = time.monotonic() + 10
+        while web.stats("slow.example").in_flight == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert web.stats("slow.example").in_flight == 1
+    deadline = time.monotonic() + 10  # far less than the reply's 30 s
+    while web.stats("slow.example").in_flight and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert web.stats("slow.example").in_flight == 0
+    assert request(web, "slow.example", "/next").status_code == 200  # not refused as one too many
+    assert web.stats("slow.example").rejected == 0

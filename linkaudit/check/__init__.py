@@ -1,10 +1,11 @@
 """Stage 2: probe every distinct target once, concurrently and politely, and judge it.
 
-`check_targets` runs under trio: one nursery; per host, as many workers as the host may have
-requests in flight, so a slow or rate-limited host never ties up the workers other hosts need; a
-global `PriorityLimiter` bounds requests in flight overall, serving first the hosts with the most
-work left. Each worker turns its own failure into a result: a dead link is data, never an exception
-that would tear the nursery down. A `#fragment` the page lacks becomes a result of its own (see
+`check_targets` runs under trio: one nursery; per host, a few more workers than the host may have
+requests in flight (a URL waiting to be retried does not leave one of its places idle; the host's gate
+lets URLs already under way go first), so a slow or rate-limited host never ties up the workers other
+hosts need; a global `PriorityLimiter` bounds requests in flight overall, serving first the hosts with
+the most work left. Each worker turns its own failure into a result: a dead link is data, never an
+exception that would tear the nursery down. A `#fragment` the page lacks becomes a result of its own (see
 `linkaudit.check.fragments`).
 """
 
@@ -30,6 +31,7 @@ from linkaudit.check.probe import Prober
 from linkaudit.check.resolve import Resolver
 from linkaudit.check.schedule import PriorityLimiter
 from linkaudit.check.soft import SoftExaminer
+from linkaudit.check.timeline import CITED, Timeline
 from linkaudit.check.transport import build_client
 from linkaudit.classify import judge
 from linkaudit.models import (
@@ -46,7 +48,10 @@ from linkaudit.observer import NullObserver, Observer
 from linkaudit.settings import CheckSettings
 from linkaudit.urls import local_path
 
-__all__ = ["CheckItem", "build_client", "check_targets", "group_occurrences", "judge_local"]
+__all__ = ["CheckItem", "Timeline", "build_client", "check_targets", "group_occurrences", "judge_local"]
+
+# Workers per host beyond its places: URLs sleeping before a retry leave room for fresh ones.
+_SPARE_WORKERS = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +116,27 @@ def _static_result(item: CheckItem, settings: CheckSettings, local: LocalAnchors
     return None
 
 
+def _given_up(target: Target, gate: HostGate) -> Evidence | None:
+    """The evidence of a URL whose host was given up on (rate-limited for good, or gone): no request."""
+    if gate.rate_limited and gate.dead is None:
+        return Evidence(
+            url=target.url,
+            status=429,
+            detail=f"host rate-limited: {gate.slowdowns} slow-down answers in a row, none other",
+            short_circuited=True,
+            checked_at=_now(),
+        )
+    if gate.dead is not None:
+        return Evidence(
+            url=target.url,
+            error=gate.dead,
+            detail=f"host unreachable: {gate.dead_detail or gate.dead.value}",
+            short_circuited=True,
+            checked_at=_now(),
+        )
+    return None
+
+
 @asynccontextmanager
 async def _frozen_heap() -> AsyncIterator[None]:
     """Spare the cyclic garbage collector from walking, collection after collection, everything that
@@ -132,11 +158,13 @@ async def check_targets(
     resolver: Resolver | None = None,
     network: httpcore.AsyncNetworkBackend | None = None,
     gates: dict[str, HostGate] | None = None,
+    timeline: Timeline | None = None,
 ) -> None:
     """Judge every item, calling `on_result` as each verdict is known (so an interrupted run keeps them).
 
     `gates` (host -> `HostGate`), when given, is shared with a later call: its requests are spaced from
-    this one's, and a host given up on here stays given up on there.
+    this one's, and a host given up on here stays given up on there. `timeline`, when given, records every
+    request and change of pace (see `linkaudit.check.timeline`).
     """
     observer = observer or NullObserver()
     resolver = resolver or Resolver(settings.resolve)
@@ -168,35 +196,34 @@ async def check_targets(
                 backoff_base=settings.retry_base,
             )
             gate.give_up_after = max(3, settings.rate_limit_retries)
+            gate.timeline = timeline
         return gate
 
     limiter = PriorityLimiter(max(1, settings.concurrency))
     redact = Redactor.for_settings(settings)
     async with _frozen_heap(), build_client(settings, resolver, network, raw_location=True) as client:
         prober = Prober(
-            client, settings, gate_for=gate_for, limiter=limiter, on_backoff=observer.host_backoff
+            client,
+            settings,
+            gate_for=gate_for,
+            limiter=limiter,
+            on_backoff=observer.host_backoff,
+            timeline=timeline,
         )
         soft = SoftExaminer(prober) if settings.soft else None
 
+        if timeline is not None:
+            timeline.begin()
+
         async def run_item(item: CheckItem, gate: HostGate) -> None:
             target = item.target
-            if gate.rate_limited and gate.dead is None:
-                evidence = Evidence(
-                    url=target.url,
-                    status=429,
-                    detail=f"host rate-limited: {gate.slowdowns} slow-down answers in a row, none other",
-                    short_circuited=True,
-                    checked_at=_now(),
-                )
-            elif gate.dead is not None:
-                evidence = Evidence(
-                    url=target.url,
-                    error=gate.dead,
-                    detail=f"host unreachable: {gate.dead_detail or gate.dead.value}",
-                    short_circuited=True,
-                    checked_at=_now(),
-                )
+            given_up = _given_up(target, gate)
+            if given_up is not None:
+                evidence = given_up
             else:
+                if timeline is not None:
+                    CITED.set(target.url)
+                    timeline.url_started(target.url)
                 try:
                     anchors = settings.check_fragments and wants_anchors(item.occurrences)
                     # A host configured `method = "HEAD"` is asked HEAD only: no page read, no soft rules.
@@ -217,12 +244,17 @@ async def check_targets(
                         url=target.url, error=ErrorKind.OTHER, detail=detail, checked_at=_now()
                     )
                 evidence = redact.evidence(evidence)  # servers may echo a header value back
+                if not evidence.attempts and gate.dead is not None and evidence.error is gate.dead:
+                    # The host was given up on while this URL waited for its turn: nothing was sent.
+                    evidence = _given_up(target, gate) or evidence
                 # After a redirect the failure is the target's: this host answered, so it is not evidence.
-                if evidence.error is not None and not evidence.redirects:
+                elif evidence.error is not None and not evidence.redirects:
                     gate.failed(evidence.error, evidence.detail, dead_after=settings.dead_host_after)
                 if gate.dead is not None and not gate.dead_reported:
                     gate.dead_reported = True
                     observer.host_dead(gate.host, gate.dead_detail or gate.dead.value)
+                if timeline is not None:
+                    timeline.url_done(target.url)
             accept = settings.accept_for(target.url, evidence.final_url)
             judgement = judge(evidence, wants_image=item.wants_image, accept=accept)
             deliver(UrlResult(target, judgement, evidence, item.occurrences))
@@ -231,16 +263,18 @@ async def check_targets(
             while cursor[0] < len(host_items):
                 item = host_items[cursor[0]]
                 cursor[0] += 1
-                gate.backlog = len(host_items) - cursor[0]
                 await run_item(item, gate)
+                gate.backlog -= 1
 
         async with trio.open_nursery() as nursery:
             # The host with the most URLs is the one that sets the run's length: its workers go first, so a
             # busy start (every host's first connections at once) delays the hosts that have time to spare.
             for host, host_items in sorted(by_host.items(), key=lambda entry: -len(entry[1])):
                 gate = gate_for(host)
+                gate.backlog = len(host_items)  # URLs not done: with its pace, its priority (`remaining`)
                 cursor = [0]
-                for _ in range(min(len(host_items), max(1, gate.policy.concurrency))):
+                workers = max(1, gate.policy.concurrency) + _SPARE_WORKERS
+                for _ in range(min(len(host_items), workers)):
                     nursery.start_soon(host_worker, host_items, cursor, gate)
 
 

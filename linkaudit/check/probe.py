@@ -28,11 +28,13 @@ from tenacity import AsyncRetrying, RetryCallState, retry_if_result
 
 from linkaudit.check.bounds import Budget, Kept, clip
 from linkaudit.check.fragments import page_anchors
-from linkaudit.check.gate import HostGate, parse_retry_after, rate_limit_wait
+from linkaudit.check.gate import Admission, HostGate, parse_retry_after, rate_limit_wait
 from linkaudit.check.headers import HeaderChain, HeaderPolicy
+from linkaudit.check.headtrust import HeadTrust
 from linkaudit.check.location import LOCATION_KEY, redirect_target
 from linkaudit.check.resolve import BlockedAddress, NameNotFound, NameResolutionFailed
 from linkaudit.check.schedule import PriorityLimiter
+from linkaudit.check.timeline import Timeline
 from linkaudit.check.transport import bytes_after_head
 from linkaudit.models import Attempt, ErrorKind, Evidence, Hop
 from linkaudit.settings import CheckSettings
@@ -179,6 +181,7 @@ class _Answer:
     body: bytes | None = None
     connected: bool = False
     method: str = ""  # the request's ("" when none was sent)
+    retry_in: float | None = None  # a slow-down: what its host says this URL waits (None: it said nothing)
 
 
 @dataclass(slots=True)
@@ -262,6 +265,7 @@ class Prober:
         gate_for: Callable[[str], HostGate],
         limiter: PriorityLimiter,
         on_backoff: Callable[[str, float], None] | None = None,
+        timeline: Timeline | None = None,
     ) -> None:
         self.client = client
         self.settings = settings
@@ -269,6 +273,8 @@ class Prober:
         self.limiter = limiter
         self.on_backoff = on_backoff
         self.headers = HeaderPolicy(settings)
+        self.trust = HeadTrust()
+        self.timeline = timeline
 
     async def _send(
         self, method: str, url: str, attempts: Kept[Attempt], budget: Budget, headers: dict[str, str]
@@ -279,11 +285,15 @@ class Prober:
         gate = self.gate_for(host)
         answer = _Answer(method=method)
         timeout = self.settings.timeout_for(host)
+        wire_wait = [0.0]
+        admitted: list[Admission] = []
 
         async def trace(event: str, info: Mapping[str, object]) -> None:
             if event == "connection.connect_tcp.complete" or event.startswith("http11."):
                 answer.connected = True
-            await gate.trace(event, info)
+            before = trio.current_time()
+            await gate.trace(event, info, admission=admitted[0] if admitted else None)
+            wire_wait[0] += trio.current_time() - before
 
         try:
             request = self.client.build_request(
@@ -298,26 +308,48 @@ class Prober:
             )
         except (httpx.InvalidURL, ValueError, UnicodeError) as exc:  # never sent, so no attempt
             return _Answer(error=ErrorKind.INVALID_URL, detail=clip(f"not a URL httpx can request: {exc}"))
-        async with gate.slot() as not_ours:
+        asked = trio.current_time()
+        # A URL already under way (retry, hop, GET after HEAD) goes first at its host: see HostGate.slot.
+        async with gate.slot(urgent=len(attempts) > 0) as admission:
+            admitted.append(admission)
+            if gate.dead is not None:  # given up on while this request waited for its turn: never sent
+                return _Answer(
+                    error=gate.dead, detail=f"host unreachable: {gate.dead_detail or gate.dead.value}"
+                )
             queued = trio.current_time()
-            async with self.limiter.hold(gate.backlog):
+            async with self.limiter.hold(gate.remaining()):
                 started = trio.current_time()
                 # Other requests' turn, or a pause the host asked for: politeness, not this URL's cost.
-                budget.excuse(not_ours + started - queued)
+                budget.excuse(admission.excused + started - queued)
                 await self._exchange(method, request, answer, budget, timeout)
                 elapsed = trio.current_time() - started
-        self._feedback(gate, answer, started)
-        attempts.append(
-            Attempt(
-                method,
-                clip(url),
-                answer.status,
-                answer.error,
-                answer.detail,
-                int(elapsed * 1000),
-                connected=answer.connected,
-            )
+        # Its host's requests in flight when it was answered count too: they left before it did, but
+        # perhaps reached the server first.
+        self._feedback(gate, answer, started, max(admission.load, gate.in_flight + 1))
+        if answer.status is not None:
+            gate.took(elapsed)
+        attempt = Attempt(
+            method,
+            clip(url),
+            answer.status,
+            answer.error,
+            answer.detail,
+            int(elapsed * 1000),
+            connected=answer.connected,
         )
+        if self.timeline is not None:
+            waits = {
+                "host-slot": admission.host_slot,
+                "spacing": admission.spacing,
+                "pause": admission.pause,
+                "global": started - queued,
+                "wire-spacing": wire_wait[0],
+            }
+            previous = attempts.items()[-1] if len(attempts) else None
+            self.timeline.request(
+                host, url, method, previous, attempt, asked=asked, sent=started, waits=waits
+            )
+        attempts.append(attempt)
         return answer
 
     async def _exchange(
@@ -353,7 +385,7 @@ class Prober:
                 answer.error = ErrorKind.TIMEOUT
                 answer.detail = f"no complete answer within {limit:g} s"
 
-    def _feedback(self, gate: HostGate, answer: _Answer, sent_at: float) -> None:
+    def _feedback(self, gate: HostGate, answer: _Answer, sent_at: float, load: int) -> None:
         if answer.status is None:
             if answer.error is ErrorKind.TIMEOUT:
                 gate.silent(answer.detail, dead_after=self.settings.dead_host_after)
@@ -362,11 +394,11 @@ class Prober:
             retry_after = parse_retry_after(answer.headers.get("retry-after"))
             if retry_after is None:
                 retry_after = rate_limit_wait(answer.headers)
-            waited = gate.slow_down(retry_after, sent_at=sent_at)
-            if self.on_backoff is not None:
-                self.on_backoff(gate.host, waited)
+            answer.retry_in = gate.heed(retry_after, sent_at=sent_at, load=load)
+            if self.on_backoff is not None and answer.retry_in is not None:
+                self.on_backoff(gate.host, answer.retry_in)
             return
-        gate.answered()
+        gate.answered(load=load, sent_at=sent_at)
         quota = rate_limit_wait(answer.headers)
         if quota:
             gate.pause(quota)
@@ -458,8 +490,9 @@ class Prober:
     async def _try(
         self, chain: _Chain, wants_image: bool, attempts: Kept[Attempt], budget: Budget
     ) -> _Outcome:
+        trust = self.trust  # what HEAD is worth on each host, learnt as the run goes (check.headtrust)
         method = self.settings.method_for(_host_of(chain.start))
-        if method == "GET":
+        if method == "GET" or trust.get_first(_host_of(chain.start)):
             return await self._follow("GET", chain, attempts, budget)
         outcome = await self._follow("HEAD", chain, attempts, budget)
         if outcome.answer.method == "GET" or self.settings.method_for(_host_of(outcome.url)) == "HEAD":
@@ -469,12 +502,24 @@ class Prober:
         status = outcome.status
         if status is None:
             return outcome
+        host = _host_of(outcome.url)
+        trust.head_answered(host, status)
         unreliable = status >= 400 and status not in _SLOW_DOWN
         # Dead images often answer 200 with an HTML page; HEAD's Content-Type is enough when it is an image.
         media = outcome.answer.headers.get("content-type", "").split(";")[0].strip().lower()
         needs_content = wants_image and 200 <= status < 300 and not media.startswith("image/")
+        if (unreliable and trust.status_stands(host, status)) or (needs_content and trust.type_stands(host)):
+            return outcome
         if unreliable or needs_content or (300 <= status < 400):
-            return await self._follow("GET", chain, attempts, budget)
+            confirmed = await self._follow("GET", chain, attempts, budget)
+            if confirmed.url == outcome.url and confirmed.status not in _SLOW_DOWN:
+                if unreliable:
+                    trust.statuses(host, status, confirmed.status)
+                elif needs_content and confirmed.status is not None and 200 <= confirmed.status < 300:
+                    answer = confirmed.answer
+                    seen = sniff_image(answer.headers.get("content-type"), answer.body)
+                    trust.types(host, sniff_image(media or None, None), seen)
+            return confirmed
         return outcome
 
     async def probe(self, url: str, wants_image: bool = False, *, wants_anchors: bool = False) -> Evidence:
@@ -513,8 +558,14 @@ class Prober:
             )
 
         def delay() -> float:
-            if last[-1].retry_class() == "slow":
-                return 0.0  # the host's gate holds the next request until its backoff ends
+            outcome = last[-1]
+            if outcome.retry_class() == "slow":
+                if outcome.answer.retry_in is not None:  # the server's word, or its host's pause
+                    budget.excuse(outcome.answer.retry_in)  # politeness, not this URL's cost
+                    return outcome.answer.retry_in
+                return float(min(settings.max_retry_wait, settings.retry_base * 2 ** (tries["slow"] - 1)))
+            if outcome.error is ErrorKind.TIMEOUT:
+                return 0.0  # the whole timeout went by since this URL's last request: it has waited
             return float(min(settings.max_retry_wait, settings.retry_base * 2 ** (tries["again"] - 1)))
 
         def stop(state: RetryCallState) -> bool:

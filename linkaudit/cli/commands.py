@@ -284,6 +284,14 @@ def check(
             " with GET and one random sibling is asked per host and directory. --no-soft: plain checking.",
         ),
     ] = True,
+    timeline: Annotated[
+        str | None,
+        typer.Option(
+            "--timeline",
+            hidden=True,
+            help="Write every request's start, end and waits per host here (JSON), to see where time goes.",
+        ),
+    ] = None,
 ) -> None:
     """Extract every link, probe each distinct URL once, and report verdicts with their evidence."""
     from linkaudit.extract.sources import is_web_address  # noqa: PLC0415 - lazy: see the imports
@@ -387,6 +395,7 @@ def check(
         archive=archive,
         keep=chosen_shard.keeps if chosen_shard is not None else None,
         finish=ci_finish(fail_verdicts, baseline=known, shard=chosen_shard, changed_since=changed_since),
+        timeline=Path(timeline) if timeline is not None else None,
     )
     note_known(outcome.report, known, quiet=quiet)
     known_files = known.error_files if known is not None else frozenset()

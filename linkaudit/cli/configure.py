@@ -211,7 +211,7 @@ def command_options(command: Callable[..., Any]) -> dict[str, tuple[str, OptionS
             [info.default, *(info.param_decls or ())] if isinstance(info.default, str) else info.param_decls
         )
         longs = [decl.split("/")[0] for decl in decls or () if decl.startswith("--")]
-        if not longs or longs[0][2:] in _NOT_KEYS:
+        if not longs or longs[0][2:] in _NOT_KEYS or info.hidden:  # a hidden option is for one run only
             continue
         key = longs[0][2:]
         (kind,) = _types(base)

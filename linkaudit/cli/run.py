@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from linkaudit.archive.stage import ArchiveOptions
     from linkaudit.audit import AuditOutcome
     from linkaudit.check.resolve import Resolver
+    from linkaudit.check.timeline import Timeline
     from linkaudit.extract import ExtractResult, InputFile
     from linkaudit.models import AuditReport, FileError, Occurrence, Verdict
     from linkaudit.settings import CheckSettings
@@ -68,11 +69,13 @@ def _run_audit(
     archive: ArchiveOptions | None = None,
     keep: Callable[[Occurrence], bool] | None = None,
     finish: Callable[[AuditReport], AuditReport] | None = None,
+    timeline: Path | None = None,
 ) -> tuple[AuditOutcome, bool]:
     """Extract, check and write the report: the outcome, and whether the report went where it was asked.
 
     The history `store`, if any, is closed here once the check is done. `keep` chooses the citations checked
-    (`audit_extracted`); `finish` completes the report before it is written (`--baseline`, `--shard`)."""
+    (`audit_extracted`); `finish` completes the report before it is written (`--baseline`, `--shard`).
+    `timeline`: where to write the check's timeline (`linkaudit.check.timeline`)."""
     from rich.console import Console  # noqa: PLC0415 - lazy: see the imports
 
     from linkaudit.articles import list_articles  # noqa: PLC0415
@@ -89,6 +92,7 @@ def _run_audit(
         _close_store(store)
         raise fail_usage(f"{exc} (or --no-store)") from None
     observer = choose_observer(Console(stderr=True), quiet=quiet, verbose=verbose)
+    recorder = _timeline_recorder() if timeline is not None else None
     try:
         try:
             extracted = _extract(files, store, max_file_size, jobs)
@@ -115,12 +119,15 @@ def _run_audit(
             keep=keep,
             articles=articles,
             archive=archive,
+            timeline=recorder,
         )
     except SettingsError as exc:  # e.g. a proxy that cannot be reached
         raise fail_usage(str(exc)) from None
     finally:
         close_observer(observer)
         _close_store(store)
+    if timeline is not None and recorder is not None:
+        _write_timeline(timeline, recorder)
     if finish is not None:
         outcome = dataclasses.replace(outcome, report=finish(outcome.report))
     report = outcome.report
@@ -174,6 +181,22 @@ def _deliver(report: AuditReport, fmt: ReportFormat, target: str, *, verbose: bo
         return False
     typer.echo(f"linkaudit: error: cannot write report to {target}: {reason}; it is in {saved}", err=True)
     return False
+
+
+def _timeline_recorder() -> Timeline:
+    from linkaudit.check.timeline import Timeline  # noqa: PLC0415 - lazy: see the imports
+
+    return Timeline()
+
+
+def _write_timeline(path: Path, recorder: Timeline) -> None:
+    """The timeline as JSON; a file that cannot be written is one line, and the run goes on."""
+    import json  # noqa: PLC0415
+
+    try:
+        path.write_text(json.dumps(recorder.as_json(), separators=(",", ":")) + "\n", encoding="utf-8")
+    except OSError as exc:
+        typer.echo(f"linkaudit: --timeline {path}: cannot write: {exc.strerror or exc}", err=True)
 
 
 def _prepare_output(output: str | None) -> None:

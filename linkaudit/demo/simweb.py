@@ -264,6 +264,23 @@ _NOT_FOUND = Reply.html("Not Found", status=404)
 _RATE_LIMITED = replace(Reply.html("Too Many Requests", status=429), headers={"Retry-After": "1"})
 
 
+# A reply slower than this notices a client that hangs up meanwhile (checked every `_WATCH_EVERY` s), so a
+# request the client timed out does not count against the host's limit on requests in flight.
+_WATCHED_DELAY = 1.0
+_WATCH_EVERY = 0.005
+
+
+async def _sleep_unless_gone(reader: asyncio.StreamReader, delay: float) -> bool:
+    """Sleep `delay` seconds; False as soon as the client has closed its end."""
+    loop = asyncio.get_running_loop()
+    until = loop.time() + delay
+    while (left := until - loop.time()) > 0:
+        await asyncio.sleep(min(_WATCH_EVERY, left))
+        if reader.at_eof():
+            return False
+    return True
+
+
 class _BadRequest(Exception):
     def __init__(self, status: int, why: str) -> None:
         super().__init__(why)
@@ -612,7 +629,10 @@ class SimWeb:
             reply, rejected = host._begin(request.method, request.target, request.headers)
             try:
                 delay = 0.0 if rejected else (reply.latency if reply.latency is not None else host.latency)
-                if delay > 0:
+                if delay > _WATCHED_DELAY:
+                    if not await _sleep_unless_gone(reader, delay):
+                        return  # the client gave up waiting: the request is no longer in flight
+                elif delay > 0:
                     await asyncio.sleep(delay)
                 keep = await write_reply(
                     writer, reply, head_only=request.method == "HEAD", keep_alive=request.keep_alive
