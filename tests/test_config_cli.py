@@ -228,3 +228,23 @@ def test_extract_takes_the_keys_it_shares_with_check(tmp_path: Path) -> None:
     assert "pyproject.toml: [tool.linkaudit] timeout: expected a finite number of seconds > 0, got -3" in (
         refused.stderr
     )
+
+
+def test_history_and_prune_read_the_store_the_file_names(tmp_path: Path, web: SimWeb) -> None:
+    write(tmp_path / "linkaudit.toml", f'store = "state/links.sqlite"\n{network_keys(web)}')
+    write(tmp_path / "articles" / "a.md", "[a](http://news.example/live)\n")
+    checked = linkaudit("check", "articles", "-q", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    assert (tmp_path / "state" / "links.sqlite").is_file()
+    assert not (tmp_path / ".linkaudit").exists()
+    # From a folder below the file, as check found it: the file's store, not ./.linkaudit/store.sqlite.
+    shown = linkaudit("history", "http://news.example/live", "-f", "json", cwd=tmp_path / "articles")
+    assert shown.returncode == 0, shown.stderr
+    assert [entry["verdict"] for entry in json.loads(shown.stdout)["checks"]] == ["live"]
+    pruned = linkaudit("store", "prune", "--keep", "1d", cwd=tmp_path / "articles")
+    assert pruned.returncode == 0, pruned.stderr
+    assert "state/links.sqlite" in pruned.stderr
+    # --store and --no-config still choose for themselves.
+    elsewhere = linkaudit("history", "http://news.example/live", "--no-config", cwd=tmp_path)
+    assert elsewhere.returncode == 2
+    assert "no store at" in elsewhere.stderr

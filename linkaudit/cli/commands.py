@@ -522,18 +522,24 @@ def report_command(
 
 
 @app.command()
+@configurable
 def history(
+    ctx: typer.Context,
     url: Annotated[str, typer.Argument(help="The URL, as cited or as reported.", show_default=False)],
     fmt: Annotated[
         HistoryFormat, typer.Option("--format", "-f", help="Output format.")
     ] = HistoryFormat.TERMINAL,
-    store: Annotated[str, typer.Option("--store", help="History store to read.")] = DEFAULT_STORE,
+    store: Annotated[
+        str, typer.Option("--store", help="History store to read (default: the configuration file's store).")
+    ] = DEFAULT_STORE,
     limit: Annotated[
         int | None,
         typer.Option(
             "--limit", "-n", help="Show only the latest N checks (still oldest first).", show_default=False
         ),
     ] = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
 ) -> None:
     """Show every check of one URL kept in the history store, oldest first (exit 1: none kept)."""
     from linkaudit.models import TargetStatus  # noqa: PLC0415 - lazy: see the imports

@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from linkaudit.cli.app import app, fail_usage
-from linkaudit.cli.options import NowOpt
+from linkaudit.cli.configure import configurable
+from linkaudit.cli.options import ConfigOpt, NoConfigOpt, NowOpt
 from linkaudit.defaults import DEFAULT_STORE
 
 store_app = typer.Typer(
@@ -20,7 +21,9 @@ app.add_typer(store_app, name="store")
 
 
 @store_app.command(epilog="Exit codes: 0 pruned, 2 usage error or a store that cannot be written.")
+@configurable
 def prune(
+    ctx: typer.Context,
     keep: Annotated[
         str,
         typer.Option(
@@ -29,8 +32,12 @@ def prune(
             "Longer than --confirm's DAYS.",
         ),
     ],
-    store: Annotated[str, typer.Option("--store", help="History store to prune.")] = DEFAULT_STORE,
+    store: Annotated[
+        str, typer.Option("--store", help="History store to prune (default: the configuration file's store).")
+    ] = DEFAULT_STORE,
     now: NowOpt = None,
+    config: ConfigOpt = None,
+    no_config: NoConfigOpt = False,
 ) -> None:
     """Remove old checks from the history store (each URL's latest is always kept) and compact it."""
     from linkaudit.store import Store, StoreError, parse_duration, parse_now  # noqa: PLC0415 - lazy start-up
