@@ -11,6 +11,7 @@ will. `--redirects` needs nothing added: the checker reports permanent redirects
 from __future__ import annotations
 
 import codecs
+import hashlib
 import json
 import os
 import stat
@@ -204,11 +205,22 @@ def test_never_a_file_outside_the_audited_folders(tmp_path: Path, web: SimWeb) -
     escape = {**dead["occurrences"][0], "file": "../outside.md"}
     (audited / "unlisted.md").write_text(MARKDOWN, encoding="utf-8")
     unlisted = {**dead["occurrences"][0], "file": "unlisted.md"}
-    dead["occurrences"] += [escape, unlisted]
+    # And listed among the audited files with the right sha256, by a relative and by an absolute path.
+    (tmp_path / "victim.md").write_text(MARKDOWN, encoding="utf-8")
+    victim = str(tmp_path / "victim.md")
+    digest = hashlib.sha256(MARKDOWN.encode()).hexdigest()
+    report["files"] += [
+        {**report["files"][0], "path": "../outside.md", "sha256": digest},
+        {**report["files"][0], "path": victim, "sha256": digest},
+    ]
+    dead["occurrences"] += [escape, unlisted, {**dead["occurrences"][0], "file": victim}]
     save(audited, report)
     done = linkaudit("fix", "r.json", "--write", cwd=audited)
     assert done.returncode == 1
-    assert "linkaudit: ../outside.md: outside the folders being fixed: left alone" in done.stderr
+    outside = "outside the folders being fixed: left alone"
+    assert f"linkaudit: ../outside.md: {outside}" in done.stderr
+    assert f"linkaudit: {victim}: {outside}" in done.stderr
+    assert (tmp_path / "victim.md").read_text(encoding="utf-8") == MARKDOWN
     assert "linkaudit: unlisted.md: not among the files the report audited: left alone" in done.stderr
     assert (tmp_path / "outside.md").read_text(encoding="utf-8") == MARKDOWN
     assert (audited / "unlisted.md").read_text(encoding="utf-8") == MARKDOWN

@@ -71,12 +71,12 @@ def _load(path: str) -> Any:
         raise fail_usage(f"{path}: not a JSON report ({str(exc).splitlines()[0][:200]})") from None
 
 
-def _roots(fixes: ReportFixes, base: Path) -> list[Path]:
-    """The folders the fix may touch: the report's root, and the folder of each article it names by an
-    absolute path (a run given absolute paths outside its working directory)."""
-    roots = {base}
-    roots.update(path.parent for path in fixes.expected_sha256 if path.is_absolute())
-    return sorted(roots)
+def _roots(base: Path) -> list[Path]:
+    """The folders the fix may touch: the report's root, and the folder fix runs in (a run given a folder
+    outside its working directory lists those articles by absolute path: fix them from a folder that holds
+    them). Never a folder the report itself names for an article: a report edited to list
+    `../elsewhere` or `/etc/...` with the right sha256 must not lead a write there."""
+    return sorted({base, Path.cwd()})
 
 
 def _echo(messages: tuple[FixMessage, ...]) -> None:
@@ -150,7 +150,7 @@ def fix_command(
     base = fixes.root or Path.cwd()
     if not base.is_dir():
         raise fail_usage(f"{path}: the report's root {os.fspath(base)!r} is not a folder here")
-    plan = plan_from_fixes(fixes, roots=_roots(fixes, base), base=base, listed_only=True)
+    plan = plan_from_fixes(fixes, roots=_roots(base), base=base, listed_only=True)
     outcome = apply_fixes(plan, write=write)
     if not write:
         try:
