@@ -547,3 +547,8 @@ class SoftEvidence:
     sibling_requests: int = 0
     sibling_shared: bool = False
     sibling_title: str | None = None
+    #: The canonical URL each page declares (`<link rel="canonical">`, absolute; None: none). A sibling
+    #: whose page names the cited page as its canonical is the cited page under another slug, not a
+    #: stand-in for missing pages (`/questions/123/any-words` on a Q&A site).
+    canonical: str | None = None
+    sibling_canonical: str | None = None

@@ -273,6 +273,8 @@ class PageText:
     resources: list[str] = field(default_factory=list)
     text: str = ""  # all visible text (for parking wording), lower-cased
     login_form: bool = False
+    #: The page's `<link rel="canonical" href>` as written (empty: none): the name the site gives it.
+    canonical: str = ""
 
     @property
     def words(self) -> int:
@@ -355,6 +357,7 @@ class _Reader(HTMLParser):
         self.all_text: list[str] = []
         self.resources: list[str] = []
         self.login_form = False
+        self.canonical = ""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = {name: value or "" for name, value in attrs}
@@ -362,6 +365,8 @@ class _Reader(HTMLParser):
             self.resources.append(values["src"].lower())
         elif tag == "link" and values.get("href") and "stylesheet" in values.get("rel", "").lower():
             self.resources.append(values["href"].lower())
+        elif tag == "link" and not self.canonical and "canonical" in values.get("rel", "").lower().split():
+            self.canonical = values.get("href", "").strip()[:2048]
         elif tag == "meta" and values.get("http-equiv", "").lower() == "refresh":
             self.resources.append(values.get("content", "").lower())
         elif tag == "input" and values.get("type", "").lower() == "password":
@@ -457,6 +462,7 @@ def read_page(body: bytes, content_type: str | None = None) -> PageText:
         resources=reader.resources,
         text=_normal(" ".join(reader.all_text + reader.title))[:200_000],
         login_form=reader.login_form,
+        canonical=reader.canonical,
     )
 
 

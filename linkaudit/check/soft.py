@@ -14,7 +14,7 @@ import dataclasses
 import secrets
 import string
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import trio
 
@@ -71,6 +71,7 @@ class _Sibling:
     wording: str | None
     requests: int
     title: str | None = None
+    canonical: str | None = None
 
 
 class _Slot:
@@ -104,6 +105,7 @@ class SoftExaminer:
             markers=page.markers(),
             words=page.words,
             login_form=page.login_form,
+            canonical=absolute_canonical(page.canonical, evidence.final_url or evidence.url),
         )
         plain = judge(evidence, wants_image=wants_image)  # the verdict before soft rot (no soft part yet)
         evidence = dataclasses.replace(evidence, soft=soft)
@@ -135,7 +137,7 @@ class SoftExaminer:
         requests = len(evidence.attempts) + evidence.attempts_omitted
         self.probes += 1
         self.requests += requests
-        shingles = wording = title = None
+        shingles = wording = title = canonical = None
         status = evidence.status
         if (
             status is not None
@@ -145,7 +147,21 @@ class SoftExaminer:
         ):
             page = read_page(body, evidence.content_type)
             shingles, wording, title = page.shingles(), page.wording(), page.title or None
-        return _Sibling(url, status, evidence.final_url, evidence.error, shingles, wording, requests, title)
+            canonical = absolute_canonical(page.canonical, evidence.final_url or url)
+        return _Sibling(
+            url, status, evidence.final_url, evidence.error, shingles, wording, requests, title, canonical
+        )
+
+
+def absolute_canonical(href: str, base: str) -> str | None:
+    """A page's canonical link as an absolute http(s) URL (None: none, or not one)."""
+    if not href:
+        return None
+    try:
+        url = urljoin(base, href)
+    except ValueError:
+        return None
+    return url if url.lower().startswith(("http://", "https://")) else None
 
 
 def _compared(soft: SoftEvidence, page: PageText, sibling: _Sibling, shared: bool) -> SoftEvidence:
@@ -163,4 +179,5 @@ def _compared(soft: SoftEvidence, page: PageText, sibling: _Sibling, shared: boo
         sibling_requests=0 if shared else sibling.requests,
         sibling_shared=shared,
         sibling_title=sibling.title,
+        sibling_canonical=sibling.canonical,
     )

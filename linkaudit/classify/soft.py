@@ -17,7 +17,9 @@ when that evidence says so. The rules, strongest first:
 
 Never soft: a page whose site answers its random sibling with a proper 404 and that does not itself say
 "not found" (a live page on a site with a custom 404 page), nor an app shell (less than `MIN_WORDS`
-words of main text, the same for every path) with no wording to go on.
+words of main text, the same for every path) with no wording to go on, nor a page the sibling reached
+under another name (a site that routes by an id and rewrites or ignores the slug after it: the sibling
+redirected to the page itself, or both declare the same canonical URL naming an article).
 """
 
 from __future__ import annotations
@@ -280,7 +282,60 @@ def _canonical(url: str) -> tuple[str, str, str]:
     return _site(url), parts.path.rstrip("/") or "/", parts.query
 
 
+def _page_of(cited: str, place: str) -> bool:
+    """`place` names a page in the cited URL's own directory (`/questions/123/how-to` for
+    `/questions/123/old-words`), or that directory where it names one item by its id (`/story/12345` for
+    `/story/12345/old-title`): where a site that rewrites or ignores slugs sends any name in it."""
+    if _site(cited) != _site(place):
+        return False
+    content = _content_segments(cited)
+    directory = content[:-1]
+    if not directory:
+        return False  # a page at the root: its sibling's name replaces all of it, no slug is left
+    segments = _content_segments(place)
+    if segments == directory:
+        return bool(_ARTICLE_ID.search(directory[-1]))
+    return len(segments) == len(content) and segments[:-1] == directory
+
+
+def _names_article(cited: str, canonical: str) -> bool:
+    """A canonical URL that names a page of its own: not a home, a language root or a section above the
+    cited page (a stand-in page's canonical is one of those, when it declares one)."""
+    if _site(cited) != _site(canonical) or not is_deep(canonical):
+        return False
+    content, named = _content_segments(cited), _content_segments(canonical)
+    above = len(named) < len(content) and content[: len(named)] == named
+    return not above or bool(_ARTICLE_ID.search(named[-1]))
+
+
+def _alias(evidence: Evidence, soft: SoftEvidence) -> bool:
+    """The random sibling got the cited page itself, under another name: its redirects ended at the
+    page (or where the page's own redirects end) in the page's directory, or both pages declare the
+    same canonical URL naming an article. A site that routes by an id and treats the rest of the path
+    as decoration (Stack Overflow's `/questions/123/any-words`, Reddit's comment pages, `…/dp/ID/ref=…`)
+    answers any sibling so; that is not a stand-in for missing pages. Not-found wording overrules it."""
+    if not _sibling_succeeded(soft) or soft.wording is not None or soft.sibling_wording is not None:
+        return False
+    own = evidence.final_url or evidence.url
+    sibling_final = soft.sibling_final_url
+    if (
+        sibling_final
+        and sibling_final != soft.sibling_url
+        and _canonical(sibling_final) == _canonical(own)
+        and _page_of(evidence.url, own)
+    ):
+        return True
+    return (
+        soft.canonical is not None
+        and soft.sibling_canonical is not None
+        and _canonical(soft.canonical) == _canonical(soft.sibling_canonical)
+        and _names_article(evidence.url, soft.canonical)
+    )
+
+
 def _soft_404(evidence: Evidence, soft: SoftEvidence) -> bool:
+    if _alias(evidence, soft):
+        return False
     if _same_place(evidence, soft):
         return True
     if _sibling_succeeded(soft):

@@ -18,7 +18,7 @@ import typer
 from linkaudit.cli.app import _stdout_gone, app, fail_usage
 
 if TYPE_CHECKING:
-    from linkaudit.fix import FixMessage, FixOutcome, ReportFixes
+    from linkaudit.fix import FixMessage, FixOutcome
 
 FIX_EXIT_CODES = (
     "Exit codes: 0 every fix made (--write) or shown, or nothing to fix; 1 a file or citation left alone "

@@ -248,6 +248,8 @@ def _soft(value: object, path: str) -> SoftEvidence:
         sibling_requests=fields.integer("sibling_requests"),
         sibling_shared=fields.flag("sibling_shared"),
         sibling_title=fields.opt_text("sibling_title"),
+        canonical=fields.opt_text("canonical"),
+        sibling_canonical=fields.opt_text("sibling_canonical"),
     )
 
 

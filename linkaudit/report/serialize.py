@@ -224,6 +224,8 @@ def soft_dict(soft: SoftEvidence | None, why: str | None = None) -> dict[str, An
         "similarity": soft.similarity,
         "sibling_requests": soft.sibling_requests,
         "sibling_shared": soft.sibling_shared,
+        "canonical": soft.canonical,
+        "sibling_canonical": soft.sibling_canonical,
     }
 
 

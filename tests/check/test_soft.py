@@ -147,6 +147,74 @@ async def test_a_deep_link_redirected_where_every_unknown_page_goes_is_a_soft_40
     assert result.evidence.soft.sibling_requests == 2  # the sibling's redirect and its landing
 
 
+def with_canonical(title: str, canonical: str, text: str = STORY) -> Reply:
+    page = ARTICLE.format(title=title, text=text)
+    return Reply.html(page.replace("</head>", f"<link rel='canonical' href='{canonical}'></head>"))
+
+
+async def test_a_site_that_rewrites_or_ignores_slugs_is_not_a_soft_404(web: SimWeb) -> None:
+    # Stack Overflow's way: /questions/ID/ANY-WORDS redirects to the question's one name.
+    qa = web.host("qa.example")
+    canonical = "/questions/12345/how-to-parse-json"
+    qa.route(canonical, with_canonical("How to parse JSON", canonical))
+    qa.otherwise(Reply.redirect(canonical), under="/questions/12345/")
+    qa.otherwise(Reply.html(NOT_FOUND, status=404))
+    # Reddit's way: any words after the id serve the page, which names its canonical URL.
+    forum = web.host("forum.example")
+    thread = "http://forum.example/r/harbour/comments/abc12x/harbour_fire/"
+    forum.otherwise(with_canonical("Harbour fire thread", thread), under="/r/harbour/comments/abc12x/")
+    # A slug dropped: /story/ID/OLD-TITLE and anything else below the id go to /story/ID.
+    story = web.host("story.example")
+    story.route("/story/12345", with_canonical("Harbour fire", "/story/12345"))
+    story.otherwise(Reply.redirect("/story/12345"), under="/story/12345/")
+    urls = [
+        f"http://qa.example{canonical}",
+        "http://qa.example/questions/12345/old-words",
+        thread,
+        "http://story.example/story/12345/old-title",
+    ]
+    results = await run(web, urls)
+    seen = {url: (results[url].judgement.verdict, results[url].judgement.reason) for url in urls}
+    assert seen == {
+        urls[0]: (Verdict.LIVE, "http-200"),
+        urls[1]: (Verdict.REDIRECTED, "redirect-301"),
+        urls[2]: (Verdict.LIVE, "http-200"),
+        urls[3]: (Verdict.REDIRECTED, "redirect-301"),
+    }
+    soft = results[thread].evidence.soft  # type: ignore[union-attr]
+    assert soft is not None and soft.similarity == 1.0  # the sibling got the very page…
+    assert soft.canonical == soft.sibling_canonical == thread  # …and both say which page it is
+
+
+async def test_a_stand_in_page_naming_a_home_or_section_as_canonical_is_still_a_soft_404(web: SimWeb) -> None:
+    home = web.host("homecanon.example")
+    front = with_canonical("Daily News", "/", "<ul>" + "<li>Latest story headline</li>" * 30 + "</ul>")
+    home.route("/", front)
+    home.otherwise(front)
+    section = web.host("section.example")
+    index = with_canonical("World", "/world/", "<ul>" + "<li>World story headline</li>" * 30 + "</ul>")
+    section.otherwise(index, under="/world/")
+    echo = web.host("echo.example")
+    echo.otherwise(
+        Reply.html(
+            NOT_FOUND.replace("</head>", "<link rel='canonical' href='{path}'></head>").replace(
+                "<p>Sorry", "<p><code>{path}</code> Sorry"
+            )
+        )
+    )
+    urls = [
+        "http://homecanon.example/tech/2020/old-story",
+        "http://section.example/world/2019/05/gone.html",
+        "http://echo.example/world/2019/05/gone.html",
+    ]
+    results = await run(web, urls)
+    for url in urls:
+        assert (results[url].judgement.verdict, results[url].judgement.reason) == (
+            Verdict.SOFT_DEAD,
+            "soft-404",
+        ), url
+
+
 async def test_parked_domains_by_redirect_script_and_words(web: SimWeb) -> None:
     web.host("expired.example").otherwise(
         Reply.redirect("http://sedo.com/search/details/?domain=expired.example", 302)

@@ -168,6 +168,77 @@ CASES: list[tuple[str, Evidence, tuple[Verdict, str]]] = [
         SOFT_404,
     ),
     ("a site's home page is never soft", answered(sibling(1.0), url="http://news.example/"), LIVE),
+    # A site that routes by an id and rewrites or ignores the words after it: the sibling is the page.
+    (
+        "the sibling redirected to the page itself (a slug rewritten)",
+        answered(
+            sibling(1.0, sibling_final_url="http://qa.example/questions/12345/how-to-parse-json"),
+            url="http://qa.example/questions/12345/how-to-parse-json",
+        ),
+        LIVE,
+    ),
+    (
+        "a stale slug: both redirected to the page's one name",
+        redirected(
+            "http://qa.example/questions/12345/how-to-parse-json",
+            sibling(1.0, sibling_final_url="http://qa.example/questions/12345/how-to-parse-json"),
+            url="http://qa.example/questions/12345/old-words",
+        ),
+        MOVED,
+    ),
+    (
+        "a slug dropped after an id",
+        redirected(
+            "http://news.example/story/12345",
+            sibling(1.0, sibling_final_url="http://news.example/story/12345"),
+            url="http://news.example/story/12345/old-title",
+        ),
+        MOVED,
+    ),
+    (
+        "a slug ignored: both pages name the same article as canonical",
+        answered(
+            sibling(
+                1.0,
+                canonical="http://news.example/world/2019/05/harbour-fire.html",
+                sibling_canonical="http://news.example/world/2019/05/harbour-fire.html",
+            )
+        ),
+        LIVE,
+    ),
+    (
+        "a stand-in page naming the home page as canonical",
+        answered(sibling(1.0, canonical="http://news.example/", sibling_canonical="http://news.example/")),
+        SOFT_404,
+    ),
+    (
+        "a stand-in page naming the section above as canonical",
+        answered(
+            sibling(
+                1.0, canonical="http://news.example/world/", sibling_canonical="http://news.example/world/"
+            )
+        ),
+        SOFT_404,
+    ),
+    (
+        "redirected with the sibling to a page of the directory, but saying not found",
+        redirected(
+            "http://news.example/world/2019/05/missing.html",
+            sibling(
+                0.9, sibling_final_url="http://news.example/world/2019/05/missing.html", wording="not found"
+            ),
+        ),
+        SOFT_404,
+    ),
+    (
+        "a root-level page sent where its sibling went is no slug",
+        redirected(
+            "http://news.example/404.html",
+            sibling(0.2, sibling_final_url="http://news.example/404.html"),
+            url="http://news.example/story.html",
+        ),
+        SOFT_404,
+    ),
     ("a 404 stays dead", Evidence(DEEP, status=404, soft=SoftEvidence()), (Verdict.DEAD, "http-404")),
 ]
 
