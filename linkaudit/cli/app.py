@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from linkaudit import __version__, _typer_compat
+from linkaudit import __version__, _trio_compat, _typer_compat
 
 if TYPE_CHECKING:
     from types import FrameType
@@ -109,7 +109,9 @@ class _Stop:
             # Whatever Ctrl-C would do at this point: during the check, trio's handler, which raises
             # KeyboardInterrupt where trio can unwind safely; elsewhere Python's, which raises it here.
             interrupt(signal.SIGINT, frame)
-        else:  # Ctrl-C is ignored (a background job of a script); SIGTERM must still stop the run
+        # Ctrl-C is ignored (a background job of a script), and SIGTERM must still stop the run: during
+        # the check (trio then has no handler of its own) as trio's handler would, elsewhere here.
+        elif not _trio_compat.deliver_interrupt():
             raise KeyboardInterrupt
 
     @property
