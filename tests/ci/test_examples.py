@@ -105,6 +105,15 @@ def test_the_yaml_examples_parse_as_actions_and_pre_commit_expect() -> None:
     assert composite["runs"]["using"] == "composite"
     # A composite action's run steps must name their shell.
     assert all("shell" in step for step in composite["runs"]["steps"] if "run" in step)
+    # The store's cache key is the store-key input's (one per shard), in the restore and the save alike.
+    assert composite["inputs"]["store-key"]["default"] == "${{ github.job }}"
+    caches = {
+        step["uses"].split("@")[0]: step["with"] for step in composite["runs"]["steps"] if "uses" in step
+    }
+    key = "linkaudit-store-${{ inputs.store-key }}-${{ github.run_id }}"
+    assert caches["actions/cache/restore"]["key"] == key
+    assert caches["actions/cache/restore"]["restore-keys"] == "linkaudit-store-${{ inputs.store-key }}-"
+    assert caches["actions/cache/save"]["key"] == key
     (hook,) = yaml.safe_load(HOOKS.read_text(encoding="utf-8"))
     assert {"id", "name", "entry", "language"} <= set(hook)
 
@@ -171,11 +180,13 @@ def test_the_composite_action_checks_summarises_uploads_and_fails(
     repo: Path, web: SimWeb, tmp_path: Path
 ) -> None:
     action = load(ACTION)
-    defaults = {name: str(spec.get("default", "")) for name, spec in action["inputs"].items()}
     for fail, ok in (("true", False), ("false", True)):
-        inputs = {**defaults, "paths": "articles", "args": "--confirm 1/0 --max-age 1h", "fail": fail}
         github = {"event_name": "push", "run_id": fail, "job": "links"}
         runner = Runner(repo, github, resolve_args(web), tmp_path / f"action-{fail}")
+        inputs = {
+            **_defaults(action, runner, github),
+            **{"paths": "articles", "args": "--confirm 1/0 --max-age 1h", "fail": fail},
+        }
         context: dict[str, Any] = {"inputs": inputs, "github": github}
         assert runner.run_steps(action["runs"]["steps"], context, {}, action_path=ROOT) is ok, _failures(
             runner
@@ -187,6 +198,41 @@ def test_the_composite_action_checks_summarises_uploads_and_fails(
         assert "## linkaudit: 1 failing citation in 1 article" in runner.summary.read_text(encoding="utf-8")
         assert [path.name for path in runner.uploaded_sarif] == ["linkaudit.sarif"]
         assert (runner.home / "cache" / f"linkaudit-store-links-{fail}" / "store.sqlite").is_file()
+
+
+def test_the_composite_action_keeps_one_store_per_shard(repo: Path, web: SimWeb, tmp_path: Path) -> None:
+    """A matrix of two shards, two nights: each shard saves its own store and restores it the next night."""
+    action = load(ACTION)
+    home = tmp_path / "matrix"
+    for night in ("1", "2"):
+        for shard in ("1", "2"):
+            github = {"event_name": "schedule", "run_id": night, "job": "links"}
+            runner = Runner(repo, github, resolve_args(web), home)
+            inputs = {
+                **_defaults(action, runner, github),
+                **{"paths": "articles", "args": f"--shard {shard}/2 --max-age 20h", "sarif": "false"},
+                **{"store-key": f"links-shard-{shard}", "report": f"shard-{shard}.json", "fail": "false"},
+            }
+            context: dict[str, Any] = {"inputs": inputs, "github": github}
+            assert runner.run_steps(action["runs"]["steps"], context, {}, action_path=ROOT), _failures(runner)
+            report = json.loads((repo / f"shard-{shard}.json").read_text(encoding="utf-8"))
+            checked = [entry for entry in report["urls"] if entry["url"].startswith("http")]
+            assert checked
+            # The second night, everything this shard checks comes from its own store: none from the other's.
+            assert all(entry["reused"] for entry in checked) == (night == "2"), (night, shard)
+        if night == "1":
+            first = requests(web)
+    assert requests(web) == first
+    caches = sorted(entry.name for entry in (home / "cache").iterdir())
+    assert caches == [f"linkaudit-store-links-shard-{s}-{n}" for s in ("1", "2") for n in ("1", "2")]
+
+
+def _defaults(action: dict[str, Any], runner: Runner, github: dict[str, str]) -> dict[str, str]:
+    """The action's inputs at their defaults, as Actions evaluates them (`${{ github.job }}`)."""
+    return {
+        name: runner.expand(str(spec.get("default", "")), {"github": github})
+        for name, spec in action["inputs"].items()
+    }
 
 
 def test_the_pre_commit_hook_fails_on_staged_invalid_urls_and_missing_files(repo: Path) -> None:
