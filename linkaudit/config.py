@@ -72,6 +72,10 @@ class OptionSpec:
     expand_env: bool = False
     #: The option's own validation of the converted value; raises `ValueProblem`.
     check: Callable[[Any], object] | None = None
+    #: The other name of a boolean flag pair (`no-soft` for `soft`): a file giving both must mean the same.
+    opposite: str | None = None
+    #: The pair's second name (`no-soft`, `allow-private`): true turns the flag off.
+    negative: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +102,11 @@ class Config:
     hosts: Mapping[str, HostRule] = field(default_factory=dict)
     headers: tuple[HeaderRule, ...] = ()
     excludes: tuple[ExcludeRule, ...] = ()
+
+    def where(self, key: str) -> str:
+        """A key as messages name it: `linkaudit.toml: store`, `pyproject.toml: [tool.linkaudit] store`."""
+        table = "[tool.linkaudit] " if self.path.name == "pyproject.toml" else ""
+        return f"{self.shown}: {table}{key}"
 
     def exclude_note(self, rule: ExcludeRule) -> str:
         """Why a URL was skipped, as the report says it."""
@@ -228,7 +237,20 @@ class _Reader:
                     f"{self.where(key)}: unknown key: expected the long name of an option of "
                     f"`linkaudit check`, exclude or hosts{hint}"
                 )
+        self.agree(options, specs)
         return Config(self.path, self.shown, options, hosts, tuple(headers), excludes)
+
+    def agree(self, options: Mapping[str, object], specs: Mapping[str, OptionSpec]) -> None:
+        """Both names of a flag pair given (`soft` and `no-soft`): they must mean the same."""
+        seen: list[str] = []
+        for key, value in options.items():
+            other = specs[key].opposite
+            if other in seen and options[other] == value:  # one name is the flag's negation
+                raise ConfigError(
+                    f"{self.where(key)}: {_shown(value)} contradicts {other} = {_shown(value)} (one flag "
+                    "by its two names): keep one of them"
+                )
+            seen.append(key)
 
     def option(self, key: str, value: object, spec: OptionSpec) -> object:
         """The value as the command takes it from its command line, validated as the option is."""
@@ -273,20 +295,22 @@ class _Reader:
         if kind is float:
             return float(value)  # type: ignore[arg-type]
         if spec.path and isinstance(value, str):
-            return self.relative(value)
+            return self.relative(key, value, spec)
         return value
 
     def item(self, key: str, item: object, spec: OptionSpec, whole: object) -> str:
         """One item of a repeatable option, as its command line would give it (a string)."""
         if isinstance(item, str):
-            return self.relative(item) if spec.path else item
+            return self.relative(key, item, spec) if spec.path else item
         if isinstance(item, int | float) and not isinstance(item, bool):
             return str(item)
         raise self.fail(key, f"a list of {spec.expected}", whole)
 
-    def relative(self, value: str) -> str:
-        """A path in the file: relative to the file's folder."""
-        if value == "-" or not value:
+    def relative(self, key: str, value: str, spec: OptionSpec) -> str:
+        """A path in the file: relative to the file's folder (an empty one names nothing)."""
+        if not value.strip():
+            raise self.fail(key, spec.expected, value)
+        if value == "-":
             return value
         return os.path.join(self.path.parent, os.path.expanduser(value))
 

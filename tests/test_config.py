@@ -337,3 +337,30 @@ def test_the_file_itself(tmp_path: Path) -> None:
     (tmp_path / "bad.toml").write_bytes(b"timeout = '\xff'\n")
     with pytest.raises(ConfigError, match=r"bad.toml: not UTF-8 text \(byte 11\)"):
         load(tmp_path / "bad.toml")
+
+
+def test_both_names_of_a_flag_pair_are_keys_that_must_agree(tmp_path: Path) -> None:
+    options = command_options(inspect.unwrap(commands.check))
+    for first, second, parameter in (
+        ("soft", "no-soft", "soft"),
+        ("deny-private", "allow-private", "deny_private"),
+    ):
+        assert options[first][0] == options[second][0] == parameter
+        assert (options[first][1].opposite, options[first][1].negative) == (second, False)
+        assert (options[second][1].opposite, options[second][1].negative) == (first, True)
+    path = write(tmp_path / "linkaudit.toml", "no-soft = true\nsoft = false\nallow-private = true\n")
+    assert load(path).options == {"no-soft": True, "soft": False, "allow-private": True}
+    said = error(tmp_path, "[tool.linkaudit]\nallow-private = true\ndeny-private = true\n")
+    assert said == (
+        "pyproject.toml: [tool.linkaudit] deny-private: true contradicts allow-private = true "
+        "(one flag by its two names): keep one of them"
+    )
+
+
+def test_an_empty_path_names_nothing(tmp_path: Path) -> None:
+    for key in ("output", "urls", "root", "store", "ca-bundle", "baseline"):
+        assert error(tmp_path, f'[tool.linkaudit]\n{key} = " "\n') == (
+            f'pyproject.toml: [tool.linkaudit] {key}: expected a path, got " "'
+        )
+    path = write(tmp_path / "conf" / "linkaudit.toml", 'baseline = "reports/last.json"\nurls = "-"\n')
+    assert load(path).options == {"baseline": str(tmp_path / "conf" / "reports/last.json"), "urls": "-"}

@@ -4,6 +4,7 @@ repeatable options add up, excludes say why, per-host rules and inline markers r
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 from collections.abc import Iterator
@@ -14,6 +15,8 @@ import pytest
 from clirun import run_linkaudit
 from contracts import parse_report
 
+from linkaudit.cli import commands, main
+from linkaudit.cli.configure import command_options
 from linkaudit.demo.simweb import Reply, SimWeb
 
 linkaudit = run_linkaudit
@@ -248,3 +251,197 @@ def test_history_and_prune_read_the_store_the_file_names(tmp_path: Path, web: Si
     elsewhere = linkaudit("history", "http://news.example/live", "--no-config", cwd=tmp_path)
     assert elsewhere.returncode == 2
     assert "no store at" in elsewhere.stderr
+
+
+def test_the_command_line_wins_over_the_keys_it_contradicts(tmp_path: Path, web: SimWeb) -> None:
+    write(tmp_path / "a.md", "[a](http://news.example/live)\n")
+    write(
+        tmp_path / "linkaudit.toml", f'max-age = "1d"\nconfirm = "3/3"\nformat = "json"\n{network_keys(web)}'
+    )
+    # --no-store: nothing stored to reuse or confirm with; the file's max-age and confirm yield.
+    done = linkaudit("check", "a.md", "--no-store", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    settings = parse_report(done.stdout)["settings"]
+    assert (settings["store"], settings["max_age"], settings["confirm"]) == (None, 0, "1/0")
+    assert not (tmp_path / ".linkaudit").exists()
+
+    # The file's no-store yields to --store, and to a --max-age or --confirm that needs the store.
+    write(tmp_path / "linkaudit.toml", f'no-store = true\nformat = "json"\n{network_keys(web)}')
+    for args, store in (
+        (["--store", "kept.sqlite"], "kept.sqlite"),
+        (["--max-age", "1h"], ".linkaudit/store.sqlite"),
+        (["--confirm", "2/1"], ".linkaudit/store.sqlite"),
+    ):
+        used = linkaudit("check", "a.md", *args, cwd=tmp_path)
+        assert used.returncode == 0, used.stderr
+        assert parse_report(used.stdout)["settings"]["store"] == store, args
+        assert (tmp_path / store).is_file()
+    # A --max-age that asks for nothing stored leaves the file's no-store be.
+    plain = linkaudit("check", "a.md", "--max-age", "0", cwd=tmp_path)
+    assert plain.returncode == 0, plain.stderr
+    assert parse_report(plain.stdout)["settings"]["store"] is None
+
+    # --verbose asks for the notes the file's quiet = true would drop.
+    write(tmp_path / "linkaudit.toml", f"quiet = true\n{network_keys(web)}")
+    quiet = linkaudit("check", "a.md", "--max-age", "1h", "-f", "json", cwd=tmp_path)
+    loud = linkaudit("check", "a.md", "--max-age", "1h", "-f", "json", "--verbose", cwd=tmp_path)
+    assert (quiet.returncode, loud.returncode) == (0, 0), quiet.stderr + loud.stderr
+    assert "reused from the history store" not in quiet.stderr
+    assert "1 URLs reused from the history store" in loud.stderr
+
+
+def test_a_file_that_contradicts_itself_is_refused(tmp_path: Path) -> None:
+    write(tmp_path / "a.md", "[a](http://127.0.0.1:9/x)\n")
+    for text, said in (
+        ('no-store = true\nmax-age = "1d"', 'linkaudit.toml: max-age: "1d" needs the history store, which '),
+        (
+            'confirm = "3/3"\nno-store = true',
+            'linkaudit.toml: confirm: "3/3" needs the history store, which ',
+        ),
+        ("soft = true\nno-soft = true", "linkaudit.toml: no-soft: true contradicts soft = true"),
+        ("allow-private = false\ndeny-private = false", "linkaudit.toml: deny-private: false contradicts "),
+    ):
+        write(tmp_path / "linkaudit.toml", text + "\n")
+        done = linkaudit("check", "a.md", cwd=tmp_path)
+        assert done.returncode == 2, text
+        assert done.stderr.startswith(f"linkaudit: error: {said}"), done.stderr
+        assert done.stderr.count("\n") == 1
+
+
+def test_both_names_of_a_flag_pair_are_keys(tmp_path: Path, web: SimWeb) -> None:
+    write(tmp_path / "a.md", "[a](http://news.example/live)\n")
+
+    def settings(text: str, *args: str) -> dict[str, Any]:
+        write(tmp_path / "linkaudit.toml", f'no-store = true\nformat = "json"\n{text}\n{network_keys(web)}')
+        done = linkaudit("check", "a.md", *args, cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        found: dict[str, Any] = parse_report(done.stdout)["settings"]
+        return found
+
+    assert settings("no-soft = true")["soft"] is False
+    assert settings("no-soft = false")["soft"] is True
+    assert settings("soft = false\nno-soft = true")["soft"] is False  # both, agreeing
+    assert settings("no-soft = true", "--soft")["soft"] is True  # the command line wins
+    assert settings("allow-private = true")["deny_private"] is False
+    assert settings("allow-private = true", "--deny-private")["deny_private"] is True
+
+
+def test_every_path_in_the_file_is_relative_to_its_folder(tmp_path: Path, web: SimWeb) -> None:
+    project = tmp_path / "project"
+    write(project / "articles" / "a.md", "[a](http://news.example/live) [g](http://gone.example/x)\n")
+    write(project / "lists" / "extra.txt", "http://paywall.example/a\n")
+    (project / "reports").mkdir()
+    first = linkaudit(
+        "check", "articles", "--no-config", "--no-store", "-f", "json", "-o", "reports/last.json",
+        *network_keys_args(web), cwd=project,
+    )  # fmt: skip
+    assert first.returncode == 1, first.stderr  # gone.example: dead
+    write(
+        project / "linkaudit.toml",
+        'baseline = "reports/last.json"\nurls = "lists/extra.txt"\noutput = "reports/new.json"\n'
+        f'format = "json"\nstore = "state/store.sqlite"\nroot = "articles"\n{network_keys(web)}',
+    )
+    (project / "state").mkdir()
+    # Run from another folder: every path of the file is its folder's, not the working folder's.
+    done = linkaudit("check", "a.md", "--accept", "403", cwd=project / "articles")
+    assert done.returncode == 0, done.stderr  # the dead link is known to the baseline
+    report = report_of(project / "reports" / "new.json")
+    assert report["settings"]["baseline"] == str(project / "reports" / "last.json")
+    assert report["settings"]["store"] == str(project / "state" / "store.sqlite")
+    assert {entry["url"] for entry in report["urls"]} == {
+        "http://news.example/live",
+        "http://gone.example/x",
+        "http://paywall.example/a",
+    }
+
+
+def network_keys_args(web: SimWeb) -> list[str]:
+    args = [f"--resolve={name}:{address or 'nxdomain'}" for name, address in web.resolve.items()]
+    return [*args, "--resolve=*:nxdomain", "--allow-private-net=127.0.0.0/8"]
+
+
+# Every key of `check`, with a value it cannot take, and what the one line says was expected. Values that
+# only using them can find wrong (a baseline or a URL list that is not there, an unknown git revision)
+# are named by the file and the key too.
+BAD_VALUES = [
+    ("format", '"pdf"', "expected one of terminal, json,"),
+    ("output", '""', 'expected a path, got ""'),
+    ("exclude", '["("]', "#1: expected a regex"),
+    ("include", '["("]', "expected a regex"),
+    ("timeout", "0", "expected a finite number of seconds > 0, got 0"),
+    ("retries", "-1", "expected a whole number >= 0, got -1"),
+    ("concurrency", "0", "expected a whole number >= 1, got 0"),
+    ("host-concurrency", '["0"]', 'expected N or HOST=N, N a whole number >= 1, got "0"'),
+    ("host-interval", '["-1"]', "expected N or HOST=N, N a finite number of seconds >= 0"),
+    ("max-redirects", "-1", "expected a whole number >= 0, got -1"),
+    ("max-retry-wait", "-1", "expected a finite number of seconds >= 0, got -1"),
+    ("user-agent", '"a\\nb"', "expected a header value"),
+    ("header", '["no colon"]', "item #1: expected 'Name: value'"),
+    ("accept", '["4xx"]', "expected a status like 403"),
+    ("fail-on", '"sorta"', "expected a verdict or file-error"),
+    ("resolve", '["a.example"]', "expected HOST:ADDR"),
+    ("extensions", "3", "expected file extensions (a string or a list of strings)"),
+    ("exclude-path", '["("]', "expected a regex"),
+    ("root", '""', "expected a path"),
+    ("max-file-size", "0", "expected a number of bytes >= 1, got 0"),
+    ("jobs", "0", "expected a whole number >= 1, got 0"),
+    ("quiet", '"yes"', 'expected true or false, got "yes"'),
+    ("verbose", "1", "expected true or false, got 1"),
+    ("deny-private", '"no"', "expected true or false"),
+    ("allow-private", '"yes"', "expected true or false"),
+    ("allow-private-net", '["10.0.0.0/33"]', "expected a network like 10.20.0.0/16"),
+    ("check-fragments", '"yes"', "expected true or false"),
+    ("proxy", '"ftp://user:pw@proxy.example"', "expected a proxy like http://HOST:PORT (only http://"),
+    ("no-proxy", "3", "expected hosts (a string or a list of strings)"),
+    ("insecure", '"yes"', "expected true or false"),
+    ("ca-bundle", '""', "expected a path"),
+    ("ca-bundle", '"certs/none.pem"', "certs/none.pem: no such file"),
+    ("urls", '""', "expected a path"),
+    ("urls", '"lists/none.txt"', "lists/none.txt: no such file"),
+    ("url-budget", "0", "expected a finite number of seconds > 0, got 0"),
+    ("store", '""', "expected a path"),
+    ("no-store", '"yes"', "expected true or false"),
+    ("max-age", '"3x"', "expected a duration like 30m"),
+    ("confirm", '"x"', "expected N/DAYS"),
+    ("now", '"yesterday"', "expected an ISO-8601 date or time"),
+    ("store-wait", "-1", "expected a finite number of seconds >= 0, got -1"),
+    ("archives", '"some"', 'expected one of none, failing, all, got "some"'),
+    ("archive-url", '"ftp://archive.example"', "expected http(s)://HOST[:PORT][/PATH]"),
+    ("cited-at", '"2024-13-01"', "expected a date as YYYY-MM-DD"),
+    ("cited-at", "2024-01-31", 'expected a date as "YYYY-MM-DD", got 2024-01-31'),
+    ("changed-since", '"--output=x"', "expected a git revision"),
+    ("changed-since", '"main"', "is not in a git repository"),
+    ("baseline", '""', "expected a path"),
+    ("baseline", '"reports/none.json"', "cannot read"),
+    ("shard", '"4/3"', 'expected I/N with 1 <= I <= N, e.g. 2/3, got "4/3"'),
+    ("soft", '"yes"', "expected true or false"),
+    ("no-soft", "1", "expected true or false, got 1"),
+]
+
+
+def test_every_key_is_in_the_table_of_bad_values() -> None:
+    keys = set(command_options(inspect.unwrap(commands.check)))
+    assert {key for key, _, _ in BAD_VALUES} == keys
+
+
+@pytest.mark.parametrize("case", BAD_VALUES, ids=[f"{key}={value}" for key, value, _ in BAD_VALUES])
+def test_a_bad_value_of_any_key_is_one_line_naming_the_file_and_the_key(
+    case: tuple[str, str, str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    key, value, expected = case
+    monkeypatch.chdir(tmp_path)
+    # A link no check may follow: the error must come before any work.
+    write(tmp_path / "a.md", "[a](http://127.0.0.1:9/x)\n")
+    write(tmp_path / "linkaudit.toml", f"{key} = {value}\n")
+    with pytest.raises(SystemExit) as stopped:
+        main(["check", "a.md", "--resolve", "*:nxdomain"])
+    said = capsys.readouterr()
+    assert stopped.value.code == 2, said.err
+    assert said.out == ""
+    assert re.fullmatch(r"linkaudit: error: [^\n]+\n", said.err), said.err
+    assert re.match(rf"linkaudit: error: linkaudit\.toml: {re.escape(key)}[: ]", said.err), said.err
+    assert expected in said.err
+    assert "pw@" not in said.err  # a proxy's password is never repeated

@@ -48,17 +48,18 @@ class Baseline:
         return BaselineMark.KNOWN if before is not None and before in fail_on else BaselineMark.NEW
 
 
-def load_baseline(path: str | os.PathLike[str]) -> Baseline:
-    """The baseline in the JSON report at `path`. Raises BaselineError (one line) when it cannot be used."""
+def load_baseline(path: str | os.PathLike[str], origin: str = "--baseline") -> Baseline:
+    """The baseline in the JSON report at `path`. Raises BaselineError (one line, naming `origin`: the
+    option or a configuration file's key) when it cannot be used."""
     from linkaudit.report.read import ReportReadError, read_report  # noqa: PLC0415 - the checker's start-up
 
     try:
         report = read_report(path)
     except ReportReadError as exc:
-        raise BaselineError(f"--baseline: {exc}") from None
+        raise BaselineError(f"{origin}: {exc}") from None
     if report.partial:
         # An interrupted run lacks URLs: each would count as new.
-        raise BaselineError(f"--baseline: {os.fspath(path)} is a partial report (the run was interrupted)")
+        raise BaselineError(f"{origin}: {os.fspath(path)} is a partial report (the run was interrupted)")
     return Baseline.of(report, os.fspath(path))
 
 

@@ -16,7 +16,7 @@ import os
 import subprocess
 from pathlib import Path
 
-__all__ = ["ChangedFilesError", "changed_files"]
+__all__ = ["ChangedFilesError", "changed_files", "check_revision"]
 
 # Added, copied, modified, renamed, type changed: what is there now and may cite something new.
 _KEPT = frozenset("ACMRT")
@@ -26,7 +26,14 @@ class ChangedFilesError(Exception):
     """git cannot say what changed; the message is one line."""
 
 
-def _git(folder: Path, *args: str) -> str:
+def check_revision(ref: str) -> None:
+    """Raise ValueError unless `ref` has the form of a git revision: something, not an option of git's,
+    no control characters (whether it names a commit, only the repository can say)."""
+    if not ref.strip() or ref.startswith("-") or any(ord(char) < 32 or ord(char) == 127 for char in ref):
+        raise ValueError(f"{ref!r}: expected a git revision (a branch, a tag or a commit, like origin/main)")
+
+
+def _git(folder: Path, *args: str, origin: str = "--changed-since") -> str:
     try:
         done = subprocess.run(
             ["git", "-C", str(folder), "-c", "core.quotepath=off", *args],
@@ -35,31 +42,33 @@ def _git(folder: Path, *args: str) -> str:
             timeout=120,
         )
     except FileNotFoundError:
-        raise ChangedFilesError(
-            "--changed-since needs git, which is not installed (or not on PATH)"
-        ) from None
+        raise ChangedFilesError(f"{origin} needs git, which is not installed (or not on PATH)") from None
     except (OSError, subprocess.TimeoutExpired) as exc:
-        raise ChangedFilesError(f"--changed-since: cannot run git: {exc}") from None
+        raise ChangedFilesError(f"{origin}: cannot run git: {exc}") from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise ChangedFilesError(message[-1] if message else f"git {args[0]} failed")
     return done.stdout.decode("utf-8", "surrogateescape")
 
 
-def changed_files(ref: str, folder: str | os.PathLike[str] = ".") -> frozenset[str]:
-    """The real paths of the files added or modified since `ref` in the repository holding `folder`."""
+def changed_files(
+    ref: str, folder: str | os.PathLike[str] = ".", *, origin: str = "--changed-since"
+) -> frozenset[str]:
+    """The real paths of the files added or modified since `ref` in the repository holding `folder`.
+
+    `origin` names where `ref` came from in messages: the option, or a configuration file's key."""
     where = Path(folder)
     where = where if where.is_dir() else where.parent
     try:
-        top = Path(_git(where, "rev-parse", "--show-toplevel").strip())
+        top = Path(_git(where, "rev-parse", "--show-toplevel", origin=origin).strip())
     except ChangedFilesError:
-        raise ChangedFilesError(f"--changed-since: {where} is not in a git repository") from None
+        raise ChangedFilesError(f"{origin}: {where} is not in a git repository") from None
     if ref.startswith("-"):  # an option to git, not a revision
-        raise ChangedFilesError(f"--changed-since {ref}: unknown revision")
+        raise ChangedFilesError(f"{origin} {ref}: unknown revision")
     try:
-        _git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}")
+        _git(top, "rev-parse", "--verify", "--quiet", "--end-of-options", f"{ref}^{{commit}}", origin=origin)
     except ChangedFilesError:
-        raise ChangedFilesError(f"--changed-since {ref}: unknown revision in {top}") from None
+        raise ChangedFilesError(f"{origin} {ref}: unknown revision in {top}") from None
     try:
         base = _git(top, "merge-base", ref, "HEAD").strip()
     except ChangedFilesError:  # unrelated histories, or no commit yet: compare with REF itself

@@ -16,9 +16,16 @@ from linkaudit.cli.app import fail_usage
 if TYPE_CHECKING:
     from linkaudit.archive.stage import ArchiveOptions
 
-__all__ = ["ArchiveUrlOpt", "ArchivesOpt", "CitedAtOpt", "archive_options"]
+__all__ = [
+    "ARCHIVE_MODES",
+    "ArchiveUrlOpt",
+    "ArchivesOpt",
+    "CitedAtOpt",
+    "archive_options",
+    "check_archive_url",
+]
 
-_MODES = ("none", "failing", "all")
+ARCHIVE_MODES = ("none", "failing", "all")
 DEFAULT_ARCHIVE_URL = "https://web.archive.org"
 
 ArchivesOpt = Annotated[
@@ -45,17 +52,25 @@ CitedAtOpt = Annotated[
 ]
 
 
+def check_archive_url(url: str) -> None:
+    """Raise ValueError unless `url` is an archive's address: http(s)://HOST[:PORT][/PATH]."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"{url!r}: expected http(s)://HOST[:PORT][/PATH]")
+
+
 def archive_options(archives: str, archive_url: str, cited_at: str | None) -> ArchiveOptions:
     """The archive stage's options; a bad value is a usage error naming the option."""
     from linkaudit.archive.dates import parse_cited_at  # noqa: PLC0415 - lazy: a check imports it anyway
     from linkaudit.archive.select import ArchiveMode  # noqa: PLC0415
     from linkaudit.archive.stage import ArchiveOptions  # noqa: PLC0415
 
-    if archives not in _MODES:
+    if archives not in ARCHIVE_MODES:
         raise fail_usage(f"--archives {archives!r}: expected none, failing or all")
-    parts = urlsplit(archive_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
-        raise fail_usage(f"--archive-url {archive_url!r}: expected http(s)://HOST[:PORT][/PATH]")
+    try:
+        check_archive_url(archive_url)
+    except ValueError as exc:
+        raise fail_usage(f"--archive-url {exc}") from None
     try:
         day = parse_cited_at(cited_at) if cited_at is not None else None
     except ValueError as exc:

@@ -49,15 +49,18 @@ ShardOpt = Annotated[
 ]
 
 
-def only_changed(files: list[InputFile], ref: str | None, paths: list[str]) -> list[InputFile]:
-    """The files git says changed since `ref` (all without `--changed-since`); exit 2 when git cannot say."""
+def only_changed(
+    files: list[InputFile], ref: str | None, paths: list[str], origin: str = "--changed-since"
+) -> list[InputFile]:
+    """The files git says changed since `ref` (all without `--changed-since`); exit 2 when git cannot say,
+    naming `origin` (the option, or a configuration file's key)."""
     if ref is None:
         return files
     from linkaudit.ci.changed import ChangedFilesError, changed_files  # noqa: PLC0415 - lazy: see cli/__init__
 
     local = [path for path in paths if path != "-"]
     try:
-        changed = changed_files(ref, local[0] if local else ".")
+        changed = changed_files(ref, local[0] if local else ".", origin=origin)
     except ChangedFilesError as exc:
         raise fail_usage(str(exc)) from None
     return [file for file in files if file.display == "-" or os.path.realpath(file.path) in changed]
@@ -74,13 +77,13 @@ def parse_shard_option(value: str | None) -> Shard | None:
         raise fail_usage(f"--shard {exc}") from None
 
 
-def open_baseline(path: str | None) -> Baseline | None:
+def open_baseline(path: str | None, origin: str = "--baseline") -> Baseline | None:
     if path is None:
         return None
     from linkaudit.ci.baseline import BaselineError, load_baseline  # noqa: PLC0415 - lazy: see cli/__init__
 
     try:
-        return load_baseline(path)
+        return load_baseline(path, origin)
     except BaselineError as exc:
         raise fail_usage(str(exc)) from None
 

@@ -123,7 +123,7 @@ def extract(
         if is_web_address(path):
             raise fail_usage(f"{path}: extract reads files (the links of a web page: linkaudit check {path})")
     files, walk_errors = _collect(paths, extensions, exclude_path, root)
-    files = only_changed(files, changed_since, paths)
+    files = only_changed(files, changed_since, paths, file_rules(ctx).origin("changed-since"))
     cache = None if all(file.display == "-" for file in files) else _open_store(store, no_store, store_wait)
     try:
         result = _extract(files, cache, max_file_size, jobs)
@@ -332,7 +332,9 @@ def check(
         HeaderRule("User-Agent", user_agent)  # the same rules as any header value
     except SettingsError as exc:
         raise fail_usage(f"--user-agent: {exc}") from None
-    proxies, direct, bundle = _network_settings(proxy, no_proxy, insecure, ca_bundle)
+    proxies, direct, bundle = _network_settings(
+        proxy, no_proxy, insecure, ca_bundle, rules.origin("ca-bundle")
+    )
     fail_verdicts, fail_on_file_error = _parse_fail_on(fail_on)
     settings = CheckSettings(
         concurrency=concurrency,
@@ -373,11 +375,11 @@ def check(
     archive = archive_options(archives, archive_url, cited_at)
 
     chosen_shard = parse_shard_option(shard)
-    known = open_baseline(baseline)
+    known = open_baseline(baseline, rules.origin("baseline"))
     _prepare_output(output)
     files, walk_errors = _collect(local, extensions, exclude_path, root) if local else ([], [])
-    files = only_changed(files, changed_since, local)
-    listed = _read_url_list(urls, max_file_size) if urls is not None else None
+    files = only_changed(files, changed_since, local, rules.origin("changed-since"))
+    listed = _read_url_list(urls, max_file_size, rules.origin("urls")) if urls is not None else None
     outcome, delivered = _run_audit(
         files,
         walk_errors,

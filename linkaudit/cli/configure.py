@@ -5,17 +5,21 @@ applies is read (`--config PATH`; else the one `linkaudit.config.find_config` fi
 audited path, or the working folder; none with `--no-config`), and every option not given on the command
 line takes the file's value. A repeatable option given on both keeps the file's values and adds the
 command line's (`exclude`, `header`, `accept`, `resolve`, ...); any other option given on the command line
-replaces the file's. The file's per-host rules and excludes with reasons reach the settings through
-`file_rules`.
+replaces the file's, and also the file's keys it contradicts (`_YIELDS`: `--no-store` its `max-age`).
+The file's per-host rules and excludes with reasons reach the settings through `file_rules`, with where
+each value the command took from the file came from (`FileRules.origin`), for the errors only using a
+value finds (a baseline that is not there).
 
 The file's keys are `linkaudit check`'s options, read from the command's own signature (`command_options`):
-an option added to `check` is a key at once, with the same name, type and choices. Its value goes through
-the parser the command line's goes through (`_checks`), and an error names the file and the key. A key
-applies to `extract` when extract has the same option with the same values (so not `format`).
+an option added to `check` is a key at once, with the same name, type and choices; a flag with two names
+(`--soft/--no-soft`) is two keys. Its value goes through the parser the command line's goes through
+(`_checks`), and an error names the file and the key. A key applies to `extract` when extract has the
+same option with the same values (so not `format`).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import inspect
 import re
@@ -32,9 +36,10 @@ import typer
 from typer.models import OptionInfo
 
 from linkaudit.cli.app import NUMBER_RANGES, fail_usage
+from linkaudit.cli.archives import ARCHIVE_MODES
 
 if TYPE_CHECKING:
-    from linkaudit.config import OptionSpec
+    from linkaudit.config import Config, OptionSpec
     from linkaudit.settings import HeaderRule, HostRule
 
 __all__ = ["FileRules", "command_options", "configurable", "file_rules"]
@@ -55,7 +60,20 @@ _LISTS = {
     "resolve": "values HOST:ADDR[:PORT]",
     "allow-private-net": "networks like 10.20.0.0/16",
 }
-_PATHS = frozenset({"output", "urls", "ca-bundle", "store"})
+_PATHS = frozenset({"output", "urls", "ca-bundle", "store", "baseline"})
+# String options with a fixed set of values (besides the enum-typed ones).
+_CHOICES = {"archives": ARCHIVE_MODES}
+# What a string key's value is, in words, where "a string" would say too little.
+_STRINGS = {
+    "shard": 'I/N, like "2/3"',
+    "cited-at": 'a date as "YYYY-MM-DD"',
+    "changed-since": "a git revision",
+    "archive-url": "an http(s):// URL",
+    "max-age": 'a duration like "30m", "12h", "1d" or "2w"',
+    "confirm": 'N/DAYS, like "3/3"',
+    "now": "an ISO-8601 date or time, as a string",
+    "proxy": "a proxy like http://HOST:PORT",
+}
 _FROM_ENVIRONMENT = frozenset({"header"})
 # A value the user gave (not the option's default): it wins over the file's.
 _GIVEN = frozenset({"COMMANDLINE", "ENVIRONMENT", "PROMPT"})
@@ -74,6 +92,13 @@ class FileRules:
     headers: tuple[HeaderRule, ...] = ()
     #: Why each of the file's exclude patterns is there, as a skipped URL's detail says it.
     exclude_notes: Mapping[str, str] = field(default_factory=dict)
+    #: The keys whose values the command took from the file, as messages name them (by long option name).
+    origins: Mapping[str, str] = field(default_factory=dict)
+
+    def origin(self, option: str) -> str:
+        """Where an option's value came from, for an error about it found only when it is used (a baseline
+        that is not there): `linkaudit.toml: baseline` when from the file, else `--baseline`."""
+        return self.origins.get(option, f"--{option}")
 
 
 def configurable(command: Command) -> Command:
@@ -114,11 +139,13 @@ def _with_file(ctx: typer.Context, command: Callable[..., Any], values: dict[str
     keys = command_options(inspect.unwrap(commands.check))
     try:
         config = load_config(path, {key: spec for key, (_, spec) in keys.items()})
+        _store_agrees(config)
     except ConfigError as exc:
         raise fail_usage(str(exc)) from None
     own = command_options(command)
     merged = dict(values)
-    for key, value in config.options.items():
+    origins: dict[str, str] = {}
+    for key, value in _not_contradicted(ctx, own, values, config.options).items():
         if key not in own or own[key][1] != keys[key][1]:
             continue  # an option of check's that this command has not (or not with these values)
         name, spec = own[key]
@@ -126,7 +153,8 @@ def _with_file(ctx: typer.Context, command: Callable[..., Any], values: dict[str
         if given and spec.repeatable:
             merged[name] = [*cast("list[str]", value), *(values[name] or [])]
         elif not given:
-            merged[name] = _as_parameter(command, name, value)
+            merged[name] = _as_parameter(command, name, not value if spec.negative else value)
+            origins[key] = config.where(key)
     notes: dict[str, str] = {}
     if "exclude" in inspect.signature(command).parameters:
         today = _today(merged.get("now"))
@@ -143,8 +171,68 @@ def _with_file(ctx: typer.Context, command: Callable[..., Any], values: dict[str
             active.append(rule.pattern)
             notes.setdefault(rule.pattern, config.exclude_note(rule))
         merged["exclude"] = [*active, *(values["exclude"] or [])]
-    ctx.meta[_META] = FileRules(config.shown, config.hosts, config.headers, notes)
+    ctx.meta[_META] = FileRules(config.shown, config.hosts, config.headers, notes, origins)
     return merged
+
+
+def _needs_store(max_age: object, confirm: object) -> bool:
+    """Whether `max-age` and `confirm` ask for stored history: reused results, failures counted over days."""
+    from linkaudit.store import parse_confirm, parse_duration  # noqa: PLC0415 - lazy: startup
+
+    try:
+        return parse_duration(str(max_age)) > 0 or parse_confirm(str(confirm)) != (1, 0)
+    except ValueError:
+        return False  # not a value: the command says what is wrong with it
+
+
+# An option given on the command line, when its value `contradicts` some keys of the file: those keys yield,
+# as a key yields to its own option on the command line. `--no-store`: no stored history to reuse or to
+# confirm failures with (the file's `now` stays: its excludes' end dates need it too); `--store`, or a
+# `--max-age` or `--confirm` that needs the store: the file's `no-store` yields; `--verbose`: its `quiet`.
+_YIELDS: dict[str, tuple[Callable[[Any], bool], tuple[str, ...]]] = {
+    "no-store": (bool, ("max-age", "confirm")),
+    "store": (lambda _: True, ("no-store",)),
+    "max-age": (lambda value: _needs_store(value, "1/0"), ("no-store",)),
+    "confirm": (lambda value: _needs_store("0", value), ("no-store",)),
+    "verbose": (bool, ("quiet",)),
+}
+
+
+def _not_contradicted(
+    ctx: typer.Context,
+    own: Mapping[str, tuple[str, OptionSpec]],
+    values: Mapping[str, Any],
+    options: Mapping[str, object],
+) -> dict[str, object]:
+    """The file's option values, less those that an option given on the command line contradicts."""
+    dropped: set[str] = set()
+    for option, (contradicts, keys) in _YIELDS.items():
+        name = own[option][0] if option in own else None
+        if name is not None and _given(ctx, name) and contradicts(values[name]):
+            dropped.update(keys)
+    return {key: value for key, value in options.items() if key not in dropped}
+
+
+def _store_agrees(config: Config) -> None:
+    """A file that turns the history store off cannot also ask for stored history (`ConfigError`)."""
+    from linkaudit.config import ConfigError  # noqa: PLC0415 - lazy: startup
+
+    options = config.options
+    if options.get("no-store") is not True:
+        return
+    for key, max_age, confirm in (
+        ("max-age", options.get("max-age", "0"), "1/0"),
+        ("confirm", "0", options.get("confirm", "1/0")),
+    ):
+        if _needs_store(max_age, confirm):
+            raise ConfigError(
+                f"{config.where(key)}: {_shown_value(options[key])} needs the history store, which "
+                "no-store = true turns off: drop one of them"
+            )
+
+
+def _shown_value(value: object) -> str:
+    return f'"{value}"' if isinstance(value, str) else str(value)
 
 
 def _start(paths: list[str] | None) -> Path:
@@ -214,6 +302,11 @@ def command_options(command: Callable[..., Any]) -> dict[str, tuple[str, OptionS
         if not longs or longs[0][2:] in _NOT_KEYS or info.hidden:  # a hidden option is for one run only
             continue
         key = longs[0][2:]
+        # `--soft/--no-soft`: the second name is a key too, true turning the flag off.
+        seconds = [
+            decl.split("/")[1].strip() for decl in decls or () if decl.startswith("--") and "/" in decl
+        ]
+        negative = seconds[0][2:] if seconds and seconds[0].startswith("--") else None
         (kind,) = _types(base)
         repeatable = get_origin(kind) is list
         if repeatable:
@@ -222,20 +315,22 @@ def command_options(command: Callable[..., Any]) -> dict[str, tuple[str, OptionS
         if isinstance(kind, type) and issubclass(kind, Enum):
             choices = tuple(str(member.value) for member in kind)
             kind = str
+        choices = choices or _CHOICES.get(key, ())
         words = _words(key, kind, choices, repeatable)
-        options[key] = (
-            name,
-            OptionSpec(
-                kind=str if kind is Path else cast("type", kind),
-                expected=words,
-                repeatable=repeatable,
-                comma_list=key in _COMMA_LISTS,
-                choices=choices,
-                path=kind is Path or key in _PATHS,
-                expand_env=key in _FROM_ENVIRONMENT,
-                check=checks.get(key),
-            ),
+        spec = OptionSpec(
+            kind=str if kind is Path else cast("type", kind),
+            expected=words,
+            repeatable=repeatable,
+            comma_list=key in _COMMA_LISTS,
+            choices=choices,
+            path=kind is Path or key in _PATHS,
+            expand_env=key in _FROM_ENVIRONMENT,
+            check=checks.get(key),
+            opposite=negative,
         )
+        options[key] = (name, spec)
+        if negative is not None:
+            options[negative] = (name, dataclasses.replace(spec, opposite=key, negative=True))
     return options
 
 
@@ -250,6 +345,10 @@ def _words(key: str, kind: object, choices: tuple[str, ...], repeatable: bool) -
         return ranged[2].replace("a finite number", "a number")
     if repeatable:
         return _LISTS.get(key, "strings")
+    if key in _STRINGS:
+        return _STRINGS[key]
+    if key in _PATHS:
+        return "a path"
     return {bool: "true or false", int: "a whole number", float: "a number", Path: "a path"}.get(
         cast("type", kind), "a string"
     )
@@ -326,6 +425,35 @@ def _checks() -> dict[str, Callable[[Any], object]]:
 
         return parse_resolve(spec)
 
+    def parse_shard(text: str) -> object:
+        from linkaudit.ci.shard import parse_shard  # noqa: PLC0415 - only a file with `shard`
+
+        return parse_shard(text)
+
+    def parse_cited_at(text: str) -> object:
+        from linkaudit.archive.dates import parse_cited_at  # noqa: PLC0415 - only a file with `cited-at`
+
+        return parse_cited_at(text)
+
+    def revision(ref: str) -> None:
+        from linkaudit.ci.changed import check_revision  # noqa: PLC0415 - only a file with `changed-since`
+
+        check_revision(ref)
+
+    def proxy(value: str) -> None:
+        """As `--proxy` reads it ('' for none); the value is never shown: it may hold a password."""
+        from linkaudit.check.proxy import Proxy  # noqa: PLC0415 - only a file with `proxy`
+
+        if not value.strip():
+            return
+        try:
+            Proxy.parse(value)
+        except SettingsError as exc:
+            said = str(exc).split(": ", 1)[-1]
+            reason = said[len("expected ") :] if said.startswith("expected ") else said
+            raise ValueProblem(f"expected a proxy like http://HOST:PORT ({reason})", secret=True) from None
+
+    from linkaudit.cli.archives import check_archive_url  # noqa: PLC0415
     from linkaudit.store import parse_confirm, parse_duration, parse_now  # noqa: PLC0415
 
     checks: dict[str, Callable[[Any], object]] = {option[2:]: in_range(option) for option in NUMBER_RANGES}
@@ -344,6 +472,11 @@ def _checks() -> dict[str, Callable[[Any], object]]:
             "max-age": worded(parse_duration, "a duration like 30m, 12h, 1d or 2w"),
             "confirm": worded(parse_confirm, "N/DAYS"),
             "now": worded(parse_now, "an ISO-8601 date or time"),
+            "shard": worded(parse_shard, "I/N"),
+            "cited-at": worded(parse_cited_at, "a date as YYYY-MM-DD"),
+            "changed-since": worded(revision, "a git revision"),
+            "archive-url": worded(check_archive_url, "http(s)://HOST[:PORT][/PATH]"),
+            "proxy": proxy,
         }
     )
     return checks

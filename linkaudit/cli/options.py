@@ -233,16 +233,20 @@ def _resolve_map(values: list[str]) -> dict[str, str | None]:
 
 
 def _network_settings(
-    proxy: str | None, no_proxy: str | None, insecure: bool, ca_bundle: str | None
+    proxy: str | None,
+    no_proxy: str | None,
+    insecure: bool,
+    ca_bundle: str | None,
+    ca_origin: str = "--ca-bundle",
 ) -> tuple[dict[str, str], str, str | None]:
     """(proxies, hosts reached directly, CA bundle) from the options, else from the environment as curl
-    reads it; exit 2 for a bad proxy or CA bundle."""
+    reads it; exit 2 for a bad proxy or CA bundle (`ca_origin`: where `ca_bundle` came from)."""
     from linkaudit.check.proxy import no_proxy_from, proxies_from  # noqa: PLC0415 - lazy: see the imports
     from linkaudit.check.tls import check_ca_bundle  # noqa: PLC0415
     from linkaudit.settings import SettingsError  # noqa: PLC0415
 
     bundle, origin = (
-        (ca_bundle, "--ca-bundle") if ca_bundle else (os.environ.get("SSL_CERT_FILE"), "SSL_CERT_FILE")
+        (ca_bundle, ca_origin) if ca_bundle else (os.environ.get("SSL_CERT_FILE"), "SSL_CERT_FILE")
     )
     try:
         proxies = proxies_from(os.environ, proxy=proxy)
@@ -253,12 +257,12 @@ def _network_settings(
     return proxies, no_proxy_from(os.environ, no_proxy=no_proxy), bundle or None
 
 
-def _read_url_list(source: str, max_size: int) -> list[Occurrence]:
+def _read_url_list(source: str, max_size: int, origin: str = "--urls") -> list[Occurrence]:
     from linkaudit.extract import UsageError  # noqa: PLC0415 - lazy: see the imports
     from linkaudit.extract.sources import read_url_list  # noqa: PLC0415
 
     try:
-        return read_url_list(source, max_size=max_size)
+        return read_url_list(source, max_size=max_size, origin=origin)
     except UsageError as exc:
         raise fail_usage(str(exc)) from None
 

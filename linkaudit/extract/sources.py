@@ -43,15 +43,18 @@ def is_web_address(argument: str) -> bool:
     return _WEB_ADDRESS.match(argument) is not None
 
 
-def read_url_list(source: str, *, max_size: int = DEFAULT_MAX_FILE_SIZE) -> list[Occurrence]:
-    """The occurrences of a URL list file (`-`: standard input); `UsageError` when it cannot be read."""
+def read_url_list(
+    source: str, *, max_size: int = DEFAULT_MAX_FILE_SIZE, origin: str = "--urls"
+) -> list[Occurrence]:
+    """The occurrences of a URL list file (`-`: standard input); `UsageError` when it cannot be read,
+    naming `origin` (the option, or a configuration file's key)."""
     try:
         if source == "-":
             doc = document_from_bytes(sys.stdin.buffer.read(), Path.cwd() / "-", "-")
         else:
             doc = read_document(Path(source), source, max_size)
     except ExtractError as exc:
-        raise UsageError(f"--urls {source}: {exc}") from None
+        raise UsageError(f"{origin} {source}: {exc}") from None
     return url_list_occurrences(doc)
 
 
