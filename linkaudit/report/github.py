@@ -1,8 +1,10 @@
 """GitHub Actions workflow commands: each problem becomes an annotation on the article's line.
 
-`::error file=F,line=L,col=C,title=T::MESSAGE` for a verdict that fails the run (`--fail-on`),
-`::warning …` for other problems. What is listed comes from `ReportDigest`, as in every human format:
-an unreachable host or a template link is one annotation without a file, not one per citation.
+`::error file=F,line=L,col=C,title=T::MESSAGE` for a citation that fails the run (`--fail-on`),
+`::warning …` for other problems, a failure the `--baseline` knew or `--confirm` has not confirmed yet
+among them (its title says which): an error annotation on a green run would be a false alarm. What is
+listed comes from `ReportDigest`, as in every human format: an unreachable host or a template link is one
+annotation without a file, not one per citation.
 
 GitHub shows only the first annotations of a step, so at most `MAX_PER_FILE` go to one article, then one
 notice says how many more it has. Hygiene findings are `::notice`s at their citations, bounded alike.
@@ -16,15 +18,17 @@ import re
 from typing import TextIO
 
 from linkaudit.classify.soft import explain
-from linkaudit.models import AuditReport, Verdict
+from linkaudit.models import AuditReport, BaselineMark, UrlResult
 from linkaudit.report.citations import (
     archive_link,
     archive_note,
     article_dates,
     counted,
     every_finding,
+    excuse,
     failing_verdicts,
     fails_on_file_errors,
+    fails_run,
     run_totals,
     shown_target,
 )
@@ -68,8 +72,11 @@ def write_github_report(
     failing = failing_verdicts(report)
     dates = article_dates(report)
 
-    def level(verdict: Verdict) -> str:
-        return "error" if verdict in failing else "warning"
+    def level(result: UrlResult) -> str:
+        return "error" if fails_run(result, failing) else "warning"
+
+    # A folded host is an error when any of its URLs fails the run.
+    hosts_failing = {r.target.host for r in report.results if fails_run(r, failing)}
 
     for file, citations in digest.by_file:
         for citation in citations[:max_per_file]:
@@ -88,9 +95,11 @@ def write_github_report(
             why = explain(result.evidence, result.judgement) if result.evidence is not None else None
             message += f" ({why})" if why else ""
             title = f"linkaudit: {verdict.value} ({describe_reason(result.judgement.reason)})"
-            out.write(
-                _command(level(verdict), message, file=file, line=occ.line, col=occ.column, title=title)
-            )
+            excused = excuse(result, failing)
+            if excused is not None:
+                title += f", {excused}"
+                message += f" ({excused}: not failing the run)"
+            out.write(_command(level(result), message, file=file, line=occ.line, col=occ.column, title=title))
         if len(citations) > max_per_file:
             more = counted(len(citations) - max_per_file, "more problem")
             out.write(_command("notice", f"{more} in this file: see the full report", file=file))
@@ -99,13 +108,16 @@ def write_github_report(
             f"{host.host}: {describe_reason(host.reason)} — {counted(host.urls, 'URL')} "
             f"cited in {counted(host.files, 'file')}"
         )
-        out.write(_command(level(host.verdict), message, title=f"linkaudit: {host.verdict.value} host"))
+        host_level = "error" if host.verdict in failing and host.host in hosts_failing else "warning"
+        out.write(_command(host_level, message, title=f"linkaudit: {host.verdict.value} host"))
     for folded in digest.templates:
         result = folded.result
         verdict = result.judgement.verdict
         reason = describe_reason(result.judgement.reason)
         message = f"{result.target.url} — {reason}, in {counted(folded.files, 'file')}"
-        out.write(_command(level(verdict), message, title=f"linkaudit: {verdict.value} template link"))
+        excused = excuse(result, failing)
+        message += f" ({excused}: not failing the run)" if excused is not None else ""
+        out.write(_command(level(result), message, title=f"linkaudit: {verdict.value} template link"))
     notices: dict[str, int] = {}
     for citation, finding in every_finding(report):
         occ = citation.occurrence
@@ -122,7 +134,11 @@ def write_github_report(
             out.write(_command("notice", f"{more} in this file: see the full report", file=file))
     error_level = "error" if fails_on_file_errors(report) else "warning"
     for error in sorted(report.errors, key=lambda e: (e.file, e.message)):
-        out.write(_command(error_level, error.message, file=error.file, title="linkaudit: file not read"))
+        if error.baseline is BaselineMark.KNOWN:
+            message = f"{error.message} (known from the baseline: not failing the run)"
+            out.write(_command("warning", message, file=error.file, title="linkaudit: file not read, known"))
+        else:
+            out.write(_command(error_level, error.message, file=error.file, title="linkaudit: file not read"))
     counts = ", ".join(f"{row.urls:,} {row.verdict.value}" for row in digest.verdicts if row.urls)
     summary = f"linkaudit: {run_totals(report)}: {counts or 'none'}"
     if report.partial:

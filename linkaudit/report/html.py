@@ -40,7 +40,10 @@ from linkaudit.report.citations import (
     every_finding,
     evidence_summary,
     failing_verdicts,
+    fails_run,
     finding_counts,
+    result_tags,
+    run_notes,
     run_totals,
     shown_target,
     web_url,
@@ -66,6 +69,7 @@ ROW_COLUMNS = (
     "archive",
     "host",
     "archive_note",
+    "tags",
 )
 """The fields of each table row in the embedded data, in order."""
 
@@ -220,7 +224,14 @@ _SCRIPT = """
       var badge = document.createElement("span");
       badge.className = "v v-" + r[C.verdict];
       badge.textContent = r[C.verdict];
-      cell(tr, "").appendChild(badge);
+      var verdict = cell(tr, "");
+      verdict.appendChild(badge);
+      if (r[C.tags]) {
+        var tags = document.createElement("div");
+        tags.className = "note";
+        tags.textContent = r[C.tags];
+        verdict.appendChild(tags);
+      }
       cell(tr, r[C.reason]).title = r[C.slug];
       cell(tr, r[C.evidence]);
       var archived = cell(tr, "");
@@ -328,6 +339,7 @@ def _rows(digest: ReportDigest, dates: Mapping[str, date]) -> list[list[object]]
                     archive_link(result),
                     result.target.host,
                     _clean(archive_note(result, dates.get(occ.file)) or ""),
+                    _clean(", ".join(result_tags(result))),
                 ]
             )
     return rows
@@ -439,7 +451,9 @@ def _summary(report: AuditReport, digest: ReportDigest, failing: frozenset[Verdi
         )
     parts.append("</div>")
     fails = ", ".join(sorted(v.value for v in failing)) or "nothing"
-    parts.append(f'<p class="muted">{_e(run_totals(report))} · the run fails on: {_e(fails)}</p></section>')
+    parts.append(f'<p class="muted">{_e(run_totals(report))} · the run fails on: {_e(fails)}</p>')
+    parts += [f'<p class="muted">{_e(note)}</p>' for note in run_notes(report)]
+    parts.append("</section>")
     return parts
 
 
@@ -545,7 +559,7 @@ def write_html_report(
     """Write the whole report as one HTML document. `verbose` lists working links in the table too."""
     digest = digest_report(report, verbose=verbose, fold_host_at=fold_host_at)
     failing = failing_verdicts(report)
-    failing_citations = sum(row.citations for row in digest.verdicts if row.verdict in failing)
+    failing_citations = sum(len(r.occurrences) for r in report.results if fails_run(r, failing))
     title = f"linkaudit: {counted(failing_citations, 'failing citation')}"
     out.write(
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'

@@ -7,6 +7,13 @@ case of its own, failed (type `file-error`) when `--fail-on` has `file-error`, a
 failures JUnit counts are exactly what makes `check` exit 1. A citation's hygiene findings are lines of
 its text (`finding: kind: detail → suggestion`): they never fail a case.
 
+A `--fail-on` verdict that does not fail the run (the `--baseline` knew it, `--confirm` has not confirmed
+it yet; an unreadable article the baseline listed) is `<skipped type="known">` or
+`<skipped type="not-confirmed">`, its message saying the verdict
+and why, its details as a failure's: what pytest writes for an expected failure (`type="pytest.xfail"`).
+A passing case would hide a dead link among thousands of live ones; a skipped one is counted apart, shown
+with its message by Jenkins, GitLab and the GitHub test-report actions, and fails no dashboard.
+
 XML 1.0 cannot carry most control characters at all, even escaped: they become U+FFFD, and everything
 else is escaped, so any article text gives a well-formed file.
 """
@@ -19,7 +26,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import TextIO
 
-from linkaudit.models import AuditReport, FileError, Verdict
+from linkaudit.models import AuditReport, BaselineMark, FileError, Verdict
 from linkaudit.report.citations import (
     FILE_ERROR,
     archive_link,
@@ -27,8 +34,10 @@ from linkaudit.report.citations import (
     article_dates,
     every_citation,
     evidence_summary,
+    excuse,
     failing_verdicts,
     fails_on_file_errors,
+    fails_run,
     finding_line,
     shown_target,
 )
@@ -64,7 +73,12 @@ def _case_lines(citation: Citation, failing: frozenset[Verdict], cited_at: date 
     details += [f"archive: {note}"] if (note := archive_note(result, cited_at)) else []
     findings = [f"finding: {finding_line(finding)}" for finding in occ.findings]
     body = _text("\n".join(details + findings))
-    if verdict in failing:
+    excused = excuse(result, failing)
+    if excused is not None:
+        kind = "known" if result.baseline is BaselineMark.KNOWN else "not-confirmed"
+        message += f" ({excused}: not failing the run)"
+        yield f"      <skipped type={_attr(kind)} message={_attr(message)}>{body}</skipped>\n"
+    elif verdict in failing:
         yield f"      <failure type={_attr(verdict.value)} message={_attr(message)}>{body}</failure>\n"
     elif verdict is Verdict.SKIPPED:
         yield f"      <skipped message={_attr(message)}/>\n"
@@ -78,7 +92,10 @@ def _case_lines(citation: Citation, failing: frozenset[Verdict], cited_at: date 
 def _error_lines(error: FileError, failing: bool) -> Iterator[str]:
     yield f'    <testcase classname={_attr(error.file)} name="file could not be read" time="0">\n'
     message = _attr(f"{FILE_ERROR}: {error.message}")
-    if failing:
+    if failing and error.baseline is BaselineMark.KNOWN:
+        message = _attr(f"{FILE_ERROR}: {error.message} (known from the baseline: not failing the run)")
+        yield f'      <skipped type="known" message={message}>{_text(error.message)}</skipped>\n'
+    elif failing:
         yield f'      <failure type="{FILE_ERROR}" message={message}>{_text(error.message)}</failure>\n'
     else:
         yield f"      <skipped message={message}/>\n"
@@ -100,9 +117,12 @@ def write_junit_report(report: AuditReport, out: TextIO) -> None:
 
     def counts(citations: list[Citation], errors: list[FileError]) -> str:
         verdicts = [c.result.judgement.verdict for c in citations]
-        failures = sum(1 for v in verdicts if v in failing) + (len(errors) if file_errors_fail else 0)
+        failures = sum(1 for c in citations if fails_run(c.result, failing))
+        known = sum(1 for error in errors if error.baseline is BaselineMark.KNOWN)
+        failures += len(errors) - known if file_errors_fail else 0
         skipped = sum(1 for v in verdicts if v is Verdict.SKIPPED and v not in failing)
-        skipped += 0 if file_errors_fail else len(errors)
+        skipped += sum(1 for c in citations if excuse(c.result, failing) is not None)
+        skipped += known if file_errors_fail else len(errors)
         return f'tests="{len(citations) + len(errors)}" failures="{failures}" errors="0" skipped="{skipped}"'
 
     files = sorted(set(citations_of) | set(errors_of))
