@@ -34,7 +34,7 @@ from linkaudit.report.citations import (
 )
 from linkaudit.report.digest import FOLD_HOST_AT, describe_reason, digest_report
 
-__all__ = ["MAX_PER_FILE", "escape_data", "escape_property", "write_github_report"]
+__all__ = ["MAX_PER_FILE", "annotation", "escape_data", "escape_property", "write_github_report"]
 
 MAX_PER_FILE = 10
 """Annotations on one article before the closing notice."""
@@ -54,7 +54,8 @@ def escape_property(value: str) -> str:
     return escape_data(value).replace(":", "%3A").replace(",", "%2C")
 
 
-def _command(level: str, message: str, **properties: str | int) -> str:
+def annotation(level: str, message: str, **properties: str | int) -> str:
+    """One workflow command line, `::LEVEL PROPS::MESSAGE`, every value escaped."""
     props = ",".join(f"{key}={escape_property(str(value))}" for key, value in properties.items())
     return f"::{level}{' ' + props if props else ''}::{escape_data(message)}\n"
 
@@ -99,17 +100,19 @@ def write_github_report(
             if excused is not None:
                 title += f", {excused}"
                 message += f" ({excused}: not failing the run)"
-            out.write(_command(level(result), message, file=file, line=occ.line, col=occ.column, title=title))
+            out.write(
+                annotation(level(result), message, file=file, line=occ.line, col=occ.column, title=title)
+            )
         if len(citations) > max_per_file:
             more = counted(len(citations) - max_per_file, "more problem")
-            out.write(_command("notice", f"{more} in this file: see the full report", file=file))
+            out.write(annotation("notice", f"{more} in this file: see the full report", file=file))
     for host in digest.hosts:
         message = (
             f"{host.host}: {describe_reason(host.reason)} — {counted(host.urls, 'URL')} "
             f"cited in {counted(host.files, 'file')}"
         )
         host_level = "error" if host.verdict in failing and host.host in hosts_failing else "warning"
-        out.write(_command(host_level, message, title=f"linkaudit: {host.verdict.value} host"))
+        out.write(annotation(host_level, message, title=f"linkaudit: {host.verdict.value} host"))
     for folded in digest.templates:
         result = folded.result
         verdict = result.judgement.verdict
@@ -117,7 +120,7 @@ def write_github_report(
         message = f"{result.target.url} — {reason}, in {counted(folded.files, 'file')}"
         excused = excuse(result, failing)
         message += f" ({excused}: not failing the run)" if excused is not None else ""
-        out.write(_command(level(result), message, title=f"linkaudit: {verdict.value} template link"))
+        out.write(annotation(level(result), message, title=f"linkaudit: {verdict.value} template link"))
     notices: dict[str, int] = {}
     for citation, finding in every_finding(report):
         occ = citation.occurrence
@@ -127,18 +130,24 @@ def write_github_report(
             if finding.suggestion is not None:
                 message += f" → {finding.suggestion}"
             title = f"linkaudit: {finding.kind.value}"
-            out.write(_command("notice", message, file=occ.file, line=occ.line, col=occ.column, title=title))
+            out.write(
+                annotation("notice", message, file=occ.file, line=occ.line, col=occ.column, title=title)
+            )
     for file, count in notices.items():
         if count > max_per_file:
             more = counted(count - max_per_file, "more hygiene finding")
-            out.write(_command("notice", f"{more} in this file: see the full report", file=file))
+            out.write(annotation("notice", f"{more} in this file: see the full report", file=file))
     error_level = "error" if fails_on_file_errors(report) else "warning"
     for error in sorted(report.errors, key=lambda e: (e.file, e.message)):
         if error.baseline is BaselineMark.KNOWN:
             message = f"{error.message} (known from the baseline: not failing the run)"
-            out.write(_command("warning", message, file=error.file, title="linkaudit: file not read, known"))
+            out.write(
+                annotation("warning", message, file=error.file, title="linkaudit: file not read, known")
+            )
         else:
-            out.write(_command(error_level, error.message, file=error.file, title="linkaudit: file not read"))
+            out.write(
+                annotation(error_level, error.message, file=error.file, title="linkaudit: file not read")
+            )
     counts = ", ".join(f"{row.urls:,} {row.verdict.value}" for row in digest.verdicts if row.urls)
     summary = f"linkaudit: {run_totals(report)}: {counts or 'none'}"
     if report.partial:

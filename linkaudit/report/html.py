@@ -50,7 +50,15 @@ from linkaudit.report.citations import (
 )
 from linkaudit.report.digest import FOLD_HOST_AT, ReportDigest, describe_reason, digest_report
 
-__all__ = ["CONTENT_SECURITY_POLICY", "MAX_FINDINGS", "ROW_COLUMNS", "embed_json", "write_html_report"]
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "MAX_FINDINGS",
+    "ROW_COLUMNS",
+    "embed_json",
+    "escape_html",
+    "html_document_start",
+    "write_html_report",
+]
 
 MAX_FINDINGS = 1_000
 """Hygiene findings listed in the page's table (counted all the same); the JSON report has every one."""
@@ -553,6 +561,24 @@ _TABLE_HEAD = "".join(
 )
 
 
+def html_document_start(title: str) -> str:
+    """The head of a self-contained page (this module's style and Content-Security-Policy) and `<body>`:
+    a page without the table's script (`linkaudit diff --format html`) runs nothing."""
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
+        '<meta name="referrer" content="no-referrer">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f'<meta name="generator" content="linkaudit {_e(__version__)}">\n'
+        f"<title>{_e(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
+    )
+
+
+def escape_html(value: object) -> str:
+    """Text or an attribute value as HTML: escaped, control characters dropped."""
+    return _e(value)
+
+
 def write_html_report(
     report: AuditReport, out: TextIO, *, verbose: bool = False, fold_host_at: int = FOLD_HOST_AT
 ) -> None:
@@ -561,14 +587,7 @@ def write_html_report(
     failing = failing_verdicts(report)
     failing_citations = sum(len(r.occurrences) for r in report.results if fails_run(r, failing))
     title = f"linkaudit: {counted(failing_citations, 'failing citation')}"
-    out.write(
-        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
-        f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
-        '<meta name="referrer" content="no-referrer">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f'<meta name="generator" content="linkaudit {_e(__version__)}">\n'
-        f"<title>{_e(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
-    )
+    out.write(html_document_start(title))
     out.write(f"<header><h1>{_e(title)}</h1>")
     out.write(
         f'<p class="muted">Report generated {_e(report.generated_at)} by linkaudit {_e(__version__)}.</p>'

@@ -43,7 +43,7 @@ from linkaudit.report.citations import (
 )
 from linkaudit.report.digest import Citation, describe_reason
 
-__all__ = ["write_junit_report"]
+__all__ = ["write_junit_report", "xml_attr", "xml_text"]
 
 _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 _TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
@@ -52,11 +52,13 @@ _ATTRIBUTE_ESCAPES = str.maketrans(
 )
 
 
-def _text(value: str) -> str:
+def xml_text(value: str) -> str:
+    """Element text: escaped, and characters XML 1.0 cannot hold as U+FFFD."""
     return _NOT_XML.sub("\ufffd", value).translate(_TEXT_ESCAPES)
 
 
-def _attr(value: str) -> str:
+def xml_attr(value: str) -> str:
+    """A quoted attribute value: escaped (line breaks and tabs kept as references), as `xml_text`."""
     return '"' + _NOT_XML.sub("\ufffd", value).translate(_ATTRIBUTE_ESCAPES) + '"'
 
 
@@ -64,7 +66,7 @@ def _case_lines(citation: Citation, failing: frozenset[Verdict], cited_at: date 
     result, occ = citation.result, citation.occurrence
     verdict = result.judgement.verdict
     name = f"{occ.line}:{occ.column} {shown_target(result, occ.raw)}"
-    yield f'    <testcase classname={_attr(occ.file)} name={_attr(name)} time="0">\n'
+    yield f'    <testcase classname={xml_attr(occ.file)} name={xml_attr(name)} time="0">\n'
     message = f"{verdict.value}: {describe_reason(result.judgement.reason)}"
     details = [f"verdict: {verdict.value}", f"reason: {result.judgement.reason}"]
     details += [f"link text: {occ.text}"] if occ.text else []
@@ -72,31 +74,31 @@ def _case_lines(citation: Citation, failing: frozenset[Verdict], cited_at: date 
     details += [f"archived copy: {archived}"] if (archived := archive_link(result)) else []
     details += [f"archive: {note}"] if (note := archive_note(result, cited_at)) else []
     findings = [f"finding: {finding_line(finding)}" for finding in occ.findings]
-    body = _text("\n".join(details + findings))
+    body = xml_text("\n".join(details + findings))
     excused = excuse(result, failing)
     if excused is not None:
         kind = "known" if result.baseline is BaselineMark.KNOWN else "not-confirmed"
         message += f" ({excused}: not failing the run)"
-        yield f"      <skipped type={_attr(kind)} message={_attr(message)}>{body}</skipped>\n"
+        yield f"      <skipped type={xml_attr(kind)} message={xml_attr(message)}>{body}</skipped>\n"
     elif verdict in failing:
-        yield f"      <failure type={_attr(verdict.value)} message={_attr(message)}>{body}</failure>\n"
+        yield f"      <failure type={xml_attr(verdict.value)} message={xml_attr(message)}>{body}</failure>\n"
     elif verdict is Verdict.SKIPPED:
-        yield f"      <skipped message={_attr(message)}/>\n"
+        yield f"      <skipped message={xml_attr(message)}/>\n"
         if findings:
-            yield f"      <system-out>{_text(chr(10).join(findings))}</system-out>\n"
+            yield f"      <system-out>{xml_text(chr(10).join(findings))}</system-out>\n"
     else:
         yield f"      <system-out>{body}</system-out>\n"
     yield "    </testcase>\n"
 
 
 def _error_lines(error: FileError, failing: bool) -> Iterator[str]:
-    yield f'    <testcase classname={_attr(error.file)} name="file could not be read" time="0">\n'
-    message = _attr(f"{FILE_ERROR}: {error.message}")
+    yield f'    <testcase classname={xml_attr(error.file)} name="file could not be read" time="0">\n'
+    message = xml_attr(f"{FILE_ERROR}: {error.message}")
     if failing and error.baseline is BaselineMark.KNOWN:
-        message = _attr(f"{FILE_ERROR}: {error.message} (known from the baseline: not failing the run)")
-        yield f'      <skipped type="known" message={message}>{_text(error.message)}</skipped>\n'
+        message = xml_attr(f"{FILE_ERROR}: {error.message} (known from the baseline: not failing the run)")
+        yield f'      <skipped type="known" message={message}>{xml_text(error.message)}</skipped>\n'
     elif failing:
-        yield f'      <failure type="{FILE_ERROR}" message={message}>{_text(error.message)}</failure>\n'
+        yield f'      <failure type="{FILE_ERROR}" message={message}>{xml_text(error.message)}</failure>\n'
     else:
         yield f"      <skipped message={message}/>\n"
     yield "    </testcase>\n"
@@ -130,11 +132,11 @@ def write_junit_report(report: AuditReport, out: TextIO) -> None:
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
     everything = counts(every, list(report.errors))
     out.write(f'<testsuites name="linkaudit" {everything} time="{report.elapsed_s:.3f}">\n')
-    stamp = _attr(report.generated_at.removesuffix("Z"))
+    stamp = xml_attr(report.generated_at.removesuffix("Z"))
     for file in files:
         citations, errors = citations_of[file], errors_of[file]
         out.write(
-            f'  <testsuite name={_attr(file)} {counts(citations, errors)} time="0" timestamp={stamp}>\n'
+            f'  <testsuite name={xml_attr(file)} {counts(citations, errors)} time="0" timestamp={stamp}>\n'
         )
         for error in errors:
             out.writelines(_error_lines(error, file_errors_fail))

@@ -47,11 +47,21 @@ from linkaudit.report.citations import (
 )
 from linkaudit.report.digest import describe_reason
 
-__all__ = ["FINGERPRINT_KEY", "SARIF_SCHEMA_URI", "artifact_uri", "write_sarif_report"]
+__all__ = [
+    "FINGERPRINT_KEY",
+    "RULE_VERDICTS",
+    "SARIF_SCHEMA_URI",
+    "SOURCE_ROOT",
+    "artifact_uri",
+    "base_ids",
+    "fingerprint",
+    "verdict_rule",
+    "write_sarif_report",
+]
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "linkauditCitation/v1"
-_SOURCE_ROOT = "%SRCROOT%"
+SOURCE_ROOT = "%SRCROOT%"
 _PROJECT_URL = "https://github.com/linkaudit/linkaudit"
 
 _RULE_TEXT = {
@@ -70,7 +80,7 @@ _RULE_TEXT = {
         "The page answers, but its main text has drifted from the archived copy.",
     ),
 }
-_VERDICTS = sorted(Verdict, key=severity)
+RULE_VERDICTS = sorted(Verdict, key=severity)
 _FINDING_TEXT = {
     FindingKind.ESCAPED_BARE_URL: ("EscapedBareUrl", "A bare URL whose escapes GitHub keeps in the link."),
     FindingKind.TEXT_URL_MISMATCH: ("TextUrlMismatch", "The link text is a URL other than the link's."),
@@ -108,7 +118,8 @@ def _mark_state(mark: BaselineMark | None) -> str:
     return "unchanged" if mark is BaselineMark.KNOWN else "new"
 
 
-def _rule(verdict: Verdict, failing: frozenset[Verdict]) -> dict[str, Any]:
+def verdict_rule(verdict: Verdict, failing: frozenset[Verdict]) -> dict[str, Any]:
+    """The rule of a verdict (its id is the verdict); its default level is what `failing` makes it."""
     name, text = _RULE_TEXT[verdict]
     return {
         "id": verdict.value,
@@ -158,13 +169,13 @@ def _finding_results(report: AuditReport, first_rule: int, *, baselined: bool) -
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": artifact_uri(occ.file), "uriBaseId": _SOURCE_ROOT},
+                            "artifactLocation": {"uri": artifact_uri(occ.file), "uriBaseId": SOURCE_ROOT},
                             "region": {"startLine": occ.line, "startColumn": occ.column},
                         }
                     }
                 ],
                 "partialFingerprints": {
-                    FINGERPRINT_KEY: _fingerprint(occ.file, f"{finding.kind.value} {url}", nth)
+                    FINGERPRINT_KEY: fingerprint(occ.file, f"{finding.kind.value} {url}", nth)
                 },
                 "properties": properties,
             }
@@ -172,16 +183,17 @@ def _finding_results(report: AuditReport, first_rule: int, *, baselined: bool) -
     return results
 
 
-def _base_ids(report: AuditReport) -> dict[str, Any]:
+def base_ids(report: AuditReport) -> dict[str, Any]:
     """`originalUriBaseIds` naming `%SRCROOT%` as the folder the run showed paths relative to, when known."""
     root = report.root
     if not root.startswith("/"):
         return {}
     uri = "file://" + quote(root.rstrip("/") + "/", safe="/", errors="surrogateescape")
-    return {"originalUriBaseIds": {_SOURCE_ROOT: {"uri": uri}}}
+    return {"originalUriBaseIds": {SOURCE_ROOT: {"uri": uri}}}
 
 
-def _fingerprint(file: str, url: str, nth: int) -> str:
+def fingerprint(file: str, url: str, nth: int) -> str:
+    """The `partialFingerprints` value of the `nth` citation of `url` in `file` (see the module docstring)."""
     return hashlib.sha256(f"{file}\0{url}\0{nth}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -190,7 +202,7 @@ def write_sarif_report(report: AuditReport, out: TextIO) -> None:
     failing = failing_verdicts(report)
     dates = article_dates(report)
     baselined = "baseline" in report.settings  # the run was judged against a --baseline report
-    rule_index = {verdict: i for i, verdict in enumerate(_VERDICTS)}
+    rule_index = {verdict: i for i, verdict in enumerate(RULE_VERDICTS)}
     seen: Counter[tuple[str, str]] = Counter()
     results: list[dict[str, Any]] = []
     for citation in every_citation(report):
@@ -233,16 +245,16 @@ def write_sarif_report(report: AuditReport, out: TextIO) -> None:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": artifact_uri(occ.file), "uriBaseId": _SOURCE_ROOT},
+                            "artifactLocation": {"uri": artifact_uri(occ.file), "uriBaseId": SOURCE_ROOT},
                             "region": {"startLine": occ.line, "startColumn": occ.column},
                         }
                     }
                 ],
-                "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(occ.file, url, nth)},
+                "partialFingerprints": {FINGERPRINT_KEY: fingerprint(occ.file, url, nth)},
                 "properties": properties,
             }
         )
-    file_rule = len(_VERDICTS)
+    file_rule = len(RULE_VERDICTS)
     level = "error" if fails_on_file_errors(report) else "warning"
     for error in sorted(report.errors, key=lambda e: (e.file, e.message)):
         known = error.baseline is BaselineMark.KNOWN
@@ -258,14 +270,14 @@ def write_sarif_report(report: AuditReport, out: TextIO) -> None:
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": artifact_uri(error.file), "uriBaseId": _SOURCE_ROOT}
+                            "artifactLocation": {"uri": artifact_uri(error.file), "uriBaseId": SOURCE_ROOT}
                         }
                     }
                 ],
-                "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(error.file, FILE_ERROR, 0)},
+                "partialFingerprints": {FINGERPRINT_KEY: fingerprint(error.file, FILE_ERROR, 0)},
             }
         )
-    rules = [_rule(verdict, failing) for verdict in _VERDICTS]
+    rules = [verdict_rule(verdict, failing) for verdict in RULE_VERDICTS]
     rules.append(
         {
             "id": FILE_ERROR,
@@ -299,7 +311,7 @@ def write_sarif_report(report: AuditReport, out: TextIO) -> None:
                     }
                 ],
                 "columnKind": "unicodeCodePoints",
-                **_base_ids(report),
+                **base_ids(report),
                 "results": results,
             }
         ],

@@ -78,6 +78,15 @@ def test_known_failures_do_not_fail_the_run_new_ones_do(tmp_path: Path, web: Sim
     markdown = run_linkaudit("diff", "old.json", "new.json", "-f", "markdown", "-o", "diff.md", cwd=tmp_path)
     assert markdown.returncode == 1
     assert (tmp_path / "diff.md").read_text(encoding="utf-8").startswith("## linkaudit: 1 newly failing URL")
+    github = run_linkaudit("diff", "old.json", "new.json", "-f", "github", cwd=tmp_path)
+    assert github.returncode == 1
+    assert github.stdout.startswith(
+        "::error file=a.md,line=2,col=1,title=linkaudit%3A newly-failing (dead)::"
+    )
+    for fmt in ("csv", "junit", "sarif", "html"):
+        done = run_linkaudit("diff", "old.json", "new.json", "-f", fmt, "-o", f"diff.{fmt}", cwd=tmp_path)
+        assert done.returncode == 1, (fmt, done.stderr)
+        assert "http://news.example/later" in (tmp_path / f"diff.{fmt}").read_text(encoding="utf-8")
     fixed = run_linkaudit("diff", "new.json", "same.json", "-f", "json", cwd=tmp_path)
     assert fixed.returncode == 0, fixed.stderr
     assert [c["change"] for c in json.loads(fixed.stdout)["changes"]] == ["gone"]
