@@ -137,10 +137,14 @@ class Occurrence:
 
 @dataclass(frozen=True, slots=True)
 class FileError:
-    """A file that could not be read or parsed; the run goes on without it."""
+    """A file that could not be read or parsed; the run goes on without it.
+
+    `baseline`: with `--baseline`, whether the baseline report listed the file as unreadable too (`known`:
+    it does not fail the run) or not (`new`); None without a baseline."""
 
     file: str
     message: str
+    baseline: BaselineMark | None = field(default=None, kw_only=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -305,6 +309,10 @@ class Finding:
     detail: str
     suggestion: str | None = None
     suggestion_check: Judgement | None = None
+    #: With `--baseline`: whether the baseline report had the same finding on the same URL in the same
+    #: article (`known`) or not (`new`); None without a baseline. Findings never fail a run: this is for
+    #: SARIF's `baselineState`.
+    baseline: BaselineMark | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,6 +376,17 @@ class UrlResult:
     #: For a failing URL of a run with `--baseline`: whether the baseline had it failing (None: no baseline,
     #: or not failing).
     baseline: BaselineMark | None = None
+    #: With `--baseline`: the URL's verdict in the baseline report (None: not in it, or no baseline).
+    baseline_verdict: Verdict | None = None
+
+    @property
+    def excused(self) -> bool:
+        """Whether a failing verdict here is reported without failing the run: the `--baseline` report had
+        it failing (`known`), or `--confirm` has not confirmed it yet. Which verdicts fail is `--fail-on`'s;
+        every exit code and every format that marks failures asks this one question."""
+        return self.baseline is BaselineMark.KNOWN or (
+            self.history is not None and self.history.confirmed is False
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -244,7 +244,8 @@ def check_report(case: Case) -> None:
     cited = doc["urls"][0]["occurrences"][0]
     assert (cited["file"], cited["raw"], cited["text"]) == (occ.file, occ.raw, occ.text)
     assert doc["urls"][0]["url"] == occ.target.url
-    assert doc["errors"] == [{"file": report.errors[0].file, "message": report.errors[0].message}]
+    error = report.errors[0]
+    assert doc["errors"] == [{"file": error.file, "message": error.message, "baseline": None}]
     assert doc["warnings"][0]["file"] == report.warnings[0].file
     assert doc["pending"] == list(report.pending)
     assert doc["settings"]["user_agent"] == report.settings["user_agent"]

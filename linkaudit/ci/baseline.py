@@ -6,6 +6,10 @@ ones count toward the exit code. The baseline is judged with today's `--fail-on`
 made with: a run that starts failing on `soft-dead` treats last week's soft-dead URLs as known. An
 unreadable article the baseline listed as unreadable is known too.
 
+For SARIF's `baselineState` (which, once on one result, must be on all) the report also records each
+URL's verdict in the baseline (`baseline_verdict`), each unreadable article's mark, and each hygiene
+finding's: `known` when the baseline had the same kind of finding on the same URL in the same article.
+
 `run_fails` is the one rule for exit code 1, shared by `check` and `linkaudit report`.
 """
 
@@ -16,9 +20,9 @@ import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from linkaudit.models import AuditReport, BaselineMark, UrlResult, Verdict
+from linkaudit.models import AuditReport, BaselineMark, FileError, Finding, Occurrence, UrlResult, Verdict
 
-__all__ = ["Baseline", "BaselineError", "load_baseline", "mark_results", "run_fails"]
+__all__ = ["Baseline", "BaselineError", "load_baseline", "mark_errors", "mark_results", "run_fails"]
 
 _Key = tuple[str, str | None]
 
@@ -34,6 +38,8 @@ class Baseline:
     source: str
     verdicts: Mapping[_Key, Verdict]
     error_files: frozenset[str]
+    #: (article, URL, finding kind) of every hygiene finding the baseline had.
+    findings: frozenset[tuple[str, str, str]] = frozenset()
 
     @classmethod
     def of(cls, report: AuditReport, source: str) -> Baseline:
@@ -41,11 +47,45 @@ class Baseline:
             source=source,
             verdicts={(r.target.url, r.target.fragment): r.judgement.verdict for r in report.results},
             error_files=frozenset(error.file for error in report.errors),
+            findings=frozenset(
+                (occ.file, r.target.url, finding.kind.value)
+                for r in report.results
+                for occ in r.occurrences
+                for finding in occ.findings
+            ),
         )
 
     def mark(self, result: UrlResult, fail_on: frozenset[Verdict]) -> BaselineMark:
         before = self.verdicts.get((result.target.url, result.target.fragment))
         return BaselineMark.KNOWN if before is not None and before in fail_on else BaselineMark.NEW
+
+    def _finding_mark(self, file: str, url: str, finding: Finding) -> BaselineMark:
+        known = (file, url, finding.kind.value) in self.findings
+        return BaselineMark.KNOWN if known else BaselineMark.NEW
+
+    def _with_findings_marked(self, result: UrlResult) -> tuple[Occurrence, ...]:
+        url = result.target.url
+        return tuple(
+            dataclasses.replace(
+                occ,
+                findings=tuple(
+                    dataclasses.replace(found, baseline=self._finding_mark(occ.file, url, found))
+                    for found in occ.findings
+                ),
+            )
+            if occ.findings
+            else occ
+            for occ in result.occurrences
+        )
+
+    def marked(self, result: UrlResult, fail_on: frozenset[Verdict]) -> UrlResult:
+        """The result with its mark (a failing one), its baseline verdict and its findings' marks."""
+        return dataclasses.replace(
+            result,
+            baseline=self.mark(result, fail_on) if result.judgement.verdict in fail_on else None,
+            baseline_verdict=self.verdicts.get((result.target.url, result.target.fragment)),
+            occurrences=self._with_findings_marked(result),
+        )
 
 
 def load_baseline(path: str | os.PathLike[str], origin: str = "--baseline") -> Baseline:
@@ -66,14 +106,22 @@ def load_baseline(path: str | os.PathLike[str], origin: str = "--baseline") -> B
 def mark_results(
     results: Iterable[UrlResult], fail_on: frozenset[Verdict], baseline: Baseline | None
 ) -> tuple[UrlResult, ...]:
-    """The results, each failing one marked `new` or `known` against the baseline (none: unchanged)."""
+    """The results, each failing one marked `new` or `known` against the baseline, each with its verdict in
+    the baseline and its findings marked (none: unchanged)."""
     if baseline is None:
         return tuple(results)
+    return tuple(baseline.marked(result, fail_on) for result in results)
+
+
+def mark_errors(errors: Iterable[FileError], baseline: Baseline | None) -> tuple[FileError, ...]:
+    """The unreadable articles, each `known` when the baseline listed it too, else `new` (none: unchanged)."""
+    if baseline is None:
+        return tuple(errors)
     return tuple(
-        dataclasses.replace(result, baseline=baseline.mark(result, fail_on))
-        if result.judgement.verdict in fail_on
-        else dataclasses.replace(result, baseline=None)
-        for result in results
+        dataclasses.replace(
+            error, baseline=BaselineMark.KNOWN if error.file in baseline.error_files else BaselineMark.NEW
+        )
+        for error in errors
     )
 
 
@@ -82,14 +130,12 @@ def run_fails(
     fail_on: frozenset[Verdict],
     *,
     file_errors: bool,
-    known_error_files: frozenset[str] = frozenset(),
 ) -> bool:
     """Whether the run fails (exit 1): a confirmed failure the baseline did not know, or (with `file_errors`)
-    an unreadable article it did not list."""
+    an unreadable article it did not list (see `mark_errors`)."""
     for result in report.results:
-        if result.judgement.verdict not in fail_on or result.baseline is BaselineMark.KNOWN:
-            continue
-        # A failure --confirm has not confirmed yet is reported but does not fail the run.
-        if result.history is None or result.history.confirmed is not False:
+        # A failure the baseline knew, or one --confirm has not confirmed yet, is reported but does not
+        # fail the run.
+        if result.judgement.verdict in fail_on and not result.excused:
             return True
-    return file_errors and any(error.file not in known_error_files for error in report.errors)
+    return file_errors and any(error.baseline is not BaselineMark.KNOWN for error in report.errors)

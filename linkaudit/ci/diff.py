@@ -22,7 +22,7 @@ from linkaudit.classify.severity import severity
 from linkaudit.models import AuditReport, Occurrence, UrlResult, Verdict
 from linkaudit.report.citations import failing_verdicts
 
-__all__ = ["Change", "DiffEntry", "ReportDiff", "diff_reports"]
+__all__ = ["CHANGE_TITLES", "Change", "DiffEntry", "ReportDiff", "diff_reports"]
 
 
 class Change(StrEnum):
@@ -35,6 +35,14 @@ class Change(StrEnum):
 
 
 _ORDER = {change: rank for rank, change in enumerate(Change)}
+
+#: How each kind of change is headed in the human formats.
+CHANGE_TITLES = {
+    Change.NEWLY_FAILING: "Newly failing",
+    Change.FIXED: "Fixed",
+    Change.GONE: "No longer cited",
+    Change.CHANGED: "Changed verdict",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""The formats of `linkaudit diff`: `terminal` (plain lines), `json` (`linkaudit.diff/1`), `markdown`.
+"""The formats of `linkaudit diff`: `terminal` (plain lines), `json` (`linkaudit.diff/1`), `markdown`; and,
+written by `linkaudit.ci.diff_formats`, `github`, `csv`, `junit`, `sarif`, `html`.
 
 The JSON shape (published as `linkaudit/schemas/diff-1.json`)::
 
@@ -18,7 +19,8 @@ from __future__ import annotations
 import json
 from typing import Any, TextIO, assert_never
 
-from linkaudit.ci.diff import Change, DiffEntry, ReportDiff
+from linkaudit.ci import diff_formats
+from linkaudit.ci.diff import CHANGE_TITLES, Change, DiffEntry, ReportDiff
 from linkaudit.jsontext import escape_invisible
 from linkaudit.models import UrlResult
 from linkaudit.report import DiffFormat
@@ -34,13 +36,6 @@ DIFF_SCHEMA = "linkaudit.diff/1"
 MAX_MARKDOWN_CHARS = 65_000
 _MAX_CITATIONS = 3
 
-_TITLES = {
-    Change.NEWLY_FAILING: "Newly failing",
-    Change.FIXED: "Fixed",
-    Change.GONE: "No longer cited",
-    Change.CHANGED: "Changed verdict",
-}
-
 
 def write_diff(diff: ReportDiff, fmt: DiffFormat, out: TextIO) -> None:
     if fmt is DiffFormat.TERMINAL:
@@ -49,6 +44,16 @@ def write_diff(diff: ReportDiff, fmt: DiffFormat, out: TextIO) -> None:
         out.write(escape_invisible(json.dumps(diff_dict(diff), ensure_ascii=False, indent=1)) + "\n")
     elif fmt is DiffFormat.MARKDOWN:
         _markdown(diff, out)
+    elif fmt is DiffFormat.GITHUB:
+        diff_formats.write_github(diff, out)
+    elif fmt is DiffFormat.CSV:
+        diff_formats.write_csv(diff, out)
+    elif fmt is DiffFormat.JUNIT:
+        diff_formats.write_junit(diff, out)
+    elif fmt is DiffFormat.SARIF:
+        diff_formats.write_sarif(diff, out)
+    elif fmt is DiffFormat.HTML:
+        diff_formats.write_html(diff, out)
     else:
         assert_never(fmt)
 
@@ -89,7 +94,7 @@ def _was_is(entry: DiffEntry) -> str:
 
 
 def _summary(diff: ReportDiff) -> str:
-    return ", ".join(f"{diff.count(change):,} {_TITLES[change].lower()}" for change in Change)
+    return ", ".join(f"{diff.count(change):,} {CHANGE_TITLES[change].lower()}" for change in Change)
 
 
 def _terminal(diff: ReportDiff, out: TextIO) -> None:
@@ -97,7 +102,7 @@ def _terminal(diff: ReportDiff, out: TextIO) -> None:
         entries = [entry for entry in diff.entries if entry.change is change]
         if not entries:
             continue
-        out.write(f"{_TITLES[change]} ({len(entries):,})\n")
+        out.write(f"{CHANGE_TITLES[change]} ({len(entries):,})\n")
         for entry in entries:
             result = entry.shown
             reason = describe_reason(result.judgement.reason)
@@ -129,7 +134,7 @@ def _markdown(diff: ReportDiff, out: TextIO) -> None:
         entries = [entry for entry in diff.entries if entry.change is change]
         if not entries:
             continue
-        section = [f"### {_TITLES[change]} ({len(entries):,})", ""]
+        section = [f"### {CHANGE_TITLES[change]} ({len(entries):,})", ""]
         for entry in entries:
             result = entry.shown
             where = ", ".join(md_code(f"{occ.file}:{occ.line}") for occ in entry.citations[:_MAX_CITATIONS])

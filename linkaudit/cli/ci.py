@@ -24,7 +24,15 @@ def diff(
     new: Annotated[
         str, typer.Argument(metavar="NEW.json", help="The later JSON report.", show_default=False)
     ],
-    fmt: Annotated[DiffFormat, typer.Option("--format", "-f", help="Output format.")] = DiffFormat.TERMINAL,
+    fmt: Annotated[
+        DiffFormat,
+        typer.Option(
+            "--format",
+            "-f",
+            metavar="<format>",
+            help=f"Output format: {', '.join(f.value for f in DiffFormat)}.",
+        ),
+    ] = DiffFormat.TERMINAL,
     output: Annotated[
         str | None, typer.Option("--output", "-o", help="Write the diff here (- for stdout), atomically.")
     ] = None,

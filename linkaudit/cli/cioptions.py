@@ -92,7 +92,7 @@ def ci_finish(
     fail_on: frozenset[Verdict], *, baseline: Baseline | None, shard: Shard | None, changed_since: str | None
 ) -> Callable[[AuditReport], AuditReport]:
     """What `--baseline`, `--shard` and `--changed-since` add to a check's report before it is written."""
-    from linkaudit.ci.baseline import mark_results  # noqa: PLC0415 - lazy: see cli/__init__
+    from linkaudit.ci.baseline import mark_errors, mark_results  # noqa: PLC0415 - lazy: see cli/__init__
     from linkaudit.ci.merge import SHARD_SETTING  # noqa: PLC0415
 
     def finish(report: AuditReport) -> AuditReport:
@@ -104,7 +104,8 @@ def ci_finish(
         if shard is not None:
             settings[SHARD_SETTING] = str(shard)
         results = mark_results(report.results, fail_on, baseline)
-        return dataclasses.replace(report, results=results, settings=settings)
+        errors = mark_errors(report.errors, baseline)
+        return dataclasses.replace(report, results=results, errors=errors, settings=settings)
 
     return finish
 
@@ -128,7 +129,7 @@ def reapply(saved: AuditReport, fail_on: str | None, baseline_path: str | None) 
     """`linkaudit report --fail-on … --baseline …`: the saved report judged again, and its exit code (0/1).
 
     Without `--fail-on`, the run's own (as its settings recorded it)."""
-    from linkaudit.ci.baseline import mark_results, run_fails  # noqa: PLC0415 - lazy: see cli/__init__
+    from linkaudit.ci.baseline import mark_errors, mark_results, run_fails  # noqa: PLC0415 - lazy
     from linkaudit.cli.options import FILE_ERROR, _parse_fail_on  # noqa: PLC0415
     from linkaudit.report.citations import failing_verdicts, fails_on_file_errors  # noqa: PLC0415
 
@@ -139,10 +140,10 @@ def reapply(saved: AuditReport, fail_on: str | None, baseline_path: str | None) 
     known = open_baseline(baseline_path)
     settings = dict(saved.settings)
     settings["fail_on"] = sorted([v.value for v in verdicts] + [FILE_ERROR] * file_errors)
-    results = saved.results
+    results, errors = saved.results, saved.errors
     if known is not None:
         settings["baseline"] = known.source
         results = mark_results(results, verdicts, known)
-    judged = dataclasses.replace(saved, results=results, settings=settings)
-    known_files = known.error_files if known is not None else frozenset()
-    return judged, int(run_fails(judged, verdicts, file_errors=file_errors, known_error_files=known_files))
+        errors = mark_errors(errors, known)
+    judged = dataclasses.replace(saved, results=results, errors=errors, settings=settings)
+    return judged, int(run_fails(judged, verdicts, file_errors=file_errors))

@@ -400,8 +400,7 @@ def check(
         timeline=Path(timeline) if timeline is not None else None,
     )
     note_known(outcome.report, known, quiet=quiet)
-    known_files = known.error_files if known is not None else frozenset()
-    raise typer.Exit(_exit_code(outcome, delivered, settings, known_files))
+    raise typer.Exit(_exit_code(outcome, delivered, settings))
 
 
 @app.command(

@@ -231,11 +231,8 @@ def _exit_code(
     outcome: AuditOutcome,
     delivered: bool,
     settings: CheckSettings,
-    known_error_files: frozenset[str] = frozenset(),
 ) -> int:
-    """0, 1 (see `linkaudit.ci.baseline.run_fails`), 2 (no report, or a doubtful run), or the stop's code.
-
-    `known_error_files`: unreadable articles a `--baseline` already listed (they do not fail the run)."""
+    """0, 1 (see `linkaudit.ci.baseline.run_fails`), 2 (no report, or a doubtful run), or the stop's code."""
     from linkaudit.ci.baseline import run_fails  # noqa: PLC0415 - lazy: see the imports
 
     if outcome.interrupted:
@@ -248,7 +245,6 @@ def _exit_code(
         outcome.report,
         settings.fail_on,
         file_errors=settings.fail_on_file_error,
-        known_error_files=known_error_files,
     )
     return 1 if failing else 0
 

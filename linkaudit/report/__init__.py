@@ -76,11 +76,16 @@ class ExtractFormat(StrEnum):
 
 
 class DiffFormat(StrEnum):
-    """`--format` of `linkaudit diff` (written by `linkaudit.ci.diff_report`)."""
+    """`--format` of `linkaudit diff` (written by `linkaudit.ci.diff_report`). Add members, never rename."""
 
     TERMINAL = "terminal"
     JSON = "json"
     MARKDOWN = "markdown"
+    GITHUB = "github"
+    CSV = "csv"
+    JUNIT = "junit"
+    SARIF = "sarif"
+    HTML = "html"
 
 
 class HistoryFormat(StrEnum):

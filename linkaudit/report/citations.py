@@ -2,11 +2,12 @@
 
 The machine formats (CSV rows, JUnit test cases, SARIF results) take one unit each: a citation, a URL
 and one place it is cited, in reading order (`every_citation`). Whether it fails the run is the run's own
-`--fail-on`, read back from its settings (`failing_verdicts`). Hygiene findings are listed alike in every
-format (`every_finding`, `finding_counts`, `finding_line`) and never fail a run. How the evidence
-reads in one line (`evidence_summary`), which archived copy to offer (`archive_link`), what the archive
-stage found in words (`archive_note`) and which URLs may become links at all (`web_url`: http and https
-only, never `javascript:`) are decided here, so no two formats differ.
+`--fail-on`, read back from its settings (`failing_verdicts`), less the failures the baseline knew or
+`--confirm` has not confirmed yet (`fails_run`, `excuse`): reported, never failed. Hygiene findings are
+listed alike in every format (`every_finding`, `finding_counts`, `finding_line`) and never fail a run. How
+the evidence reads in one line (`evidence_summary`), which archived copy to offer (`archive_link`), what
+the archive stage found in words (`archive_note`) and which URLs may become links at all (`web_url`: http
+and https only, never `javascript:`) are decided here, so no two formats differ.
 """
 
 from __future__ import annotations
@@ -30,8 +31,10 @@ __all__ = [
     "every_citation",
     "every_finding",
     "evidence_summary",
+    "excuse",
     "failing_verdicts",
     "fails_on_file_errors",
+    "fails_run",
     "finding_counts",
     "finding_line",
     "result_tags",
@@ -60,6 +63,22 @@ def failing_verdicts(report: AuditReport) -> frozenset[Verdict]:
         except ValueError:
             continue  # a verdict a newer linkaudit knows: nothing of ours has it
     return frozenset(verdicts)
+
+
+def fails_run(result: UrlResult, failing: frozenset[Verdict]) -> bool:
+    """Whether this result makes the run exit 1: a `--fail-on` verdict, not excused (see `excuse`)."""
+    return result.judgement.verdict in failing and not result.excused
+
+
+def excuse(result: UrlResult, failing: frozenset[Verdict]) -> str | None:
+    """Why a `--fail-on` verdict does not fail the run, in a few words (None: it fails, or is no failure):
+    `known from the baseline`, `not confirmed yet (1 failure)`."""
+    if result.judgement.verdict not in failing or not result.excused:
+        return None
+    if result.baseline is BaselineMark.KNOWN:
+        return "known from the baseline"
+    failures = result.history.failures if result.history is not None else 0
+    return f"not confirmed yet ({counted(failures, 'failure')})"
 
 
 def fails_on_file_errors(report: AuditReport) -> bool:
@@ -295,6 +314,11 @@ def run_notes(report: AuditReport) -> list[str]:
     notes: list[str] = []
     if known:
         notes.append(f"{counted(known, 'failing URL')} known from the baseline (not failing the run)")
+    known_files = sum(1 for error in report.errors if error.baseline is BaselineMark.KNOWN)
+    if known_files and fails_on_file_errors(report):
+        notes.append(
+            f"{counted(known_files, 'unreadable article')} known from the baseline (not failing the run)"
+        )
     if unconfirmed:
         confirm = report.settings.get("confirm")
         notes.append(

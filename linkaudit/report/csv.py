@@ -20,6 +20,8 @@ from linkaudit.report.citations import (
     article_dates,
     every_citation,
     evidence_summary,
+    failing_verdicts,
+    fails_run,
     finding_line,
 )
 
@@ -48,9 +50,15 @@ COLUMNS = (
     "archive_error",
     "similarity",
     "findings",
+    "fails_run",
+    "baseline",
+    "confirmed",
 )
 """The header row; later versions add columns at the end, never rename or move one. `findings`: the
-citation's hygiene findings, `kind: detail → suggestion (its verdict)`, separated by ` | `."""
+citation's hygiene findings, `kind: detail → suggestion (its verdict)`, separated by ` | `. `fails_run`:
+whether the citation makes the run exit 1 (a `--fail-on` verdict the baseline did not know and `--confirm`
+confirmed); `baseline`: `known` or `new` for a failing URL of a run with `--baseline`; `confirmed`:
+`true`/`false` for a failing URL of a run with a history store."""
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
@@ -78,11 +86,16 @@ def _archive_cells(result: UrlResult, cited_at: date | None) -> list[str | int]:
     ]
 
 
+def _flag(value: bool | None) -> str:
+    return "" if value is None else "true" if value else "false"
+
+
 def write_csv_report(report: AuditReport, out: TextIO) -> None:
     """Write the header and one row per citation."""
     writer = csv.writer(out, dialect="excel", lineterminator="\r\n")
     writer.writerow(COLUMNS)
     dates = article_dates(report)
+    failing = failing_verdicts(report)
     for citation in every_citation(report):
         result, occ = citation.result, citation.occurrence
         evidence = result.evidence
@@ -106,5 +119,8 @@ def write_csv_report(report: AuditReport, out: TextIO) -> None:
             "true" if occ.template else "false",
             *_archive_cells(result, dates.get(occ.file)),
             safe_cell(" | ".join(finding_line(finding) for finding in occ.findings)),
+            "true" if fails_run(result, failing) else "false",
+            result.baseline.value if result.baseline is not None else "",
+            _flag(result.history.confirmed if result.history is not None else None),
         ]
         writer.writerow(row)

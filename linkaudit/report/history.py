@@ -47,20 +47,24 @@ def _check_dict(check: StoredCheck) -> dict[str, Any]:
 
 
 def _table(url: str, checks: Sequence[StoredCheck], out: TextIO) -> None:
-    """One line per check, in columns; text from servers made printable."""
-    rows = [("checked", "verdict", "reason", "status", "final URL / detail")]
+    """One line per check, in columns; text from servers made printable. The archived copy, as `-f json`
+    and the store have it, is the last column when any check has one."""
+    with_archive = any(check.archive for check in checks)
+    rows: list[tuple[str, ...]] = [
+        ("checked", "verdict", "reason", "status", "final URL / detail", "archive")
+    ]
     for check in checks:
         evidence = check.evidence
         final = evidence.final_url if evidence.final_url not in (None, url) else ""
         status = "" if evidence.status is None else str(evidence.status)
-        rows.append(
-            (iso(check.checked_at), check.verdict.value, check.reason, status, final or evidence.detail or "")
-        )
-    widths = [max(len(row[column]) for row in rows) for column in range(4)]
+        cells = (iso(check.checked_at), check.verdict.value, check.reason, status)
+        rows.append((*cells, final or evidence.detail or "", check.archive or ""))
+    shown = 6 if with_archive else 5
+    widths = [max(len(printable(row[column])) for row in rows) for column in range(shown - 1)]
     out.write(f"{printable(url)}\n\n")
     for row in rows:
-        cells = [cell.ljust(width) for cell, width in zip(row, widths, strict=False)]
-        out.write(f"{'  '.join(cells)}  {printable(row[4])}".rstrip() + "\n")
+        padded = [printable(cell).ljust(width) for cell, width in zip(row, widths, strict=False)]
+        out.write(f"{'  '.join(padded)}  {printable(row[shown - 1])}".rstrip() + "\n")
     first, last = checks[0], checks[-1]
     out.write(
         f"\n{len(checks)} check{'' if len(checks) == 1 else 's'} from {iso(first.checked_at)} "

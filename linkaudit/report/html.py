@@ -40,14 +40,25 @@ from linkaudit.report.citations import (
     every_finding,
     evidence_summary,
     failing_verdicts,
+    fails_run,
     finding_counts,
+    result_tags,
+    run_notes,
     run_totals,
     shown_target,
     web_url,
 )
 from linkaudit.report.digest import FOLD_HOST_AT, ReportDigest, describe_reason, digest_report
 
-__all__ = ["CONTENT_SECURITY_POLICY", "MAX_FINDINGS", "ROW_COLUMNS", "embed_json", "write_html_report"]
+__all__ = [
+    "CONTENT_SECURITY_POLICY",
+    "MAX_FINDINGS",
+    "ROW_COLUMNS",
+    "embed_json",
+    "escape_html",
+    "html_document_start",
+    "write_html_report",
+]
 
 MAX_FINDINGS = 1_000
 """Hygiene findings listed in the page's table (counted all the same); the JSON report has every one."""
@@ -66,6 +77,7 @@ ROW_COLUMNS = (
     "archive",
     "host",
     "archive_note",
+    "tags",
 )
 """The fields of each table row in the embedded data, in order."""
 
@@ -220,7 +232,14 @@ _SCRIPT = """
       var badge = document.createElement("span");
       badge.className = "v v-" + r[C.verdict];
       badge.textContent = r[C.verdict];
-      cell(tr, "").appendChild(badge);
+      var verdict = cell(tr, "");
+      verdict.appendChild(badge);
+      if (r[C.tags]) {
+        var tags = document.createElement("div");
+        tags.className = "note";
+        tags.textContent = r[C.tags];
+        verdict.appendChild(tags);
+      }
       cell(tr, r[C.reason]).title = r[C.slug];
       cell(tr, r[C.evidence]);
       var archived = cell(tr, "");
@@ -328,6 +347,7 @@ def _rows(digest: ReportDigest, dates: Mapping[str, date]) -> list[list[object]]
                     archive_link(result),
                     result.target.host,
                     _clean(archive_note(result, dates.get(occ.file)) or ""),
+                    _clean(", ".join(result_tags(result))),
                 ]
             )
     return rows
@@ -439,7 +459,9 @@ def _summary(report: AuditReport, digest: ReportDigest, failing: frozenset[Verdi
         )
     parts.append("</div>")
     fails = ", ".join(sorted(v.value for v in failing)) or "nothing"
-    parts.append(f'<p class="muted">{_e(run_totals(report))} · the run fails on: {_e(fails)}</p></section>')
+    parts.append(f'<p class="muted">{_e(run_totals(report))} · the run fails on: {_e(fails)}</p>')
+    parts += [f'<p class="muted">{_e(note)}</p>' for note in run_notes(report)]
+    parts.append("</section>")
     return parts
 
 
@@ -539,15 +561,10 @@ _TABLE_HEAD = "".join(
 )
 
 
-def write_html_report(
-    report: AuditReport, out: TextIO, *, verbose: bool = False, fold_host_at: int = FOLD_HOST_AT
-) -> None:
-    """Write the whole report as one HTML document. `verbose` lists working links in the table too."""
-    digest = digest_report(report, verbose=verbose, fold_host_at=fold_host_at)
-    failing = failing_verdicts(report)
-    failing_citations = sum(row.citations for row in digest.verdicts if row.verdict in failing)
-    title = f"linkaudit: {counted(failing_citations, 'failing citation')}"
-    out.write(
+def html_document_start(title: str) -> str:
+    """The head of a self-contained page (this module's style and Content-Security-Policy) and `<body>`:
+    a page without the table's script (`linkaudit diff --format html`) runs nothing."""
+    return (
         '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         f'<meta http-equiv="Content-Security-Policy" content="{CONTENT_SECURITY_POLICY}">\n'
         '<meta name="referrer" content="no-referrer">\n'
@@ -555,6 +572,22 @@ def write_html_report(
         f'<meta name="generator" content="linkaudit {_e(__version__)}">\n'
         f"<title>{_e(title)}</title>\n<style>{_STYLE}</style>\n</head>\n<body>\n"
     )
+
+
+def escape_html(value: object) -> str:
+    """Text or an attribute value as HTML: escaped, control characters dropped."""
+    return _e(value)
+
+
+def write_html_report(
+    report: AuditReport, out: TextIO, *, verbose: bool = False, fold_host_at: int = FOLD_HOST_AT
+) -> None:
+    """Write the whole report as one HTML document. `verbose` lists working links in the table too."""
+    digest = digest_report(report, verbose=verbose, fold_host_at=fold_host_at)
+    failing = failing_verdicts(report)
+    failing_citations = sum(len(r.occurrences) for r in report.results if fails_run(r, failing))
+    title = f"linkaudit: {counted(failing_citations, 'failing citation')}"
+    out.write(html_document_start(title))
     out.write(f"<header><h1>{_e(title)}</h1>")
     out.write(
         f'<p class="muted">Report generated {_e(report.generated_at)} by linkaudit {_e(__version__)}.</p>'

@@ -10,14 +10,14 @@ Shape (every key always present; absent evidence is null or an empty list, never
                "short_circuited", "attempts": [{method, url, status, error, detail, elapsed_ms}],
                "occurrences": [{raw, kind, text, file, line, column, start, end, template, title,
                                 fragment, "findings": [{kind, detail, suggestion, suggestion_verdict,
-                                                        suggestion_reason}]}],
+                                                        suggestion_reason, baseline}]}],
                "fragment", "attempts_omitted", "redirects_omitted",
-               "reused", "confirmed", "failures", "first_failed_at", "baseline",
+               "reused", "confirmed", "failures", "first_failed_at", "baseline", "baseline_verdict",
                "archive": {url, timestamp, distance_days, direction} | null,
                "archive_error", "archive_detail", "cited_at",
                "cited_snapshot": {service, original, timestamp, distance_days, direction} | null,
                "drift": {similarity, snapshot, timestamp, error} | null}],
-     "errors": [{"file", "message"}],
+     "errors": [{"file", "message", "baseline"}],
      "warnings": [{"file", "line", "column", "message"}],
      "pending": ["url", …],
      "root": "/abs/folder",
@@ -37,7 +37,10 @@ column). A `partial` report (the run was interrupted) lists in `pending` the URL
 is one of `--fail-on` has `failures` (failed checks since its last success, this one included),
 `first_failed_at`, and `confirmed` (whether they meet `--confirm N/DAYS`; only confirmed failures fail the
 run); for other URLs they are 0, null and null. With `--baseline`, a failing URL's `baseline` is `known`
-(the baseline had it failing: it does not fail the run) or `new`; null otherwise.
+(the baseline had it failing: it does not fail the run) or `new`; null otherwise. With it too, every URL's
+`baseline_verdict` is its verdict in the baseline (null: not there), an unreadable article's `baseline`
+is `known` (the baseline listed it: it does not fail the run) or `new`, and so is a hygiene finding's
+(the baseline had that kind on that URL in that article); all null without `--baseline`.
 
 `root` is the folder the run's relative paths (`files[].path`, `occurrences[].file`) are relative to;
 `files` lists the audited articles in path order with the sha256 of their bytes (null if unreadable) and
@@ -77,7 +80,7 @@ from typing import Any, TextIO
 from linkaudit.jsontext import escape_invisible
 from linkaudit.models import AuditReport, Verdict
 from linkaudit.report import REPORT_SCHEMA
-from linkaudit.report.serialize import article_dict, error_dict, url_result_dict, warning_dict
+from linkaudit.report.serialize import article_dict, report_error_dict, url_result_dict, warning_dict
 
 __all__ = ["REPORT_SCHEMA", "report_summary", "write_json_report"]
 
@@ -146,7 +149,7 @@ def write_json_report(report: AuditReport, out: TextIO) -> None:
     )
     _write_list(out, "urls", (url_result_dict(result) for result in results))
     errors = sorted(report.errors, key=lambda error: (error.file, error.message))
-    _write_list(out, "errors", (error_dict(error) for error in errors))
+    _write_list(out, "errors", (report_error_dict(error) for error in errors))
     warnings = sorted(report.warnings, key=lambda warning: (warning.file, warning.line, warning.column))
     _write_list(out, "warnings", (warning_dict(warning) for warning in warnings))
     out.write(',\n"pending":')

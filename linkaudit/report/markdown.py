@@ -21,7 +21,7 @@ from typing import TextIO
 
 from linkaudit.classify.severity import is_problem
 from linkaudit.classify.soft import explain
-from linkaudit.models import AuditReport
+from linkaudit.models import AuditReport, BaselineMark
 from linkaudit.report.citations import (
     archive_link,
     archive_note,
@@ -30,6 +30,7 @@ from linkaudit.report.citations import (
     every_finding,
     failing_verdicts,
     fails_on_file_errors,
+    fails_run,
     finding_counts,
     result_tags,
     run_notes,
@@ -99,11 +100,12 @@ class _Writer:
 
     def headline(self) -> list[str]:
         report = self.report
-        failing_results = [r for r in report.results if r.judgement.verdict in self.failing]
+        failing_results = [r for r in report.results if fails_run(r, self.failing)]
         citations = sum(len(r.occurrences) for r in failing_results)
         files = len({occ.file for r in failing_results for occ in r.occurrences})
         problems = sum(row.citations for row in self.digest.verdicts if is_problem(row.verdict))
-        unreadable = len(report.errors) if fails_on_file_errors(report) else 0
+        known = sum(1 for error in report.errors if error.baseline is BaselineMark.KNOWN)
+        unreadable = len(report.errors) - known if fails_on_file_errors(report) else 0
         if citations:
             title = f"## linkaudit: {counted(citations, 'failing citation')} in {counted(files, 'article')}"
             if unreadable:
@@ -231,7 +233,11 @@ class _Writer:
         if not errors:
             return []
         lines = ["### Files that could not be read", ""]
-        lines += [f"- {md_code(e.file)}: {md_text(e.message)}" for e in errors[: self.max_folded]]
+        lines += [
+            f"- {md_code(e.file)}: {md_text(e.message)}"
+            + (" · *known*" if e.baseline is BaselineMark.KNOWN else "")
+            for e in errors[: self.max_folded]
+        ]
         lines += self._more(len(errors) - self.max_folded, "file")
         return [*lines, ""]
 

@@ -204,6 +204,7 @@ def _finding(value: object, path: str) -> Finding:
         detail=fields.text("detail"),
         suggestion=fields.opt_text("suggestion"),
         suggestion_check=Judgement(verdict, reason or "") if verdict is not None else None,
+        baseline=_baseline_mark(fields),
     )
 
 
@@ -307,6 +308,9 @@ def _url_result(value: object, path: str) -> UrlResult:
     baseline = None
     if "baseline" in fields.values:  # `--baseline` (reports written before it lack the field)
         baseline = fields.opt_enum("baseline", BaselineMark, "baseline mark")
+    baseline_verdict = None
+    if "baseline_verdict" in fields.values:  # reports written before it lack the field
+        baseline_verdict = fields.opt_enum("baseline_verdict", Verdict, "verdict")
     lookup, cited, drift = _archive(fields, url)
     return UrlResult(
         target,
@@ -316,6 +320,7 @@ def _url_result(value: object, path: str) -> UrlResult:
         fields.extra(_URL_KEYS),
         history,
         baseline=baseline,
+        baseline_verdict=baseline_verdict,
         archive=lookup,
         cited_snapshot=cited,
         drift=drift,
@@ -390,7 +395,12 @@ def _target_status(url: str, verdict: Verdict, evidence: Evidence | None) -> Tar
 
 def _file_error(value: object, path: str) -> FileError:
     fields = _Fields(value, path)
-    return FileError(fields.text("file"), fields.text("message"))
+    return FileError(fields.text("file"), fields.text("message"), baseline=_baseline_mark(fields))
+
+
+def _baseline_mark(fields: _Fields) -> BaselineMark | None:
+    """`--baseline`'s mark, null or absent (reports written before it lack the field) as None."""
+    return fields.opt_enum("baseline", BaselineMark, "baseline mark") if "baseline" in fields.values else None
 
 
 def _article(value: object, path: str) -> ArticleFile:

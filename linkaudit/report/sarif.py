@@ -2,7 +2,14 @@
 
 One rule per verdict (its id is the verdict: `dead`, `blocked`, …) and one result per citation of a
 problem, located at its line and column; an article that could not be read is a `file-error` result. What
-fails the run (`--fail-on`) is an `error`, the other problems `warning`s. Artifact URIs are the articles'
+fails the run (`--fail-on`) is an `error`, the other problems `warning`s: among them a failure the
+`--baseline` knew or `--confirm` has not confirmed yet, which does not fail the run either.
+
+With `--baseline`, every result has a `baselineState` (SARIF 2.1.0 §3.27.24: once on one result, on all):
+`new`, `unchanged` (the baseline had the URL with the same verdict, the unreadable article, the finding)
+or `updated` (the baseline had the URL with another problem verdict, or failing with another verdict).
+Results the baseline had and this run has not (`absent`) are not written: code scanning would open them
+as alerts, and `linkaudit diff` lists what was fixed. Artifact URIs are the articles'
 paths as the run showed them (relative to the folder it ran in: run it from the repository root),
 percent-encoded, under `%SRCROOT%`; `originalUriBaseIds` says where that was (the report's `root`, the
 folder `check` ran in), so a viewer outside the repository can find the files too. Each hygiene finding
@@ -25,7 +32,7 @@ from urllib.parse import quote
 from linkaudit import __version__
 from linkaudit.classify.severity import is_problem, severity
 from linkaudit.jsontext import escape_invisible
-from linkaudit.models import AuditReport, FindingKind, Verdict
+from linkaudit.models import AuditReport, BaselineMark, FindingKind, UrlResult, Verdict
 from linkaudit.report.citations import (
     FILE_ERROR,
     archive_link,
@@ -34,16 +41,27 @@ from linkaudit.report.citations import (
     every_citation,
     every_finding,
     evidence_summary,
+    excuse,
     failing_verdicts,
     fails_on_file_errors,
 )
 from linkaudit.report.digest import describe_reason
 
-__all__ = ["FINGERPRINT_KEY", "SARIF_SCHEMA_URI", "artifact_uri", "write_sarif_report"]
+__all__ = [
+    "FINGERPRINT_KEY",
+    "RULE_VERDICTS",
+    "SARIF_SCHEMA_URI",
+    "SOURCE_ROOT",
+    "artifact_uri",
+    "base_ids",
+    "fingerprint",
+    "verdict_rule",
+    "write_sarif_report",
+]
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
 FINGERPRINT_KEY = "linkauditCitation/v1"
-_SOURCE_ROOT = "%SRCROOT%"
+SOURCE_ROOT = "%SRCROOT%"
 _PROJECT_URL = "https://github.com/linkaudit/linkaudit"
 
 _RULE_TEXT = {
@@ -62,7 +80,7 @@ _RULE_TEXT = {
         "The page answers, but its main text has drifted from the archived copy.",
     ),
 }
-_VERDICTS = sorted(Verdict, key=severity)
+RULE_VERDICTS = sorted(Verdict, key=severity)
 _FINDING_TEXT = {
     FindingKind.ESCAPED_BARE_URL: ("EscapedBareUrl", "A bare URL whose escapes GitHub keeps in the link."),
     FindingKind.TEXT_URL_MISMATCH: ("TextUrlMismatch", "The link text is a URL other than the link's."),
@@ -86,7 +104,22 @@ def _level(verdict: Verdict, failing: frozenset[Verdict]) -> str:
     return "warning" if is_problem(verdict) else "note"
 
 
-def _rule(verdict: Verdict, failing: frozenset[Verdict]) -> dict[str, Any]:
+def _baseline_state(result: UrlResult) -> str:
+    """A URL result's state against the `--baseline` report (see the module docstring)."""
+    verdict, before = result.judgement.verdict, result.baseline_verdict
+    if result.baseline is BaselineMark.NEW or before is None:
+        return "new"
+    if before is verdict:
+        return "unchanged"
+    return "updated" if result.baseline is BaselineMark.KNOWN or is_problem(before) else "new"
+
+
+def _mark_state(mark: BaselineMark | None) -> str:
+    return "unchanged" if mark is BaselineMark.KNOWN else "new"
+
+
+def verdict_rule(verdict: Verdict, failing: frozenset[Verdict]) -> dict[str, Any]:
+    """The rule of a verdict (its id is the verdict); its default level is what `failing` makes it."""
     name, text = _RULE_TEXT[verdict]
     return {
         "id": verdict.value,
@@ -112,7 +145,7 @@ def _finding_rule(kind: FindingKind) -> dict[str, Any]:
     }
 
 
-def _finding_results(report: AuditReport, first_rule: int) -> list[dict[str, Any]]:
+def _finding_results(report: AuditReport, first_rule: int, *, baselined: bool) -> list[dict[str, Any]]:
     """A `note` per hygiene finding, at its citation; fingerprinted by file, URL, kind and rank."""
     rule_index = {kind: first_rule + i for i, kind in enumerate(FindingKind)}
     seen: Counter[tuple[str, str, str]] = Counter()
@@ -131,17 +164,18 @@ def _finding_results(report: AuditReport, first_rule: int) -> list[dict[str, Any
                 "ruleId": finding.kind.value,
                 "ruleIndex": rule_index[finding.kind],
                 "level": "note",
+                **({"baselineState": _mark_state(finding.baseline)} if baselined else {}),
                 "message": {"text": f"{finding.kind.value}: {url} — {finding.detail}"},
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": artifact_uri(occ.file), "uriBaseId": _SOURCE_ROOT},
+                            "artifactLocation": {"uri": artifact_uri(occ.file), "uriBaseId": SOURCE_ROOT},
                             "region": {"startLine": occ.line, "startColumn": occ.column},
                         }
                     }
                 ],
                 "partialFingerprints": {
-                    FINGERPRINT_KEY: _fingerprint(occ.file, f"{finding.kind.value} {url}", nth)
+                    FINGERPRINT_KEY: fingerprint(occ.file, f"{finding.kind.value} {url}", nth)
                 },
                 "properties": properties,
             }
@@ -149,16 +183,17 @@ def _finding_results(report: AuditReport, first_rule: int) -> list[dict[str, Any
     return results
 
 
-def _base_ids(report: AuditReport) -> dict[str, Any]:
+def base_ids(report: AuditReport) -> dict[str, Any]:
     """`originalUriBaseIds` naming `%SRCROOT%` as the folder the run showed paths relative to, when known."""
     root = report.root
     if not root.startswith("/"):
         return {}
     uri = "file://" + quote(root.rstrip("/") + "/", safe="/", errors="surrogateescape")
-    return {"originalUriBaseIds": {_SOURCE_ROOT: {"uri": uri}}}
+    return {"originalUriBaseIds": {SOURCE_ROOT: {"uri": uri}}}
 
 
-def _fingerprint(file: str, url: str, nth: int) -> str:
+def fingerprint(file: str, url: str, nth: int) -> str:
+    """The `partialFingerprints` value of the `nth` citation of `url` in `file` (see the module docstring)."""
     return hashlib.sha256(f"{file}\0{url}\0{nth}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -166,7 +201,8 @@ def write_sarif_report(report: AuditReport, out: TextIO) -> None:
     """Write one SARIF log with one run: the rules, then a result per problem citation."""
     failing = failing_verdicts(report)
     dates = article_dates(report)
-    rule_index = {verdict: i for i, verdict in enumerate(_VERDICTS)}
+    baselined = "baseline" in report.settings  # the run was judged against a --baseline report
+    rule_index = {verdict: i for i, verdict in enumerate(RULE_VERDICTS)}
     seen: Counter[tuple[str, str]] = Counter()
     results: list[dict[str, Any]] = []
     for citation in every_citation(report):
@@ -195,44 +231,53 @@ def write_sarif_report(report: AuditReport, out: TextIO) -> None:
             properties["archive"] = note
         if result.drift is not None and result.drift.similarity is not None:
             properties["similarity"] = result.drift.similarity
+        excused = excuse(result, failing)
+        if excused is not None:
+            message += f" ({excused}: not failing the run)"
+            properties["failsRun"] = False
         results.append(
             {
                 "ruleId": verdict.value,
                 "ruleIndex": rule_index[verdict],
-                "level": _level(verdict, failing),
+                "level": "warning" if excused is not None else _level(verdict, failing),
+                **({"baselineState": _baseline_state(result)} if baselined else {}),
                 "message": {"text": message},
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": artifact_uri(occ.file), "uriBaseId": _SOURCE_ROOT},
+                            "artifactLocation": {"uri": artifact_uri(occ.file), "uriBaseId": SOURCE_ROOT},
                             "region": {"startLine": occ.line, "startColumn": occ.column},
                         }
                     }
                 ],
-                "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(occ.file, url, nth)},
+                "partialFingerprints": {FINGERPRINT_KEY: fingerprint(occ.file, url, nth)},
                 "properties": properties,
             }
         )
-    file_rule = len(_VERDICTS)
+    file_rule = len(RULE_VERDICTS)
     level = "error" if fails_on_file_errors(report) else "warning"
     for error in sorted(report.errors, key=lambda e: (e.file, e.message)):
+        known = error.baseline is BaselineMark.KNOWN
+        text = f"{FILE_ERROR}: the article could not be read ({error.message})"
+        text += " (known from the baseline: not failing the run)" if known else ""
         results.append(
             {
                 "ruleId": FILE_ERROR,
                 "ruleIndex": file_rule,
-                "level": level,
-                "message": {"text": f"{FILE_ERROR}: the article could not be read ({error.message})"},
+                "level": "warning" if known else level,
+                **({"baselineState": _mark_state(error.baseline)} if baselined else {}),
+                "message": {"text": text},
                 "locations": [
                     {
                         "physicalLocation": {
-                            "artifactLocation": {"uri": artifact_uri(error.file), "uriBaseId": _SOURCE_ROOT}
+                            "artifactLocation": {"uri": artifact_uri(error.file), "uriBaseId": SOURCE_ROOT}
                         }
                     }
                 ],
-                "partialFingerprints": {FINGERPRINT_KEY: _fingerprint(error.file, FILE_ERROR, 0)},
+                "partialFingerprints": {FINGERPRINT_KEY: fingerprint(error.file, FILE_ERROR, 0)},
             }
         )
-    rules = [_rule(verdict, failing) for verdict in _VERDICTS]
+    rules = [verdict_rule(verdict, failing) for verdict in RULE_VERDICTS]
     rules.append(
         {
             "id": FILE_ERROR,
@@ -244,7 +289,7 @@ def write_sarif_report(report: AuditReport, out: TextIO) -> None:
             "properties": {"tags": ["links", "citations"]},
         }
     )
-    results += _finding_results(report, len(rules))
+    results += _finding_results(report, len(rules), baselined=baselined)
     rules += [_finding_rule(kind) for kind in FindingKind]
     log = {
         "$schema": SARIF_SCHEMA_URI,
@@ -266,7 +311,7 @@ def write_sarif_report(report: AuditReport, out: TextIO) -> None:
                     }
                 ],
                 "columnKind": "unicodeCodePoints",
-                **_base_ids(report),
+                **base_ids(report),
                 "results": results,
             }
         ],

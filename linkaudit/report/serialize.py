@@ -32,6 +32,7 @@ __all__ = [
     "history_dict",
     "hop_dict",
     "occurrence_dict",
+    "report_error_dict",
     "soft_dict",
     "url_result_dict",
     "warning_dict",
@@ -72,6 +73,12 @@ def error_dict(error: FileError) -> dict[str, str]:
     return {"file": error.file, "message": error.message}
 
 
+def report_error_dict(error: FileError) -> dict[str, str | None]:
+    """An unreadable article in a report: with `--baseline`, `known` when the baseline listed it too (it
+    does not fail the run), else `new`; null without."""
+    return {**error_dict(error), "baseline": error.baseline.value if error.baseline is not None else None}
+
+
 def warning_dict(warning: FileWarning) -> dict[str, Any]:
     return {"file": warning.file, "line": warning.line, "column": warning.column, "message": warning.message}
 
@@ -103,7 +110,8 @@ def attempt_dict(attempt: Attempt) -> dict[str, Any]:
 
 
 def finding_dict(finding: Finding) -> dict[str, Any]:
-    """A hygiene finding; the suggested URL's verdict and reason are null until it has been checked."""
+    """A hygiene finding; the suggested URL's verdict and reason are null until it has been checked.
+    `baseline`: with `--baseline`, `known` when the baseline had it too, else `new`; null without."""
     check = finding.suggestion_check
     return {
         "kind": finding.kind.value,
@@ -111,6 +119,7 @@ def finding_dict(finding: Finding) -> dict[str, Any]:
         "suggestion": finding.suggestion,
         "suggestion_verdict": check.verdict.value if check is not None else None,
         "suggestion_reason": check.reason if check is not None else None,
+        "baseline": finding.baseline.value if finding.baseline is not None else None,
     }
 
 
@@ -144,6 +153,8 @@ def url_result_dict(result: UrlResult) -> dict[str, Any]:
     entry = _url_entry(result)
     # `--baseline`: whether a failing URL was failing in the baseline already; null otherwise.
     entry["baseline"] = result.baseline.value if result.baseline is not None else None
+    # `--baseline`: the URL's verdict there (SARIF's baselineState); null when absent or without one.
+    entry["baseline_verdict"] = result.baseline_verdict.value if result.baseline_verdict is not None else None
     for key, value in result.extra_fields.items():
         entry.setdefault(key, value)  # fields a newer linkaudit wrote, read back: never over ours
     return entry

@@ -26,7 +26,7 @@ from rich.text import Text
 
 from linkaudit.classify.severity import is_problem, severity
 from linkaudit.classify.soft import explain
-from linkaudit.models import AuditReport, Finding, Occurrence, UrlResult, Verdict
+from linkaudit.models import AuditReport, BaselineMark, Finding, Occurrence, UrlResult, Verdict
 from linkaudit.report.citations import archive_link, archive_note, article_dates, result_tags, run_notes
 from linkaudit.report.digest import FOLD_HOST_AT, describe_reason, digest_report
 from linkaudit.report.text import printable
@@ -351,7 +351,10 @@ class _Renderer:
 
     def _errors(self) -> None:
         errors = sorted(self.report.errors, key=lambda e: (e.file, e.message))
-        self._file_list("Files that could not be read", [(e.file, e.message) for e in errors])
+        self._file_list(
+            "Files that could not be read",
+            [(e.file, e.message + (" (known)" if e.baseline is BaselineMark.KNOWN else "")) for e in errors],
+        )
 
     def _warnings(self) -> None:
         warnings = sorted(self.report.warnings, key=lambda w: (w.file, w.line, w.column))

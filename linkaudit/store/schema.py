@@ -10,7 +10,8 @@ kept once however many checks saw the same: most checks of a healthy URL repeat 
 a later stage knows it), and the extraction cache: `files` (each file's lines, as parsed) and
 `extractions` (the template URLs of the last runs over a whole set of files, and where their lines are);
 `archive_lookups` (the archived copy chosen for a URL and a citation date, and the drift measured).
-The view `check_log` joins the checks for people who open the store with `sqlite3`.
+The view `check_log` joins the checks for people who open the store with `sqlite3` (its `final_url` is
+where the check ended: the URL itself when it answered without a redirect, NULL when nothing answered).
 """
 
 from __future__ import annotations
@@ -91,10 +92,23 @@ CREATE TABLE archive_lookups (
 ALTER TABLE files ADD COLUMN stated TEXT NOT NULL DEFAULT '';  -- the date the file states ("": not read)
 """
 
+_V4 = """
+DROP VIEW check_log;
+CREATE VIEW check_log AS
+    SELECT urls.url, strftime('%Y-%m-%dT%H:%M:%SZ', checks.checked_at, 'unixepoch') AS checked_at,
+           checks.verdict, checks.reason, evidence.status,
+           CASE WHEN evidence.final_url IS NULL AND evidence.status IS NOT NULL THEN urls.url
+                ELSE evidence.final_url END AS final_url,
+           checks.archive, evidence.body AS evidence, checks.run_id
+    FROM checks JOIN urls ON urls.id = checks.url_id JOIN evidence ON evidence.id = checks.evidence_id;
+"""
+
 #: Each entry takes the store from version i to i + 1. 2: where a run's template links are is kept with the
 #: run (`extractions.marks`), not per file (table `marks`, dropped); the runs remembered are forgotten
 #: (the next run finds their template links again). 3: archive lookups are kept (`archive_lookups`), so a
 #: run within `--max-age` does not ask the archive again; each cached file keeps the citation date it
-#: states (`files.stated`), so a warm run lists its articles without reading them.
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+#: states (`files.stated`), so a warm run lists its articles without reading them. 4: `check_log.final_url`
+#: is the URL itself when it answered without a redirect (the table keeps NULL then, so that one evidence
+#: row serves every URL that answered alike); still NULL when nothing answered.
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -87,6 +87,7 @@ def test_the_reports_say_both_verdicts_and_the_fix(tmp_path: Path, web: SimWeb) 
             "suggestion": "http://x.example/jana_c/status/1",
             "suggestion_verdict": "live",
             "suggestion_reason": "http-200",
+            "baseline": None,
         }
     ]
     text = io.StringIO()

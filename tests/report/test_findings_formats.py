@@ -111,8 +111,9 @@ def test_github_notices_and_no_command_injected() -> None:
 
 def test_csv_findings_column() -> None:
     rows = list(csv.reader(io.StringIO(_render(ReportFormat.CSV))))
-    assert rows[0] == list(COLUMNS) and COLUMNS[-1] == "findings"
-    by_file = {row[0]: row[-1] for row in rows[1:]}
+    findings = COLUMNS.index("findings")
+    assert rows[0] == list(COLUMNS) and findings == 21  # columns are added at the end, never moved
+    by_file = {row[0]: row[findings] for row in rows[1:]}
     assert f"tracking-params: fix tracking-params → {SUGGESTED} (live)" in by_file["articles/b.md"].split(
         " | "
     )

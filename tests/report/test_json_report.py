@@ -70,6 +70,7 @@ URL_KEYS = {
     "cited_snapshot",
     "drift",
     "baseline",
+    "baseline_verdict",
 }
 ATTEMPT_KEYS = {"method", "url", "status", "error", "detail", "elapsed_ms"}
 OCCURRENCE_KEYS = {
@@ -110,7 +111,7 @@ def test_every_key_of_the_contract_for_every_verdict() -> None:
     assert doc["partial"] is False
     assert doc["elapsed_s"] == 3.25
     assert doc["settings"] == {"concurrency": 64, "fail_on": ["dead"]}
-    assert doc["errors"] == [{"file": "articles/bad.md", "message": "cannot decode"}]
+    assert doc["errors"] == [{"file": "articles/bad.md", "message": "cannot decode", "baseline": None}]
     assert {entry["verdict"] for entry in doc["urls"]} == {v.value for v in Verdict}
     for entry in doc["urls"]:
         assert set(entry) == URL_KEYS, entry["url"]
@@ -273,6 +274,7 @@ def test_a_finding_carries_the_suggested_url_and_its_verdict() -> None:
             "suggestion": "https://x.example/jana_c/status/1",
             "suggestion_verdict": "live",
             "suggestion_reason": "http-200",
+            "baseline": None,
         }
     ]
     (unchecked,) = render(escaped_result(None))["urls"][0]["occurrences"][0]["findings"]

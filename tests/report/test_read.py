@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from linkaudit.ci.baseline import Baseline, mark_errors, mark_results
 from linkaudit.models import (
     AuditReport,
     ErrorKind,
@@ -261,3 +262,23 @@ def test_every_format_draws_the_same_from_the_report_read_back(fmt: ReportFormat
         write_report(report, fmt, out, color=False, verbose=True, width=100)
         drawn.append(out.getvalue())
     assert drawn[0] == drawn[1]
+
+
+def test_baseline_marks_round_trip() -> None:
+    """What `--baseline` records for SARIF's `baselineState` (a URL's verdict there, an unreadable article's
+    mark, a finding's) is read back as it was written."""
+    full = full_report()
+    old = replace(full, results=full.results[:5], errors=())
+    baseline = Baseline.of(old, "old.json")
+    marked = replace(
+        full,
+        results=mark_results(full.results, frozenset({Verdict.DEAD}), baseline),
+        errors=mark_errors(full.errors, baseline),
+    )
+    text = as_json(marked)
+    assert round_trip(text) == text
+    document = json.loads(text)
+    assert {entry["baseline_verdict"] for entry in document["urls"]} > {None}
+    assert document["errors"][0]["baseline"] == "new"
+    findings = [f for entry in document["urls"] for o in entry["occurrences"] for f in o["findings"]]
+    assert findings and {f["baseline"] for f in findings} <= {"new", "known"}

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from storelock import held
 
-from linkaudit.models import Attempt, Evidence, Judgement, Verdict
+from linkaudit.models import Attempt, ErrorKind, Evidence, Judgement, Verdict
 from linkaudit.store import CheckLog, Store
 
 A = "https://a.example/page"
@@ -60,7 +60,24 @@ def test_every_check_is_kept_and_read_back(store: Store) -> None:
     row = store.connection.execute(
         "SELECT url, checked_at, verdict, reason, status, final_url, archive FROM check_log ORDER BY rowid"
     ).fetchone()
-    assert row == (A, "1970-01-01T00:00:00Z", "live", "http-200", 200, None, None)
+    assert row == (A, "1970-01-01T00:00:00Z", "live", "http-200", 200, A, None)  # it answered itself
+
+
+def test_the_check_log_view_says_where_each_check_ended(store: Store) -> None:
+    log = CheckLog(store)
+    record(log, live(A), 0)
+    moved = Evidence(B, status=200, final_url="https://b.example/new", checked_at="x")
+    record(log, moved, 0)
+    silent = Evidence("https://c.example/", error=ErrorKind.TIMEOUT, checked_at="x")
+    log.record(
+        run_id=1,
+        checked_at=0,
+        judgement=Judgement(Verdict.UNREACHABLE, "timeout"),
+        evidence=silent,
+        wants_image=False,
+    )
+    rows = store.connection.execute("SELECT url, final_url FROM check_log ORDER BY url").fetchall()
+    assert rows == [(A, A), (B, "https://b.example/new"), ("https://c.example/", None)]  # nothing answered
 
 
 def test_the_same_evidence_is_kept_once(store: Store) -> None:

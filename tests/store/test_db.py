@@ -11,7 +11,8 @@ import pytest
 from storelock import held
 
 import linkaudit.store.db as db_module
-from linkaudit.store import Store, StoreError
+from linkaudit.models import Evidence, Judgement, Verdict
+from linkaudit.store import CheckLog, Store, StoreError
 from linkaudit.store.schema import MIGRATIONS, SCHEMA_VERSION
 
 
@@ -60,6 +61,32 @@ def test_a_first_version_store_is_brought_to_this_one(
         assert db.execute("SELECT count(*) FROM extractions").fetchone() == (0,)
         assert db.execute("SELECT started_at FROM runs").fetchall() == [(1000,)]  # the history stays
         db.execute("INSERT INTO extractions (manifest, templates, marks, used) VALUES (x'02', '', x'', 2)")
+
+
+def test_a_version_3_store_s_check_log_shows_the_url_that_answered_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Version 4 redefines the view `check_log`: `final_url` was NULL when the URL answered itself."""
+    path = tmp_path / "store.sqlite"
+    monkeypatch.setattr(db_module, "MIGRATIONS", MIGRATIONS[:3])
+    monkeypatch.setattr(db_module, "SCHEMA_VERSION", 3)
+    with Store.open(path) as old:
+        run = old.begin_run(1000)
+        CheckLog(old).record(
+            run_id=run,
+            checked_at=1000,
+            judgement=Judgement(Verdict.LIVE, "http-200"),
+            evidence=Evidence("https://a.example/", status=200, checked_at="x"),
+            wants_image=False,
+        )
+        assert old.connection.execute("SELECT final_url FROM check_log").fetchall() == [(None,)]
+    monkeypatch.undo()
+    with Store.open(path) as store:
+        db = store.connection
+        assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,) == (4,)
+        assert db.execute("SELECT url, final_url FROM check_log").fetchall() == [
+            ("https://a.example/", "https://a.example/")
+        ]
 
 
 def test_a_store_from_a_newer_linkaudit_is_refused(tmp_path: Path) -> None:
