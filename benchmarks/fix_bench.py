@@ -10,10 +10,10 @@ a `linkaudit.report/1` JSON report is written by the real reporter (every http(s
 archived copy; its `root` and `files` list with each file's sha256), read back from disk, and planned
 from alone (listed files only). Reported: files and edits; seconds to extract and to write the report
 (context: what the audit cost), to read the report, to plan (which reads each file and extracts it
-twice more: before, and rewritten to check every edit reads back), to render the dry run's diff, and to
-write; the peak RSS of this process; then, on a fresh copy, the wall time of the command itself
-(`linkaudit fix report.json --write`, a real process). A timed test cannot say this (it needs the
-archive and a quiet machine), so this script does.
+twice more: before, and rewritten to check every edit reads back), to render the dry run's diff (the
+readable view and the patch), and to write; the peak RSS of this process; then, on a fresh copy, the
+wall time of the command itself (`linkaudit fix report.json --write`, a real process). A timed test
+cannot say this (it needs the archive and a quiet machine), so this script does.
 """
 
 from __future__ import annotations
@@ -132,7 +132,11 @@ def main(argv: list[str] | None = None) -> int:
         f"plan: {len(plan.files):,} files, {plan.edits:,} edits; skipped {len(plan.skipped)}, "
         f"refused {len(plan.refused)}; written {sum(fix.written for fix in written.files):,} files"
     )
-    print(f"diff: {len(dry.diff) / 1e6:.1f} MB of text")
+    binary = dry.patch.count(b"\nGIT binary patch\n")
+    print(
+        f"diff: {len(dry.diff.encode()) / 1e6:.1f} MB as UTF-8 text; the patch {len(dry.patch) / 1e6:.1f} MB "
+        f"({binary:,} files as git binary patches)"
+    )
     print(
         f"seconds: extract + report {reported - began:.2f}, read report {read - reported:.2f}, "
         f"plan {planned - read:.2f}, diff {diffed - planned:.2f}, write {wrote - diffed:.2f}"

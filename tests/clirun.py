@@ -20,6 +20,12 @@ _NETWORK_VARIABLES = frozenset(
 )
 
 
+def linkaudit_environment(env: dict[str, str] | None = None) -> dict[str, str]:
+    """The test's environment without proxy or CA variables, no colour, a fixed width, UTF-8 output."""
+    base = {name: value for name, value in os.environ.items() if name not in _NETWORK_VARIABLES}
+    return {**base, "NO_COLOR": "1", "COLUMNS": "100", "PYTHONIOENCODING": "utf-8", **(env or {})}
+
+
 def run_linkaudit(
     *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -27,16 +33,26 @@ def run_linkaudit(
 
     The environment is the test's, without proxy or CA variables, plus `env`.
     """
-    base = {name: value for name, value in os.environ.items() if name not in _NETWORK_VARIABLES}
-    environment = {**base, "NO_COLOR": "1", "COLUMNS": "100", "PYTHONIOENCODING": "utf-8", **(env or {})}
     return subprocess.run(
         [sys.executable, "-m", "linkaudit", *args],
         check=False,
         capture_output=True,
         text=True,
         cwd=cwd,
-        env=environment,
+        env=linkaudit_environment(env),
         input=stdin,
+        timeout=120,
+    )
+
+
+def run_linkaudit_bytes(*args: str, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    """As `run_linkaudit`, its output kept as the bytes it wrote (a patch in a file's own encoding)."""
+    return subprocess.run(
+        [sys.executable, "-m", "linkaudit", *args],
+        check=False,
+        capture_output=True,
+        cwd=cwd,
+        env=linkaudit_environment(),
         timeout=120,
     )
 

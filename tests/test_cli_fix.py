@@ -14,14 +14,19 @@ import codecs
 import hashlib
 import json
 import os
+import pty
+import shutil
 import stat
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-from clirun import resolve_args, run_linkaudit
+from clirun import linkaudit_environment, resolve_args, run_linkaudit, run_linkaudit_bytes
+from fix.support import ENCODINGS, NEWLINES, encode
+from gitrepo import commit_all, git_apply, needs_git
 
 from linkaudit.demo.simweb import Reply, SimWeb
 
@@ -270,6 +275,77 @@ def test_encoding_bom_and_line_endings_are_kept(tmp_path: Path, web: SimWeb, nam
         f" {NO_HOST} ", f" [{NO_HOST}]({archived(NO_HOST)}) "
     )
     assert (tmp_path / "a.md").read_bytes() == bom + expected.replace("\n", newline).encode(codec)
+
+
+# Traditional characters only, which Big5 and GB18030 both hold; the first edit is near line 1 (a BOM).
+PATCHED = [
+    "# 據今日美國消息稱，" * 8,
+    f"[報導]({DEAD}) 見",
+    *"一二三四五六七",
+    f"見 {NO_HOST} 。",
+    "尾",
+]
+
+
+@needs_git
+def test_the_dry_runs_patch_makes_what_write_makes_in_every_encoding(tmp_path: Path, web: SimWeb) -> None:
+    """Piped to `git apply` in the audited folder, the dry run gives each file exactly the bytes `--write`
+    writes: UTF-8 with and without a BOM, GB18030 and Big5 patched in their own bytes, UTF-16 by a git
+    binary patch; LF, CRLF and lone-CR lines; with and without a last line ending."""
+    work = tmp_path / "work"
+    work.mkdir()
+    originals: dict[str, bytes] = {}
+    for encoding in ENCODINGS:
+        for name, newline in NEWLINES.items():
+            for final in ("\n", ""):
+                article = f"{encoding}-{name}{'' if final else '-open'}.md"
+                originals[article] = encode("\n".join(PATCHED) + final, encoding, newline)
+                (work / article).write_bytes(originals[article])
+    check_report(work, web)
+    commit_all(work)
+    dry = run_linkaudit_bytes("fix", "r.json", cwd=work)
+    assert dry.returncode == 0, dry.stderr
+    applied = shutil.copytree(work, tmp_path / "applied")
+    git_apply(applied, dry.stdout)
+    written = linkaudit("fix", "r.json", "--write", cwd=work)
+    assert written.returncode == 0, written.stderr
+    assert f"fixed {2 * len(originals)} citations" in written.stderr
+    assert [name for name, data in originals.items() if (work / name).read_bytes() == data] == []
+    differ = [name for name in originals if (applied / name).read_bytes() != (work / name).read_bytes()]
+    assert differ == []
+    assert dry.stdout.count(b"GIT binary patch\n") == 2 * len(NEWLINES) * 2  # the UTF-16 files
+
+
+def test_a_terminal_gets_the_diff_decoded(tmp_path: Path, web: SimWeb) -> None:
+    """On a terminal the diff is for reading: GB18030 decoded (here to UTF-8); piped, the file's bytes."""
+    (tmp_path / "a.md").write_bytes(encode("\n".join(PATCHED) + "\n", "gb18030"))
+    check_report(tmp_path, web, "a.md")
+    changed = f"+[報導]({archived(DEAD)}) 見\n"
+    piped = run_linkaudit_bytes("fix", "r.json", cwd=tmp_path)
+    assert piped.returncode == 0, piped.stderr
+    assert changed.encode("gb18030") in piped.stdout and changed.encode() not in piped.stdout
+    reader, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "linkaudit", "fix", "r.json"],
+        cwd=tmp_path,
+        env=linkaudit_environment(),
+        stdout=terminal,
+        stderr=subprocess.PIPE,
+    )
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(reader, 1 << 16)
+        except OSError:  # EIO: the process that held the terminal is gone
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(reader)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 0, stderr
+    assert changed.encode() in shown.replace(b"\r\n", b"\n")  # the terminal ends each line with CRLF
 
 
 @pytest.mark.parametrize(

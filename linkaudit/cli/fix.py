@@ -1,8 +1,10 @@
 """`linkaudit fix`: point the citations a saved report found rotten at what replaces them.
 
-Thin: the report is read here, the edits are planned and made by `linkaudit.fix`. The unified diff goes
-to stdout (so `linkaudit fix r.json | git apply` works from the audited root), everything else to stderr,
-one line per file or citation left alone.
+Thin: the report is read here, the edits are planned and made by `linkaudit.fix`. The dry run's diff
+goes to stdout, everything else to stderr, one line per file or citation left alone. Piped or redirected,
+the diff is the patch in each file's own bytes (a git binary patch for UTF-16), written as bytes, so
+`linkaudit fix r.json | git apply` from the audited root makes exactly the change `--write` makes; on a
+terminal it is the readable view, decoded (a patch of GB18030 bytes or base85 is nothing to read).
 """
 
 from __future__ import annotations
@@ -84,6 +86,20 @@ def _echo(messages: tuple[FixMessage, ...]) -> None:
         typer.echo(f"linkaudit: {message}", err=True)
 
 
+def _show(outcome: FixOutcome) -> None:
+    """The dry run's diff on stdout: the readable view on a terminal, else the patch, byte for byte."""
+    try:
+        if sys.stdout.isatty():
+            sys.stdout.write(outcome.diff)
+            sys.stdout.flush()
+        else:
+            sys.stdout.flush()
+            sys.stdout.buffer.write(outcome.patch)
+            sys.stdout.buffer.flush()
+    except BrokenPipeError:
+        _stdout_gone()
+
+
 def _summary(outcome: FixOutcome, write: bool) -> str:
     from linkaudit.report.citations import counted  # noqa: PLC0415 - lazy: see linkaudit.cli
 
@@ -153,11 +169,7 @@ def fix_command(
     plan = plan_from_fixes(fixes, roots=_roots(base), base=base, listed_only=True)
     outcome = apply_fixes(plan, write=write)
     if not write:
-        try:
-            sys.stdout.write(outcome.diff)
-            sys.stdout.flush()
-        except BrokenPipeError:
-            _stdout_gone()
+        _show(outcome)
     _echo(outcome.skipped)
     _echo(outcome.refused)  # the report's own problems first
     typer.echo(_summary(outcome, write), err=True)

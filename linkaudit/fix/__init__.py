@@ -2,14 +2,16 @@
 changing only the bytes of each destination.
 
 Two steps, so that `linkaudit fix` is a thin layer: `plan_fixes` (or `plan_from_report`) decides every
-edit without writing, `apply_fixes` makes them: a unified diff always, the files only with `write=True`.
+edit without writing, `apply_fixes` makes them: a diff always (a patch in the files' own bytes for
+`git apply`, and a decoded view for reading), the files only with `write=True`.
 
 From a report (`linkaudit.report/1`, parsed with `json.load`)::
 
     plan = plan_from_report(report, roots=[Path(report["root"])], verdicts={"dead", "soft-dead"},
                             redirects=False)
     outcome = apply_fixes(plan, write=False)
-    print(outcome.diff)                        # the dry run
+    print(outcome.diff)                        # the dry run, for reading
+    sys.stdout.buffer.write(outcome.patch)     # the dry run, for `git apply`: exactly what write makes
     for message in (*outcome.skipped, *outcome.refused):
         print(message)  # "a.md: changed since the report (its sha256 differs): left alone"
 
@@ -34,7 +36,7 @@ needed to end it). Every edit is checked by extracting the rewritten file again 
 from __future__ import annotations
 
 from linkaudit.fix.apply import apply_fixes, rewrite
-from linkaudit.fix.diff import render_diff
+from linkaudit.fix.diff import render_diff, render_patch
 from linkaudit.fix.model import Edit, FileFix, FilePlan, FixMessage, FixOutcome, FixPlan
 from linkaudit.fix.plan import DocumentPlan, FileSkipped, plan_document, plan_fixes
 from linkaudit.fix.report import (
@@ -65,5 +67,6 @@ __all__ = [
     "plan_from_fixes",
     "plan_from_report",
     "render_diff",
+    "render_patch",
     "rewrite",
 ]

@@ -1,4 +1,5 @@
-"""Applying a `FixPlan`: the new bytes of each file, their diff, and (with `write`) the file replaced.
+"""Applying a `FixPlan`: the new bytes of each file, their patch and readable diff, and (with `write`)
+the file replaced.
 
 Each file is read again (inside its root, no symlink followed) and must still hash to what the plan was
 made from, and each edit's bytes must still decode to what the plan read there; a file that fails is
@@ -12,7 +13,7 @@ from __future__ import annotations
 import hashlib
 
 from linkaudit.extract.document import DEFAULT_MAX_FILE_SIZE, as_parsed
-from linkaudit.fix.diff import render_diff
+from linkaudit.fix.diff import render_diff, render_patch
 from linkaudit.fix.files import FileAccessError, Located, read_located, replace_located
 from linkaudit.fix.model import FileFix, FilePlan, FixMessage, FixOutcome, FixPlan
 
@@ -42,7 +43,8 @@ def _text(data: bytes, plan: FilePlan) -> str:
 
 
 def apply_fixes(plan: FixPlan, *, write: bool = False, max_size: int = DEFAULT_MAX_FILE_SIZE) -> FixOutcome:
-    """Make the planned edits: always the diff of each file; with `write`, each file replaced atomically."""
+    """Make the planned edits: always the patch and diff of each file; with `write`, each file replaced
+    atomically."""
     files: list[FileFix] = []
     skipped = list(plan.skipped)
     for file_plan in plan.files:
@@ -67,6 +69,13 @@ def apply_fixes(plan: FixPlan, *, write: bool = False, max_size: int = DEFAULT_M
                 edits=len(file_plan.edits),
                 citations=sum(edit.uses for edit in file_plan.edits),
                 diff=render_diff(file_plan.file, _text(data, file_plan), _text(new, file_plan)),
+                patch=render_patch(
+                    file_plan.file,
+                    data,
+                    new,
+                    encoding=file_plan.encoding,
+                    executable=bool(info.st_mode & 0o100),
+                ),
                 written=write,
             )
         )

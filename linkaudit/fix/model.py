@@ -83,13 +83,18 @@ class FixPlan:
 
 @dataclass(frozen=True, slots=True)
 class FileFix:
-    """One file's rewrite: its unified diff, how many edits and citations, and whether it was written."""
+    """One file's rewrite: its patch and readable diff, how many edits and citations, whether it was written.
+
+    `patch` (bytes) is what `git apply` takes: the file's own bytes, or a git binary patch for UTF-16;
+    `diff` is the same change decoded, for reading (see `linkaudit.fix.diff`).
+    """
 
     file: str
     path: Path
     edits: int
     citations: int
     diff: str
+    patch: bytes
     written: bool
 
 
@@ -105,6 +110,10 @@ class FixOutcome:
     @property
     def diff(self) -> str:
         return "".join(fix.diff for fix in self.files)
+
+    @property
+    def patch(self) -> bytes:
+        return b"".join(fix.patch for fix in self.files)
 
     @property
     def edits(self) -> int:

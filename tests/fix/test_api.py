@@ -6,7 +6,7 @@ import linkaudit.fix
 
 INTENDED = """DEFAULT_VERDICTS DocumentPlan Edit FileFix FilePlan FileSkipped FixMessage FixOutcome FixPlan
 ReportError ReportFixes apply_fixes fixes_from_report plan_document plan_fixes plan_from_fixes
-plan_from_report render_diff rewrite"""
+plan_from_report render_diff render_patch rewrite"""
 
 
 def test_public_surface() -> None:
