@@ -1,10 +1,11 @@
 """Extraction time of many links on one line beside the same links one per line.
 
-Issue 9: a line holding many links was quadratic (each link's column was found by searching back to
-the line start): 200,000 links on one line took minutes. Linear extraction takes about as long either
-way, and doubling the links doubles the time. This script writes the articles (Markdown, HTML, plain
-text; ASCII and Chinese prose) under `benchmarks/work/long-lines/` and times `extract_files` in this
-process (one file is extracted by one process, whatever `--jobs` says).
+Issue 9: a line holding many links was quadratic (each link's column was found by searching back to the
+line start): 200,000 links on one line took minutes. Linear extraction takes about as long either way,
+and doubling the links doubles the time. This script writes the articles (Markdown, HTML with links in
+attributes and bare URLs in its text, plain text; ASCII and Chinese prose) under
+`benchmarks/work/long-lines/` and times `extract_files` in this process (one file is extracted by one
+process, whatever `--jobs` says).
 
     python benchmarks/long_lines.py                     # 50,000 / 100,000 / 200,000 links
     python benchmarks/long_lines.py --links 20000 --runs 1
@@ -26,6 +27,9 @@ _SHAPES: dict[str, tuple[str, Callable[[int], str]]] = {
     "markdown-cjk": ("md", lambda i: f"[链接{i}](https://e{i % 50}.example/p/{i})"),
     "bare": ("txt", lambda i: f"https://e{i % 50}.example/p/{i}"),
     "html": ("html", lambda i: f'<a href="https://e{i % 50}.example/p/{i}">x</a>'),
+    # Bare URLs in HTML text: one per paragraph, and all in one text node (references to resolve).
+    "html-bare": ("html", lambda i: f"<p>Source: https://e{i % 50}.example/p/{i}</p>"),
+    "html-text": ("html", lambda i: f"https://e{i % 50}.example/p/{i}?a=1&amp;b=2"),
 }
 
 

@@ -117,7 +117,7 @@ def test_dry_run_prints_a_diff_and_writes_nothing(articles: Path, web: SimWeb) -
     assert "--- a/a.md\n+++ b/a.md\n" in done.stdout
     assert f"-[ref]: {DEAD}\n+[ref]: {archived(DEAD)}\n" in done.stdout
     assert "--- a/b.html" in done.stdout and "--- a/c.txt" in done.stdout
-    assert "would fix 7 citations (6 edits) in 3 files; --write to apply" in done.stderr
+    assert "would fix 8 citations (7 edits) in 3 files; --write to apply" in done.stderr
 
 
 def test_write_rewrites_only_the_destinations(articles: Path, web: SimWeb) -> None:
@@ -125,11 +125,12 @@ def test_write_rewrites_only_the_destinations(articles: Path, web: SimWeb) -> No
     done = linkaudit("fix", "r.json", "--write", cwd=articles)
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
-    assert "fixed 7 citations (6 edits) in 3 files" in done.stderr
+    assert "fixed 8 citations (7 edits) in 3 files" in done.stderr
     assert (articles / "a.md").read_text(encoding="utf-8") == fixed_markdown()
+    # The bare URL in the HTML text is cited too: it becomes a link that still shows it.
     assert (articles / "b.html").read_text(encoding="utf-8") == (
         f"<html><body><p><a href=\"{archived(DEAD)}\">a</a> <img src='{archived(NO_HOST)}'> "
-        f"{DEAD}</p></body></html>\n"
+        f'<a href="{archived(DEAD)}">{DEAD}</a></p></body></html>\n'
     )
     # Plain text has no link text to keep: the archived URL stands where the dead one did.
     assert (articles / "c.txt").read_text(encoding="utf-8") == f"See {archived(NO_HOST)}. And {LIVE} too.\n"

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urljoin
 
-from linkaudit.extract.bare import find_bare_urls
+from linkaudit.extract.bare import find_bare_urls, with_scheme
 from linkaudit.extract.document import (
     Document,
     ExtractError,
@@ -25,7 +25,7 @@ from linkaudit.extract.document import (
 )
 from linkaudit.extract.html import extract_html
 from linkaudit.extract.inputs import InputFile, SourceFormat
-from linkaudit.extract.markdown import extract_markdown, with_scheme
+from linkaudit.extract.markdown import extract_markdown
 from linkaudit.extract.markers import HINT, disabled_spans
 from linkaudit.models import FileError, LinkKind, Occurrence
 

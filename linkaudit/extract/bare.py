@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterator
 from html.entities import html5
 
-__all__ = ["find_bare_urls", "intended_url", "resolve_escapes"]
+__all__ = ["find_bare_urls", "intended_url", "resolve_escapes", "with_scheme"]
 
 # Characters that end a URL in prose: whitespace, "<", and CJK / full-width punctuation.
 _CJK_STOPS = (
@@ -68,6 +68,11 @@ def intended_url(written: str) -> str | None:
     if resolved.endswith("\\") and not written.endswith("\\\\"):
         resolved = resolved[:-1]
     return resolved if resolved != written else None
+
+
+def with_scheme(url: str) -> str:
+    """`www.…` as GitHub links it (http://)."""
+    return "http://" + url if url[:4].lower() == "www." else url
 
 
 def _valid_domain(domain: str, www: bool) -> bool:

@@ -15,9 +15,8 @@ import re
 from collections.abc import Callable, Sequence
 
 from linkaudit.extract import SourceFormat
-from linkaudit.extract.bare import intended_url
+from linkaudit.extract.bare import intended_url, with_scheme
 from linkaudit.extract.hygiene import duplicates_in_article, shortener, text_url_mismatch, tracking_params
-from linkaudit.extract.markdown import with_scheme
 from linkaudit.extract.markers import DISABLED_INLINE
 from linkaudit.models import Finding, FindingKind, LinkKind, Occurrence
 

@@ -2,14 +2,25 @@
 
 Both share `scan_tag`, which finds the URL-bearing attributes of one start tag with their exact
 positions, so byte spans point at the attribute value as written.
+
+A whole `.html` file also cites bare URLs in its text (`<p>Source: https://…</p>`, as articles mirrored
+from news sites do), found as a reader sees the text (character references resolved) and ended by the
+plain-text bare-URL rule (`extract.bare`). Text a reader does not take for a citation is passed over:
+an anchor's (its `href` is the citation), code and preformatted examples (as Markdown's code spans and
+blocks), and what is not shown as prose (script, style, template, textarea, title, xmp). Raw HTML inside
+Markdown gets no bare URLs here: GitHub autolinks none inside an HTML block, and the Markdown
+extractor already finds those in text between inline tags.
 """
 
 from __future__ import annotations
 
+import bisect
 import html
 import re
+from html.entities import html5
 from html.parser import HTMLParser
 
+from linkaudit.extract.bare import find_bare_urls, with_scheme
 from linkaudit.extract.document import Document, RawLink
 from linkaudit.models import LinkKind
 
@@ -38,6 +49,14 @@ _TAG_NAME = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(?=[\s/>]|$)")
 _ANCHOR_STOP = re.compile(r"</a\s*>|<a[\s/>]", re.IGNORECASE)
 _ANY_TAG = re.compile(r"<[^>]*>")
 _SRCSET_URL = re.compile(r"[^\s,][^\s]*")
+# Elements whose text holds no bare-URL citation (see the module's docstring); `a` is tracked apart.
+_NO_BARE_URLS = frozenset(
+    {"code", "pre", "kbd", "samp", "script", "style", "template", "textarea", "title", "xmp"}
+)
+# What every bare URL starts with, in the text as the parser gives it (references resolved).
+_MAYBE_URL = re.compile(r"https?://|www\.", re.IGNORECASE)
+# A character reference as `html.unescape` (and so the parser's text) reads one.
+_CHARREF = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
 
 
 def scan_tag(tag: str) -> tuple[str, list[tuple[str, int, int, str]]]:
@@ -129,6 +148,77 @@ def anchor_text(inner: str) -> str:
     return " ".join(html.unescape(_ANY_TAG.sub("", inner)).split())
 
 
+def _unescaped(raw: str) -> tuple[str, list[tuple[int, int, int, int]]]:
+    """`html.unescape(raw)`, and where each reference it resolved went: (start, end) in the result, then
+    (start, end) in `raw`, in order. Elsewhere the two texts match character for character.
+
+    As `html.unescape` does, a name without ";" resolves by its longest known prefix (`&ampx` is "&x": the
+    reference is `&amp`, "x" is text) and a name it does not know stays as written (text, not a reference).
+    """
+    parts: list[str] = []
+    refs: list[tuple[int, int, int, int]] = []
+    at = 0  # in raw, copied up to here
+    length = 0  # of the result so far
+    for match in _CHARREF.finditer(raw):
+        name = match.group(1)
+        end = match.end()
+        if name[0] == "#":
+            new = html.unescape(match.group(0))
+        elif name in html5:
+            new = html5[name]
+        else:
+            cut = next((x for x in range(len(name) - 1, 1, -1) if name[:x] in html5), 0)
+            if not cut:
+                continue  # not a reference: text as written
+            new, end = html5[name[:cut]], match.start() + 1 + cut
+        start = match.start()
+        parts.append(raw[at:start])
+        length += start - at
+        refs.append((length, length + len(new), start, end))
+        parts.append(new)
+        length += len(new)
+        at = end
+    parts.append(raw[at:])
+    return "".join(parts), refs
+
+
+def _as_written(refs: list[tuple[int, int, int, int]], ends: list[int], at: int, *, end: bool) -> int | None:
+    """Where offset `at` of the resolved text falls in the text as written (see `_unescaped`); None inside
+    a reference. A reference that resolved to nothing (`&#1;`) stays outside the URL that `at` starts or
+    (with `end`) ends."""
+    i = bisect.bisect_right(ends, at) - 1
+    if end:
+        while i >= 0 and refs[i][0] == at:
+            i -= 1
+    if i + 1 < len(refs) and refs[i + 1][0] < at:
+        return None
+    return at if i < 0 else refs[i][3] + at - refs[i][1]
+
+
+def bare_urls_in_text(text: str, start: int, end: int) -> list[RawLink]:
+    """The bare URLs of HTML text `text[start:end]` (one text node as written), as RawLinks.
+
+    The URLs are found in the text a reader sees (references resolved), ended as in plain text. Each
+    span is the URL as written (`&amp;` and all) and its value the URL it means. A URL that would start
+    or end inside a reference (one resolving to two characters) cannot be told by its bytes: left out.
+    """
+    if "&" not in text[start:end]:
+        return [
+            RawLink(LinkKind.BARE, s, s, e, with_scheme(url))
+            for s, e, url in find_bare_urls(text, start, end, plain=True)
+        ]
+    seen, refs = _unescaped(text[start:end])
+    ends = [ref[1] for ref in refs]
+    found: list[RawLink] = []
+    for s, e, url in find_bare_urls(seen, plain=True):
+        written_start = _as_written(refs, ends, s, end=False)
+        written_end = _as_written(refs, ends, e, end=True)
+        if written_start is not None and written_end is not None:
+            at = start + written_start
+            found.append(RawLink(LinkKind.BARE, at, at, start + written_end, with_scheme(url)))
+    return found
+
+
 def scan_fragment(source: str, offset: int) -> list[RawLink]:
     """RawLinks in a fragment of raw HTML (from Markdown), tag by tag as a browser reads them.
 
@@ -187,6 +277,7 @@ def _without_bad_marked_sections(text: str) -> str:
 class _Collector(HTMLParser):
     def __init__(self, text: str) -> None:
         super().__init__(convert_charrefs=True)
+        self.text = text
         self.line_starts = [0]
         find = text.find
         pos = find("\n")
@@ -197,14 +288,27 @@ class _Collector(HTMLParser):
         self.base: str | None = None
         self.anchor: int | None = None  # index into links of the open <a>, collecting its text
         self.anchor_text: list[str] = []
+        self.in_anchor = False  # an <a> is open, with or without href: its text is no bare citation
+        self.quiet: dict[str, int] = {}  # open elements of _NO_BARE_URLS, by name
+        self.quiet_depth = 0
+        self.scanned = 0  # text before this offset was searched for bare URLs
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._start(tag)
+        if tag == "a":
+            self.in_anchor = True
+        elif tag in _NO_BARE_URLS:
+            self.quiet[tag] = self.quiet.get(tag, 0) + 1
+            self.quiet_depth += 1
+
+    def _start(self, tag: str) -> None:
         if tag not in _ELEMENTS and tag != "base":
             return
-        source = self.get_starttag_text() or ""
-        line, column = self.getpos()
-        offset = self.line_starts[line - 1] + column
-        _, links, base = links_in_tag(source, offset)
+        _, links, base = links_in_tag(self.get_starttag_text() or "", self._offset())
         if base is not None and self.base is None:
             self.base = base
         if tag == "a" and links:
@@ -214,19 +318,35 @@ class _Collector(HTMLParser):
         self.links.extend(links)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
+        # As the parser has it, `<code/>` (or `<script/>`) opens and closes: nothing to pass over.
+        self._start(tag)
         if tag == "a":
             self._close_anchor()
 
     def handle_data(self, data: str) -> None:
         if self.anchor is not None:
             self.anchor_text.append(data)
+        if self.in_anchor or self.quiet_depth or not _MAYBE_URL.search(data):
+            return
+        # The parser's text runs to the next "<" (which no URL crosses); it may come in pieces, and a
+        # piece that starts with "<" is a tag the parser could not read, not prose.
+        text = self.text
+        start = self._offset()
+        if start < self.scanned or text.startswith("<", start):
+            return
+        end = text.find("<", start)
+        self.scanned = end = len(text) if end == -1 else end
+        self.links.extend(bare_urls_in_text(text, start, end))
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "a":
             self._close_anchor()
+        elif self.quiet.get(tag):
+            self.quiet[tag] -= 1
+            self.quiet_depth -= 1
 
     def _close_anchor(self) -> None:
+        self.in_anchor = False
         if self.anchor is not None:
             link = self.links[self.anchor]
             text = " ".join("".join(self.anchor_text).split())

@@ -13,7 +13,7 @@ from typing import Any
 
 import pyromark
 
-from linkaudit.extract.bare import find_bare_urls, resolve_escapes
+from linkaudit.extract.bare import find_bare_urls, resolve_escapes, with_scheme
 from linkaudit.extract.document import Document, RawLink
 from linkaudit.extract.html import scan_fragment
 from linkaudit.models import LinkKind
@@ -106,11 +106,6 @@ def _differs(shown: str, dest: str, doc: Document) -> bool:
     """Whether a URL shown as link text names another target than the link's destination."""
     shown_target = normalize(with_scheme(shown))
     return shown_target.url != normalize(dest, source=doc.path).url
-
-
-def with_scheme(url: str) -> str:
-    """`www.…` as GitHub links it (http://)."""
-    return "http://" + url if url[:4].lower() == "www." else url
 
 
 def _normalize_label(label: str) -> str:
@@ -475,6 +470,7 @@ def _to_chars(  # noqa: PLR0917 - an internal step of extract_markdown
             )
     for s, e in html_spans:
         cs, ce = ch(s), ch(e)
+        # Attributes only: GitHub autolinks no text inside an HTML block (unlike an `.html` file's text).
         in_html = scan_fragment(text[cs:ce], cs)
         anchor = anchors.get(s)
         if anchor is not None:  # an inline <a>: the fragment is its tag alone

@@ -68,6 +68,22 @@ def test_fifty_thousand_links_on_one_line_have_exact_positions(fmt: SourceFormat
     assert (found[-1].line, found[-1].column) == (4, 6 if fmt is SourceFormat.MARKDOWN else 10)
 
 
+def test_fifty_thousand_bare_urls_in_one_html_text_node_have_exact_positions() -> None:
+    written = [f"https://e{i % 7}.example/p/{i}?a=1&amp;b=2" for i in range(50_000)]
+    text = "<html><body>\r\n<p>据报道 " + " ".join("见" + url for url in written) + "</p>\r\n"
+    text += "<p>last https://last.example/</p>\n"
+    data = text.encode("utf-8")
+    doc = document_from_bytes(data, ROOT / "doc.html", "doc.html")
+    found = extract_document(doc, SourceFormat.HTML, ROOT)
+    assert len(found) == 50_001
+    line2 = text.split("\r\n")[1]
+    for url, occ in zip(written, found, strict=False):
+        assert (occ.line, occ.raw, occ.target.url) == (2, url, url.replace("&amp;", "&"))
+        assert data[occ.start : occ.end].decode("utf-8") == url
+        assert line2[occ.column - 1 :].startswith(url)
+    assert (found[-1].line, found[-1].column) == (3, 9)
+
+
 def test_finding_columns_scans_each_character_a_bounded_number_of_times() -> None:
     text = "intro\n" + _links(2_000, " ") + "\n" + _links(50, "\n") + "\n"
     plain = document_from_bytes(text.encode("utf-8"), ROOT / "doc.md", "doc.md")

@@ -110,11 +110,10 @@ def test_a_replacement_equal_to_what_is_written_is_no_edit() -> None:
 
 
 def test_bare_url_in_an_html_text_node_becomes_an_anchor() -> None:
-    # The HTML extractor reports attributes only; a bare URL found in HTML text (by a later extractor,
-    # or given by hand) is wrapped in <a href> so the cited address stays visible.
+    # Wrapped in <a href> so the cited address stays visible.
     data = f"<p>見 {OLD} 。</p>\n".encode()
-    start = data.index(OLD.encode())
-    bare = Occurrence("a.html", 1, 6, start, start + len(OLD), LinkKind.BARE, OLD, Target(OLD))
+    [bare] = _occurrences(data, "a.html")
+    assert bare.kind is LinkKind.BARE and (bare.line, bare.column) == (1, 6)
     planned = plan_document(data, [bare], {OLD: "https://new.example/?a=1&b=2"}, path=PATH, file="a.html")
     [edit] = planned.edits
     assert edit.new == f'<a href="https://new.example/?a=1&amp;b=2">{OLD}</a>'

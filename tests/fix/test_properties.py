@@ -3,7 +3,8 @@
 Hypothesis writes Markdown, HTML and plain-text articles from every kind of citation (inline links and
 images with and without titles, destinations in `<…>`, reference definitions used several times,
 autolinks, raw HTML with double, single and no quotes and `srcset`, bare URLs after and before
-punctuation and CJK text, links in tables, quotes and lists, code spans that cite nothing), in every
+punctuation and CJK text (in HTML text also beside character references, and in code that cites
+nothing), links in tables, quotes and lists, code spans that cite nothing), in every
 encoding and line ending; it then picks some targets and gives them awkward replacements (spaces,
 unbalanced parentheses, quotes, `&` that reads as a reference, characters Big5 lacks, an IDN host,
 trailing punctuation). After the fix is written: every citation asked for is rewritten, every byte
@@ -149,6 +150,9 @@ def html_articles(draw: st.DrawFn) -> str:
                         f"<a href={url}>文</a>",
                         f'<img alt="圖" src="{url}" srcset="{url} 1x, {other} 2x">',
                         f"<p>{url}</p>",
+                        f"<li>見{url}。(&quot;{other}&quot;)</li>",
+                        f"<p>{url}&amp;r=2&nbsp;完 &lt;{other}&gt;</p>",
+                        f"<pre>{url}</pre> <code>{other}</code> <a name='n'>{url}</a>",
                     ]
                 )
             )
