@@ -134,6 +134,13 @@ def test_write_rewrites_only_the_destinations(articles: Path, web: SimWeb) -> No
     )
     # Plain text has no link text to keep: the archived URL stands where the dead one did.
     assert (articles / "c.txt").read_text(encoding="utf-8") == f"See {archived(NO_HOST)}. And {LIVE} too.\n"
+    # What was fixed is cited no more: `[dead](copy of dead)` shows the dead URL without citing it, so
+    # the next check neither probes it again nor calls the link text a mismatch.
+    listed = linkaudit("extract", ".", "-f", "json", "--no-store", cwd=articles)
+    assert listed.returncode == 0, listed.stderr
+    links = json.loads(listed.stdout)["links"]
+    assert not {DEAD, NO_HOST} & {link["url"] for link in links}, links
+    assert not any(link.get("findings") for link in links if link["url"].startswith("https://web.archive")), links
     again = linkaudit("fix", "r.json", "--write", cwd=articles)
     assert again.returncode == 1
     assert "a.md: changed since the report (its sha256 differs): left alone" in again.stderr

@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 from urllib.parse import unquote
 
+from linkaudit.archive.recognize import recognize
 from linkaudit.models import Finding, FindingKind, LinkKind, Occurrence, TargetStatus
 from linkaudit.urls import normalize
 
@@ -24,6 +25,7 @@ __all__ = [
     "TRACKING_PARAMETERS",
     "duplicates_in_article",
     "is_shortener",
+    "is_archived_copy_of",
     "is_tracking_parameter",
     "shortener",
     "text_url_mismatch",
@@ -92,14 +94,27 @@ def _comparable(url: str) -> str:
     return rest.rstrip("/")
 
 
+def is_archived_copy_of(destination: str, shown: str) -> bool:
+    """Whether `destination` is an archive's capture of the URL `shown` (`[http://a/x](web.archive.org/web/…/http://a/x)`).
+
+    That is how `linkaudit fix` rewrites a bare URL (and how editors cite a copy while showing what was
+    cited): the text names the original on purpose, so it is neither a mismatch nor a citation to check.
+    """
+    cited = recognize(destination)
+    if cited is None or cited.original is None:
+        return False
+    return _comparable(cited.original) == _comparable("http://" + shown if shown[:4].lower() == "www." else shown)
+
+
 def text_url_mismatch(occ: Occurrence) -> Finding | None:
     """Link text that is a URL, and another one than the link's destination (`[https://a](https://b)`).
 
-    Not a mismatch: the same URL but for the scheme, `www.` or a final `/`, and text shortened for
-    display (`https://a.example/long/pa…`) that the destination begins with.
+    Not a mismatch: the same URL but for the scheme, `www.` or a final `/`, text shortened for
+    display (`https://a.example/long/pa…`) that the destination begins with, and an archived copy of
+    the URL the text shows.
     """
     text = occ.text.strip()
-    if not occ.target.is_http or not _URL_TEXT.match(text):
+    if not occ.target.is_http or not _URL_TEXT.match(text) or is_archived_copy_of(occ.target.url, text):
         return None
     shown = normalize("http://" + text if text[:4].lower() == "www." else text)
     if shown.status is not TargetStatus.OK:

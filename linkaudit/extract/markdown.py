@@ -15,6 +15,7 @@ import pyromark
 
 from linkaudit.extract.bare import find_bare_urls, resolve_escapes, with_scheme
 from linkaudit.extract.document import Document, RawLink
+from linkaudit.extract.hygiene import is_archived_copy_of
 from linkaudit.extract.html import scan_fragment
 from linkaudit.models import LinkKind
 from linkaudit.urls import normalize
@@ -103,9 +104,11 @@ def _definition_destination(src: bytes, start: int, end: int) -> tuple[int, int]
 
 
 def _differs(shown: str, dest: str, doc: Document) -> bool:
-    """Whether a URL shown as link text names another target than the link's destination."""
+    """Whether a URL shown as link text names another target than the link's destination (an archived
+    copy of the URL shown names the same: the text says what was cited, the link where it is kept)."""
     shown_target = normalize(with_scheme(shown))
-    return shown_target.url != normalize(dest, source=doc.path).url
+    destination = normalize(dest, source=doc.path).url
+    return shown_target.url != destination and not is_archived_copy_of(destination, shown)
 
 
 def _normalize_label(label: str) -> str:

@@ -44,6 +44,11 @@ def kinds(occurrences: tuple[Occurrence, ...], kind: FindingKind) -> list[tuple[
         ("[https://a.example/%E6%96%B0](https://a.example/新)", False),  # escapes read
         ("[新聞](http://a.example/x)", False),
         ("[https://b.example/](mailto:a@b.example)", False),  # not a web link
+        # An archived copy of the URL shown: how `fix` rewrites a bare URL, and how editors cite a copy.
+        ("[http://a.example/x](https://web.archive.org/web/20200101000000/http://a.example/x)", False),
+        ("[www.a.example/x/](https://archive.ph/2020.01.01-000000/https://a.example/x)", False),
+        ("[http://a.example/x](https://web.archive.org/web/20200101000000/http://a.example/y)", True),
+        ("[http://a.example/x](https://archive.ph/AbC12)", True),  # a short id says not of what
     ],
 )
 def test_text_url_mismatch_in_markdown(markdown: str, mismatch: bool) -> None:
@@ -58,6 +63,25 @@ def test_text_url_mismatch_in_html_and_through_a_reference() -> None:
     ]
     markdown = extract("a.md", "[http://b.example/y][r]\n\n[r]: http://a.example/x\n")
     assert [line for line, _, _ in kinds(markdown, FindingKind.TEXT_URL_MISMATCH)] == [1]
+
+
+def test_link_text_naming_the_url_an_archived_copy_keeps_is_not_a_citation_of_its_own() -> None:
+    """`[http://dead/x](web.archive.org/web/…/http://dead/x)` cites the copy: the dead URL shown is not
+    checked again (it made every run after `fix` fail on the URL fixed), nor called a mismatch."""
+    copy = "https://web.archive.org/web/20200101000000/http://a.example/x"
+    for name, text in (
+        ("a.md", f"[http://a.example/x]({copy}) [http://a.example/x][r]\n\n[r]: {copy}\n"),
+        ("a.html", f'<p><a href="{copy}">http://a.example/x</a></p>\n'),
+    ):
+        found = extract(name, text)
+        assert {(occ.kind, occ.target.url) for occ in found} <= {
+            (LinkKind.LINK, copy),
+            (LinkKind.REFERENCE, copy),
+            (LinkKind.HTML_LINK, copy),
+        }, found
+        assert not kinds(found, FindingKind.TEXT_URL_MISMATCH), found
+    other = extract("a.md", "[http://a.example/y](https://web.archive.org/web/2020/http://a.example/x)\n")
+    assert [occ.target.url for occ in other if occ.kind is LinkKind.TEXT_URL] == ["http://a.example/y"]
 
 
 @pytest.mark.parametrize(
