@@ -4,8 +4,9 @@
 answered well, else the most cited) is asked over https:// — one request per host, not per URL, made
 through the same `HostGate`s as the check (so it is spaced from the host's other requests, and a host
 given up on is not asked), with no retries: a hint is not worth a second request. If it answers (live,
-or redirected to an https:// page), every http:// citation of the host gets the finding, suggesting
-its https:// form. A host whose https:// form is itself cited needs no probe.
+or redirected to an https:// page of the same host, `www.` aside), every http:// citation of the host
+gets the finding, suggesting its https:// form. A host whose https:// form is itself cited needs no
+probe; a parked host (`usurped`) gets none.
 
 `shortener`: the check followed the shortener's redirects; the finding records where they ended
 (`suggestion`), or says that they could not be followed.
@@ -50,6 +51,8 @@ def https_probes(results: Sequence[UrlResult]) -> HttpsProbes:
         return (result.judgement.verdict not in _ANSWERED_WELL, -len(result.occurrences), result.target.url)
 
     cited: set[str] = set()
+    # A parked domain's https answer is the parking service's: no hint to cite it over https.
+    parked = {result.target.host for result in results if result.judgement.verdict is Verdict.USURPED}
     for result in results:
         target = result.target
         if target.fragment is not None:
@@ -63,6 +66,7 @@ def https_probes(results: Sequence[UrlResult]) -> HttpsProbes:
             or not result.occurrences
             or evidence is None
             or evidence.status is None
+            or target.host in parked
         ):
             continue
         known = best.get(target.host)
@@ -79,10 +83,17 @@ def probe_settings(settings: CheckSettings) -> CheckSettings:
     return dataclasses.replace(settings, retries=0, rate_limit_retries=0, check_fragments=False, soft=False)
 
 
+def _bare_host(host: str) -> str:
+    return host.removeprefix("www.")
+
+
 def _answers_https(result: UrlResult | None) -> bool:
+    """Whether the https:// probe ended on an https:// page of the host asked (`www.` aside): a redirect
+    to another host (a parking or sign-in service, a new owner) says nothing about this one's https."""
     if result is None or result.evidence is None or result.judgement.verdict not in _ANSWERED_WELL:
         return False
-    return (result.evidence.final_url or result.target.url).lower().startswith("https://")
+    final = normalize(result.evidence.final_url or result.target.url)
+    return final.scheme == "https" and _bare_host(final.host) == _bare_host(result.target.host)
 
 
 def _with_https(result: UrlResult, available: Mapping[str, str]) -> tuple[Occurrence, ...]:

@@ -24,8 +24,8 @@ __all__ = [
     "SHORTENERS",
     "TRACKING_PARAMETERS",
     "duplicates_in_article",
-    "is_shortener",
     "is_archived_copy_of",
+    "is_shortener",
     "is_tracking_parameter",
     "shortener",
     "text_url_mismatch",
@@ -103,7 +103,8 @@ def is_archived_copy_of(destination: str, shown: str) -> bool:
     cited = recognize(destination)
     if cited is None or cited.original is None:
         return False
-    return _comparable(cited.original) == _comparable("http://" + shown if shown[:4].lower() == "www." else shown)
+    written = "http://" + shown if shown[:4].lower() == "www." else shown
+    return _comparable(cited.original) == _comparable(written)
 
 
 def text_url_mismatch(occ: Occurrence) -> Finding | None:

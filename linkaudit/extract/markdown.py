@@ -15,8 +15,8 @@ import pyromark
 
 from linkaudit.extract.bare import find_bare_urls, resolve_escapes, with_scheme
 from linkaudit.extract.document import Document, RawLink
-from linkaudit.extract.hygiene import is_archived_copy_of
 from linkaudit.extract.html import scan_fragment
+from linkaudit.extract.hygiene import is_archived_copy_of
 from linkaudit.models import LinkKind
 from linkaudit.urls import normalize
 
