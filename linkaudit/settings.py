@@ -8,10 +8,12 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from linkaudit.archive.recognize import is_archive_host
 from linkaudit.defaults import DEFAULT_USER_AGENT
 from linkaudit.models import Verdict
 
 __all__ = [
+    "ARCHIVE_HOST_POLICY",
     "BUDGET_PER_TIMEOUT",
     "DEFAULT_ACCEPT_HEADER",
     "DEFAULT_USER_AGENT",
@@ -58,6 +60,11 @@ class HostPolicy:
 
     concurrency: int = 4
     interval: float = 0.1
+
+
+#: Web archives are one shared service that asks for 1 request in flight, ≥ 1 s apart (the Wayback
+#: Machine rate-limits harder, archive.today blocks): cited copies are checked at the lookups' pace.
+ARCHIVE_HOST_POLICY = HostPolicy(concurrency=1, interval=1.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,17 +263,20 @@ class CheckSettings:
 
     def policy_for(self, host: str) -> HostPolicy:
         """Politeness toward `host`: `--host-concurrency`/`--host-interval HOST=N` for it, else its
-        configuration table's (for it or a parent domain), else the run's."""
+        configuration table's (for it or a parent domain), else the run's; a web archive's (cited copies
+        on web.archive.org, archive.today, …) is `ARCHIVE_HOST_POLICY`, as its lookups are, whatever
+        the run's."""
         bare = host.rsplit(":", 1)[0] if not host.endswith("]") else host
         exact = self.host_overrides.get(host) or self.host_overrides.get(bare)
         if exact is not None:
             return exact
         rule = self.rule_for(host)
+        run = ARCHIVE_HOST_POLICY if is_archive_host(bare.lower()) else self.host
         if rule.concurrency is None and rule.interval is None:
-            return self.host
+            return run
         return HostPolicy(
-            concurrency=rule.concurrency if rule.concurrency is not None else self.host.concurrency,
-            interval=rule.interval if rule.interval is not None else self.host.interval,
+            concurrency=rule.concurrency if rule.concurrency is not None else run.concurrency,
+            interval=rule.interval if rule.interval is not None else run.interval,
         )
 
     def rule_for(self, host: str) -> HostRule:

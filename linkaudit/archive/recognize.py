@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["ArchiveCitation", "recognize"]
+__all__ = ["ArchiveCitation", "is_archive_host", "recognize"]
 
 _WAYBACK_HOSTS = frozenset({"web.archive.org", "wayback.archive.org", "archive.org", "www.archive.org"})
 _ARCHIVE_TODAY_HOSTS = frozenset(
@@ -56,6 +56,18 @@ class ArchiveCitation:
     original: str | None
     flag: str = ""
     wildcard: bool = False
+
+
+def is_archive_host(host: str) -> bool:
+    """Whether `host` (lower case, a port aside) is a web archive's: one shared, rate-limited service
+    that every cited copy and every lookup reaches, so a run asks it as gently as the lookups do."""
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    name = name.rstrip(".")
+    return (
+        name in _WAYBACK_HOSTS
+        or name.removeprefix("www.") in _ARCHIVE_TODAY_HOSTS
+        or name in _WAYBACK_SOFTWARE
+    )
 
 
 def _host_and_path(url: str) -> tuple[str, str] | None:

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from urllib.parse import unquote, urlsplit
 
+from linkaudit.archive.recognize import recognize
 from linkaudit.models import Evidence, Judgement, SoftEvidence, Verdict
 
 __all__ = [
@@ -375,9 +376,13 @@ def refine(evidence: Evidence, judgement: Judgement) -> Judgement:
 def needs_sibling(evidence: Evidence, judgement: Judgement) -> bool:
     """Whether to ask for a random sibling, given the verdict before soft rot: the page answered, is a
     deep link, and neither a parking service nor a redirect home decided it already. A page that says
-    "not found" gets one too: wording supports the sibling's evidence, it does not replace it."""
+    "not found" gets one too: wording supports the sibling's evidence, it does not replace it. Not for
+    a cited archived copy: its "directory" is a capture time, and a random name there is a lookup in
+    the archive, not a page of a site."""
     soft = evidence.soft
     if soft is None or not _answered(judgement) or not is_deep(evidence.url):
+        return False
+    if recognize(evidence.url) is not None:
         return False
     if _parking_hop(evidence) is not None or _parking_marker(soft) is not None:
         return False
