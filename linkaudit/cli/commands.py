@@ -414,7 +414,7 @@ def demo(
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress on stderr.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show live links too.")] = False,
-    archives: ArchivesOpt = "failing",
+    archives: ArchivesOpt = "all",
 ) -> None:
     """Audit bundled articles against a small simulated web on loopback: every verdict, no internet needed."""
     from linkaudit.archive.cdx import ArchiveSettings  # noqa: PLC0415 - lazy: see the imports
@@ -462,6 +462,9 @@ def demo(
             jobs=1,
             resolver=resolver,
             archive=archive,
+            # The articles are named demo/articles/… from the package's folder: the report's root, so that
+            # `linkaudit fix` on a saved demo report finds them (and shows the diff; see fix's --write).
+            finish=lambda report: replace(report, root=str(demo_articles().parent.parent)),
         )
     if outcome.interrupted or not delivered:
         raise typer.Exit(_exit_code(outcome, delivered, settings))

@@ -81,6 +81,14 @@ def _roots(base: Path) -> list[Path]:
     return sorted({base, Path.cwd()})
 
 
+def _bundled(base: Path) -> bool:
+    """Whether `base` is inside the linkaudit package (a saved `linkaudit demo` report's root)."""
+    import linkaudit  # noqa: PLC0415
+
+    package = Path(linkaudit.__file__).resolve().parent
+    return base.resolve().is_relative_to(package)
+
+
 def _echo(messages: tuple[FixMessage, ...]) -> None:
     for message in messages:
         typer.echo(f"linkaudit: {message}", err=True)
@@ -166,6 +174,12 @@ def fix_command(
     base = fixes.root or Path.cwd()
     if not base.is_dir():
         raise fail_usage(f"{path}: the report's root {os.fspath(base)!r} is not a folder here")
+    if write and _bundled(base):
+        raise fail_usage(
+            f"{path}: its articles are linkaudit's own demo articles: fix shows the diff, --write would "
+            f"change the installed package; copy {os.fspath(base / 'demo' / 'articles')} elsewhere and "
+            "check the copy to try --write"
+        )
     plan = plan_from_fixes(fixes, roots=_roots(base), base=base, listed_only=True)
     outcome = apply_fixes(plan, write=write)
     if not write:
