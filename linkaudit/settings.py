@@ -264,14 +264,19 @@ class CheckSettings:
     def policy_for(self, host: str) -> HostPolicy:
         """Politeness toward `host`: `--host-concurrency`/`--host-interval HOST=N` for it, else its
         configuration table's (for it or a parent domain), else the run's; a web archive's (cited copies
-        on web.archive.org, archive.today, …) is `ARCHIVE_HOST_POLICY`, as its lookups are, whatever
-        the run's."""
+        on web.archive.org, archive.today, …) at least as gentle as `ARCHIVE_HOST_POLICY`, as its
+        lookups are."""
         bare = host.rsplit(":", 1)[0] if not host.endswith("]") else host
         exact = self.host_overrides.get(host) or self.host_overrides.get(bare)
         if exact is not None:
             return exact
         rule = self.rule_for(host)
-        run = ARCHIVE_HOST_POLICY if is_archive_host(bare.lower()) else self.host
+        run = self.host
+        if is_archive_host(bare.lower()):  # at the archive's pace, or the run's where that is gentler
+            run = HostPolicy(
+                concurrency=min(run.concurrency, ARCHIVE_HOST_POLICY.concurrency),
+                interval=max(run.interval, ARCHIVE_HOST_POLICY.interval),
+            )
         if rule.concurrency is None and rule.interval is None:
             return run
         return HostPolicy(

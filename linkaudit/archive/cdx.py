@@ -84,12 +84,22 @@ class ArchiveSettings:
 
     @classmethod
     def from_check(cls, check: CheckSettings, archive_url: str = DEFAULT_ARCHIVE_URL) -> ArchiveSettings:
-        """The archive's settings within a check run: its own politeness unless per-host options name its
-        host, the run's user agent and longest wait."""
+        """The archive's settings within a check run: per-host options naming its host, else its
+        configuration table's, else its own politeness, or the run's where that is gentler (a run told
+        `--host-interval 3` does not ask the archive every second); the run's user agent and longest wait."""
         defaults = cls(archive_url=archive_url)
         host = defaults.host
         bare = host.rsplit(":", 1)[0]
-        policy = check.host_overrides.get(host) or check.host_overrides.get(bare) or defaults.policy
+        policy = check.host_overrides.get(host) or check.host_overrides.get(bare)
+        if policy is None:
+            rule = check.rule_for(host)
+            own = defaults.policy
+            policy = HostPolicy(
+                concurrency=rule.concurrency or min(check.host.concurrency, own.concurrency),
+                interval=rule.interval
+                if rule.interval is not None
+                else max(check.host.interval, own.interval),
+            )
         return cls(
             archive_url=archive_url,
             policy=policy,

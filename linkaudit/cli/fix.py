@@ -85,7 +85,7 @@ def _bundled(base: Path) -> bool:
     """Whether `base` is inside the linkaudit package (a saved `linkaudit demo` report's root)."""
     import linkaudit  # noqa: PLC0415
 
-    package = Path(linkaudit.__file__).resolve().parent
+    package = Path(linkaudit.__file__).parent.resolve()  # the folder's own path, not a file link's target
     return base.resolve().is_relative_to(package)
 
 

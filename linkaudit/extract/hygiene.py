@@ -104,7 +104,14 @@ def is_archived_copy_of(destination: str, shown: str) -> bool:
     if cited is None or cited.original is None:
         return False
     written = "http://" + shown if shown[:4].lower() == "www." else shown
-    return _comparable(cited.original) == _comparable(written)
+    if _comparable(cited.original) == _comparable(written):
+        return True
+    # As the check reads both (host case, default port, dot segments, IDN); an archive keeps no
+    # fragment, so one in the text (kept by `fix` on the copy's URL) is no difference either.
+    kept, named = normalize(cited.original), normalize(written)
+    if kept.status is not TargetStatus.OK or named.status is not TargetStatus.OK:
+        return False
+    return _comparable(kept.url) == _comparable(named.url)
 
 
 def text_url_mismatch(occ: Occurrence) -> Finding | None:

@@ -23,7 +23,7 @@ from linkaudit.models import (
     Verdict,
 )
 from linkaudit.report.progress import RecordingObserver
-from linkaudit.settings import CheckSettings, HostPolicy
+from linkaudit.settings import CheckSettings, HostPolicy, HostRule
 from linkaudit.urls import normalize
 
 
@@ -87,6 +87,11 @@ def test_settings_from_a_check_run() -> None:
     assert ArchiveSettings.from_check(told).policy == HostPolicy(concurrency=2, interval=3.0)
     other = ArchiveSettings.from_check(told, "http://archive.example:8080")
     assert (other.host, other.policy) == ("archive.example:8080", HostPolicy(concurrency=1, interval=1.0))
+    # A gentler run is gentler with the archive too; a configuration table for its host decides.
+    slow = CheckSettings(host=HostPolicy(concurrency=1, interval=3.0))
+    assert ArchiveSettings.from_check(slow).policy == HostPolicy(concurrency=1, interval=3.0)
+    ruled = CheckSettings(host_rules={"archive.org": HostRule(concurrency=2)})
+    assert ArchiveSettings.from_check(ruled).policy == HostPolicy(concurrency=2, interval=1.0)
 
 
 async def test_find_archived() -> None:

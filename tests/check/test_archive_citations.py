@@ -64,6 +64,9 @@ def test_the_user_still_decides_for_an_archive_host() -> None:
     assert run.policy_for("web.archive.org") == ARCHIVE_HOST_POLICY
     assert run.policy_for("archive.ph:443") == ARCHIVE_HOST_POLICY
     assert run.policy_for("news.example") == HostPolicy(8, 0.0)
+    # A gentler run stays gentler with the archive: its pace is a floor, not a replacement.
+    assert CheckSettings(host=HostPolicy(1, 5.0)).policy_for("web.archive.org") == HostPolicy(1, 5.0)
+    assert CheckSettings(host=HostPolicy(2, 0.0)).policy_for("web.archive.org") == HostPolicy(1, 1.0)
     overridden = CheckSettings(
         host=HostPolicy(8, 0.0),
         host_overrides={"web.archive.org": HostPolicy(2, 0.5)},

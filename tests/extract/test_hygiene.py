@@ -49,6 +49,13 @@ def kinds(occurrences: tuple[Occurrence, ...], kind: FindingKind) -> list[tuple[
         ("[www.a.example/x/](https://archive.ph/2020.01.01-000000/https://a.example/x)", False),
         ("[http://a.example/x](https://web.archive.org/web/20200101000000/http://a.example/y)", True),
         ("[http://a.example/x](https://archive.ph/AbC12)", True),  # a short id says not of what
+        # Read as the check reads URLs (host case, default port, dot segments, IDN); an archive keeps no
+        # fragment, so one in the text is no difference (fix keeps it on the copy's URL).
+        ("[http://A.example/x#sec](https://web.archive.org/web/2020/http://a.example/x#sec)", False),
+        ("[http://a.example:80/b/../x](https://web.archive.org/web/2020/http://a.example/x)", False),
+        ("[http://bücher.example/x](https://web.archive.org/web/2020/http://xn--bcher-kva.example/x)", False),
+        ("[http://a.example/x?a=1](https://web.archive.org/web/2020/http://a.example/x?a=2)", True),
+        ("[http://b.example/x](https://web.archive.org/web/2020/http://a.example/x)", True),
     ],
 )
 def test_text_url_mismatch_in_markdown(markdown: str, mismatch: bool) -> None:
