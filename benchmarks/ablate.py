@@ -14,7 +14,8 @@ the piece that holds it, and only in this process.
 - `spare`: one worker per place at each host (no spare workers for URLs waiting to be retried);
 - `urgent`: no priority at its host for a URL under way (retry, hop, GET after HEAD) over fresh ones;
 - `seconds`: the global limit ordered by URLs left instead of seconds of work left;
-- `schedule`: the last three together.
+- `schedule`: the last three together;
+- `hedge`: after a timeout, one try after another (no second try beside a retry that is slow to answer).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 
-LEVERS = ("headtrust", "backoff", "spare", "urgent", "seconds", "schedule")
+LEVERS = ("headtrust", "backoff", "spare", "urgent", "seconds", "schedule", "hedge")
 
 
 def _without_headtrust() -> None:
@@ -66,6 +67,12 @@ def _without_seconds() -> None:
     HostGate.remaining = lambda self: float(self.backlog)  # type: ignore[method-assign]
 
 
+def _without_hedge() -> None:
+    from linkaudit.check import probe  # noqa: PLC0415
+
+    probe._HEDGE_SHARE = float("inf")  # the retry is always back (answered or timed out) before a second
+
+
 def _without_schedule() -> None:
     _without_spare()
     _without_urgent()
@@ -78,6 +85,7 @@ _TAKE_OUT = {
     "spare": _without_spare,
     "urgent": _without_urgent,
     "seconds": _without_seconds,
+    "hedge": _without_hedge,
     "schedule": _without_schedule,
 }
 

@@ -55,6 +55,13 @@ _RETRY_ERRORS = frozenset(
     }
 )
 _MAX_RAW_READ = 2 * 1024 * 1024
+# After a URL's first timeout, its next try that has not answered within this share of the deadline gets
+# a second beside it (both through the host's gate): a hanging URL then costs two deadlines, not three.
+_HEDGE_SHARE = 0.2
+# A request given up on (timed out, or a hedged try no longer needed) keeps its place at its host this long
+# after its connection is closed: the server counts it in flight until it sees the close, and a request
+# taking the place at once would be one too many there.
+_ABANDON_GRACE = 0.05
 # A body we do not need (a redirect's, a HEAD's) is read to its end up to this, so its connection is reused.
 _MAX_DRAIN = 64 * 1024
 _MAX_DRAIN_SECONDS = 0.5
@@ -321,8 +328,15 @@ class Prober:
                 started = trio.current_time()
                 # Other requests' turn, or a pause the host asked for: politeness, not this URL's cost.
                 budget.excuse(admission.excused + started - queued)
-                await self._exchange(method, request, answer, budget, timeout)
+                try:
+                    await self._exchange(method, request, answer, budget, timeout)
+                except trio.Cancelled:  # a hedged try whose companion answered, or the run stopping
+                    with trio.CancelScope(shield=True):
+                        await trio.sleep(_ABANDON_GRACE)
+                    raise
                 elapsed = trio.current_time() - started
+                if answer.error is ErrorKind.TIMEOUT:
+                    await trio.sleep(_ABANDON_GRACE)
         # Its host's requests in flight when it was answered count too: they left before it did, but
         # perhaps reached the server first.
         self._feedback(gate, answer, started, max(admission.load, gate.in_flight + 1))
@@ -588,10 +602,49 @@ class Prober:
 
         # Most URLs need one try, and tenacity's bookkeeping would cost them more CPU than their verdict:
         # it takes over only once a try has to be repeated, with the same stop and wait rules.
+        async def one_try() -> _Outcome:
+            if read_with_get:
+                return await self._follow("GET", chain, attempts, budget)
+            return await self._try(chain, wants_image, attempts, budget)
+
+        async def hedged() -> _Outcome:
+            """The tries left after a timeout, the second started when the first has not answered
+            within `_HEDGE_SHARE` of the deadline: a URL that hangs costs one deadline per two tries,
+            not one per try. The first answer that is no timeout wins and the other try is cancelled."""
+            chain.commit(last[-1].walk)
+            done: list[_Outcome] = []
+            first_back = trio.Event()
+
+            async def attempt(scope: trio.CancelScope) -> None:
+                outcome = await one_try()
+                kind = outcome.retry_class()
+                if kind is not None:
+                    tries[kind] += 1
+                done.append(outcome)
+                first_back.set()
+                if outcome.error is not ErrorKind.TIMEOUT:
+                    scope.cancel()
+
+            async with trio.open_nursery() as nursery:
+                nursery.start_soon(attempt, nursery.cancel_scope)
+                with trio.move_on_after(_HEDGE_SHARE * settings.timeout_for(_host_of(chain.start))):
+                    await first_back.wait()
+                if not done and not should_stop():
+                    nursery.start_soon(attempt, nursery.cancel_scope)
+            answered = [outcome for outcome in done if outcome.error is not ErrorKind.TIMEOUT]
+            outcome = answered[0] if answered else done[-1]
+            last[:] = [outcome]
+            return outcome
+
         outcome = await once()
         if outcome.retry_class() is None or should_stop():
             evidence = self._evidence(url, chain, outcome, attempts)
             return self._with_anchors(evidence, outcome, wants_anchors), outcome.answer.body
+        if outcome.error is ErrorKind.TIMEOUT and tries["again"] < settings.retries:
+            outcome = await hedged()
+            if outcome.retry_class() is None or should_stop():
+                evidence = self._evidence(url, chain, outcome, attempts)
+                return self._with_anchors(evidence, outcome, wants_anchors), outcome.answer.body
         await budget.sleep(delay())
         retrying = AsyncRetrying(
             stop=stop,
