@@ -105,6 +105,25 @@ class Budget:
     def excuse(self, seconds: float) -> None:
         self.excused += max(0.0, seconds)
 
+    def companion(self) -> Budget:
+        """This budget for a try running beside another of the same URL: the same time, but its waits
+        for a turn overlap the other's (excused or charged already), so it excuses nothing."""
+        return _Companion(self)
+
     async def sleep(self, seconds: float) -> None:
         """Wait `seconds` (a retry's backoff), no longer than the budget has left."""
         await trio.sleep(max(0.0, min(seconds, self.remaining())))
+
+
+class _Companion(Budget):
+    __slots__ = ("_of",)
+
+    def __init__(self, of: Budget) -> None:
+        self._of = of
+        self.limit = of.limit
+
+    def spent(self) -> float:
+        return self._of.spent()
+
+    def excuse(self, seconds: float) -> None:
+        pass

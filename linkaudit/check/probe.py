@@ -77,6 +77,12 @@ _IMAGE_MAGIC = (
 )
 
 
+async def _keep_place() -> None:
+    """Hold a given-up request's host place `_ABANDON_GRACE` longer, whatever is cancelled meanwhile."""
+    with trio.CancelScope(shield=True):
+        await trio.sleep(_ABANDON_GRACE)
+
+
 def sniff_image(content_type: str | None, body: bytes | None) -> bool | None:
     """Whether an answer is an image: by its bytes when we have them, else by its Content-Type."""
     if body:
@@ -324,19 +330,23 @@ class Prober:
                     error=gate.dead, detail=f"host unreachable: {gate.dead_detail or gate.dead.value}"
                 )
             queued = trio.current_time()
-            async with self.limiter.hold(gate.remaining()):
-                started = trio.current_time()
-                # Other requests' turn, or a pause the host asked for: politeness, not this URL's cost.
-                budget.excuse(admission.excused + started - queued)
-                try:
+            sent = False
+            try:
+                async with self.limiter.hold(gate.remaining()):
+                    started = trio.current_time()
+                    # Other requests' turn, or a pause the host asked for: politeness, not this URL's cost.
+                    budget.excuse(admission.excused + started - queued)
+                    sent = True
                     await self._exchange(method, request, answer, budget, timeout)
-                except trio.Cancelled:  # a hedged try whose companion answered, or the run stopping
-                    with trio.CancelScope(shield=True):
-                        await trio.sleep(_ABANDON_GRACE)
-                    raise
-                elapsed = trio.current_time() - started
-                if answer.error is ErrorKind.TIMEOUT:
-                    await trio.sleep(_ABANDON_GRACE)
+                    elapsed = trio.current_time() - started
+            except trio.Cancelled:  # a hedged try whose companion answered, or the run stopping
+                if sent:
+                    await _keep_place()
+                raise
+            if answer.error is ErrorKind.TIMEOUT:
+                # The host's place only (not the global one); shielded, so that the timeout is recorded
+                # below even when a companion try answered meanwhile.
+                await _keep_place()
         # Its host's requests in flight when it was answered count too: they left before it did, but
         # perhaps reached the server first.
         self._feedback(gate, answer, started, max(admission.load, gate.in_flight + 1))
@@ -602,10 +612,10 @@ class Prober:
 
         # Most URLs need one try, and tenacity's bookkeeping would cost them more CPU than their verdict:
         # it takes over only once a try has to be repeated, with the same stop and wait rules.
-        async def one_try() -> _Outcome:
+        async def one_try(spend: Budget) -> _Outcome:
             if read_with_get:
-                return await self._follow("GET", chain, attempts, budget)
-            return await self._try(chain, wants_image, attempts, budget)
+                return await self._follow("GET", chain, attempts, spend)
+            return await self._try(chain, wants_image, attempts, spend)
 
         async def hedged() -> _Outcome:
             """The tries left after a timeout, the second started when the first has not answered
@@ -615,23 +625,30 @@ class Prober:
             done: list[_Outcome] = []
             first_back = trio.Event()
 
-            async def attempt(scope: trio.CancelScope) -> None:
-                outcome = await one_try()
+            async def attempt(scope: trio.CancelScope, spend: Budget) -> None:
+                try:
+                    outcome = await one_try(spend)
+                except trio.Cancelled:
+                    tries["again"] += 1  # sent (or about to be) and dropped: a try all the same
+                    raise
                 kind = outcome.retry_class()
                 if kind is not None:
                     tries[kind] += 1
                 done.append(outcome)
                 first_back.set()
-                if outcome.error is not ErrorKind.TIMEOUT:
+                # A final answer or a slow-down ends the other try; a transient failure (500, reset) does
+                # not: the other try is this one's retry, already under way.
+                if kind in (None, "slow"):
                     scope.cancel()
 
             async with trio.open_nursery() as nursery:
-                nursery.start_soon(attempt, nursery.cancel_scope)
+                nursery.start_soon(attempt, nursery.cancel_scope, budget)
                 with trio.move_on_after(_HEDGE_SHARE * settings.timeout_for(_host_of(chain.start))):
                     await first_back.wait()
                 if not done and not should_stop():
-                    nursery.start_soon(attempt, nursery.cancel_scope)
-            answered = [outcome for outcome in done if outcome.error is not ErrorKind.TIMEOUT]
+                    # Its waits overlap the first try's, already excused or charged: it excuses none.
+                    nursery.start_soon(attempt, nursery.cancel_scope, budget.companion())
+            answered = [outcome for outcome in done if outcome.retry_class() in (None, "slow")]
             outcome = answered[0] if answered else done[-1]
             last[:] = [outcome]
             return outcome

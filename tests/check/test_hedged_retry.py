@@ -14,6 +14,7 @@ from test_engine import FAST, one, trail
 
 from linkaudit.demo.simweb import Reply, SimWeb
 from linkaudit.models import ErrorKind, Verdict
+from linkaudit.settings import HostPolicy
 
 SETTINGS = dataclasses.replace(FAST, timeout=1.0, retries=2, dead_host_after=10)
 HANG = Reply(body=b"never in time", latency=3.0)
@@ -60,3 +61,44 @@ async def test_the_first_real_answer_wins_and_the_other_try_is_dropped(web: SimW
     assert result.judgement.verdict is Verdict.LIVE
     assert time.monotonic() - started < 1.9  # not waiting for the second try's deadline
     assert web.stats("late.example").requests == 3
+
+
+def slow(reply: Reply, latency: float) -> Reply:
+    return dataclasses.replace(reply, latency=latency)
+
+
+PAGE = Reply.html('<p id="sec">here</p>')
+
+
+async def test_a_transient_failure_of_one_try_leaves_the_other_running(web: SimWeb) -> None:
+    """The retry answers 500 while its companion is about to answer 200: the companion is that retry's
+    retry, already under way, so it goes on, and the URL never sends more than --retries allows."""
+    settings = dataclasses.replace(SETTINGS, check_fragments=True)  # every request a GET
+    host = web.host("mixed.example", latency=0.01)
+    host.route("/x", HANG, slow(Reply.html("oops", status=500), 0.4), slow(PAGE, 0.5), PAGE)
+    result = await one(web, "http://mixed.example/x#sec", settings)
+    assert result.judgement.verdict is Verdict.LIVE
+    assert web.stats("mixed.example").requests == settings.retries + 1
+
+
+async def test_two_tries_waiting_together_excuse_their_wait_once(web: SimWeb) -> None:
+    """At a host of one place the companion queues behind the retry: that wait overlaps the retry's
+    running time and must not lengthen the URL's budget (2.5 s here, as without the hedge)."""
+    settings = dataclasses.replace(SETTINGS, url_budget=2.5, host=HostPolicy(concurrency=1, interval=0.0))
+    web.host("one.example", latency=0.01).route("/h", HANG)
+    started = time.monotonic()
+    result = await one(web, "http://one.example/h", settings)
+    assert time.monotonic() - started < 2.8
+    assert result.judgement.verdict is Verdict.UNREACHABLE
+
+
+async def test_a_try_that_timed_out_stays_in_the_evidence(web: SimWeb) -> None:
+    """The retry times out just before its companion answers: its deadline is still one of the URL's
+    attempts (and counts towards giving up on the host)."""
+    settings = dataclasses.replace(SETTINGS, check_fragments=True)
+    web.host("close.example", latency=0.01).route("/x", HANG, HANG, slow(PAGE, 0.83))
+    result = await one(web, "http://close.example/x#sec", settings)
+    assert result.judgement.verdict is Verdict.LIVE
+    assert result.evidence is not None
+    errors = [a.error for a in result.evidence.attempts]  # in the order they ended
+    assert (errors.count(ErrorKind.TIMEOUT), errors.count(None), len(errors)) == (2, 1, 3), errors
