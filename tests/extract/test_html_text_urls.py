@@ -12,7 +12,6 @@ and demands the exact (kind, raw, target) list and exact spans.
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
@@ -25,7 +24,8 @@ from linkaudit.extract.html import _unescaped
 from linkaudit.models import FindingKind, LinkKind, Occurrence, TargetStatus
 from linkaudit.urls import normalize
 
-from .test_spans import CJK, CJK_STOP, _encode, check_spans
+# Piece and Generated as for Markdown; here an expected triple is (kind, raw, the URL it means).
+from .test_spans import CJK, CJK_STOP, Generated, Piece, _encode, check_spans
 
 ROOT = Path("/site")
 K = LinkKind
@@ -166,12 +166,6 @@ def test_unescaped_is_html_unescape_and_says_where_each_reference_went(raw: str)
     assert raw[prev_raw:] == seen[prev_seen:]
 
 
-@dataclass(frozen=True)
-class Piece:
-    source: str
-    expected: tuple[tuple[LinkKind, str, str], ...] = ()  # kind, raw, the URL it means
-
-
 # Query strings as written in HTML text, and what they mean.
 QUERIES = [
     ("", ""),
@@ -244,12 +238,6 @@ def html_pieces(draw: st.DrawFn) -> Piece:
     return Piece(
         draw(st.sampled_from(["據今日美國消息稱", "a &amp; b", "&nbsp;", "x &lt; y", "<b>粗</b>", "a < b"]))
     )
-
-
-@dataclass(frozen=True)
-class Generated:
-    text: str
-    expected: list[tuple[LinkKind, str, str]]
 
 
 @st.composite
