@@ -261,21 +261,23 @@ class CheckSettings:
         """A URL's time budget: `--url-budget`, else a few times its host's deadline per attempt."""
         return self.url_budget if self.url_budget is not None else BUDGET_PER_TIMEOUT * self.timeout_for(host)
 
-    def policy_for(self, host: str) -> HostPolicy:
+    def policy_for(self, host: str, *, floor: HostPolicy | None = None) -> HostPolicy:
         """Politeness toward `host`: `--host-concurrency`/`--host-interval HOST=N` for it, else its
-        configuration table's (for it or a parent domain), else the run's; a web archive's (cited copies
-        on web.archive.org, archive.today, …) at least as gentle as `ARCHIVE_HOST_POLICY`, as its
-        lookups are."""
+        configuration table's (for it or a parent domain), else the run's, made at least as gentle as
+        `floor` — for a web archive's host (cited copies on web.archive.org, archive.today, …)
+        `ARCHIVE_HOST_POLICY`, the pace of its lookups."""
         bare = host.rsplit(":", 1)[0] if not host.endswith("]") else host
         exact = self.host_overrides.get(host) or self.host_overrides.get(bare)
         if exact is not None:
             return exact
         rule = self.rule_for(host)
         run = self.host
-        if is_archive_host(bare.lower()):  # at the archive's pace, or the run's where that is gentler
+        if floor is None and is_archive_host(bare.lower()):
+            floor = ARCHIVE_HOST_POLICY
+        if floor is not None:  # at that pace, or the run's where that is gentler
             run = HostPolicy(
-                concurrency=min(run.concurrency, ARCHIVE_HOST_POLICY.concurrency),
-                interval=max(run.interval, ARCHIVE_HOST_POLICY.interval),
+                concurrency=min(run.concurrency, floor.concurrency),
+                interval=max(run.interval, floor.interval),
             )
         if rule.concurrency is None and rule.interval is None:
             return run

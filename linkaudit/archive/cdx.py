@@ -31,7 +31,7 @@ from linkaudit.check.headers import CREDENTIAL_HEADERS
 from linkaudit.check.probe import error_kind
 from linkaudit.models import ArchivedCopy, ArchiveDirection, ArchiveError, ArchiveLookup, ErrorKind
 from linkaudit.observer import NullObserver, Observer
-from linkaudit.settings import DEFAULT_USER_AGENT, CheckSettings, HeaderRule, HostPolicy
+from linkaudit.settings import ARCHIVE_HOST_POLICY, DEFAULT_USER_AGENT, CheckSettings, HeaderRule, HostPolicy
 
 __all__ = [
     "DEFAULT_ARCHIVE_URL",
@@ -63,7 +63,7 @@ class ArchiveSettings:
     """How the archive is asked: where, how politely, and when to stop asking."""
 
     archive_url: str = DEFAULT_ARCHIVE_URL
-    policy: HostPolicy = field(default_factory=lambda: HostPolicy(concurrency=1, interval=1.0))
+    policy: HostPolicy = ARCHIVE_HOST_POLICY
     timeout: float = 20.0
     #: Failed requests in a row after which the archive is given up on for the run.
     give_up_after: int = 3
@@ -88,18 +88,7 @@ class ArchiveSettings:
         configuration table's, else its own politeness, or the run's where that is gentler (a run told
         `--host-interval 3` does not ask the archive every second); the run's user agent and longest wait."""
         defaults = cls(archive_url=archive_url)
-        host = defaults.host
-        bare = host.rsplit(":", 1)[0]
-        policy = check.host_overrides.get(host) or check.host_overrides.get(bare)
-        if policy is None:
-            rule = check.rule_for(host)
-            own = defaults.policy
-            policy = HostPolicy(
-                concurrency=rule.concurrency or min(check.host.concurrency, own.concurrency),
-                interval=rule.interval
-                if rule.interval is not None
-                else max(check.host.interval, own.interval),
-            )
+        policy = check.policy_for(defaults.host, floor=defaults.policy)
         return cls(
             archive_url=archive_url,
             policy=policy,
